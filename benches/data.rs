@@ -1,0 +1,195 @@
+//! Named benchmark inputs: a generator of large synthetic Terraform plans.
+//!
+//! The plan has the shape `terraform show -json` writes (format 1.2): every resource in
+//! `resource_changes` with `before`/`after`/`after_unknown`/sensitivity trees, plus
+//! `planned_values`, `prior_state` and `configuration`, so parsing cost is realistic.
+//! Each group gets `RULES` inline rules, two rule resources and an in-place update that
+//! widens one port range; every tenth group has a network ACL whose entries are reordered.
+//! Output is deterministic for a given size.
+
+#![allow(dead_code)] // Each bench uses a different part of the shared data.
+
+use std::fmt::Write;
+
+/// Inline rules per security group.
+pub(crate) const RULES: usize = 8;
+
+/// A plan with `groups` security groups (and `groups / 10` network ACLs).
+#[must_use]
+pub(crate) fn synthetic_plan(groups: usize) -> String {
+    let mut changes = Vec::with_capacity(groups * 4);
+    let mut planned = Vec::with_capacity(groups * 4);
+    let mut prior = Vec::with_capacity(groups * 4);
+    let mut config = Vec::with_capacity(groups * 4);
+    for g in 0..groups {
+        let id = format!("sg-{g:017x}");
+        let before_rules = sg_rules(g, false);
+        let after_rules = sg_rules(g, true);
+        let before = format!(
+            r#"{{"arn":"arn:aws:ec2:us-east-1:123456789012:security-group/{id}","description":"group {g}","egress":[{egress}],"id":"{id}","ingress":[{before_rules}],"name":"group-{g}","name_prefix":"","owner_id":"123456789012","revoke_rules_on_delete":false,"tags":{{"Name":"group-{g}","team":"t{t}"}},"tags_all":{{"Name":"group-{g}","team":"t{t}"}},"timeouts":null,"vpc_id":"vpc-0123456789abcdef0"}}"#,
+            egress = rule_json("-1", 0, 0, "0.0.0.0/0"),
+            t = g % 7
+        );
+        let after = before.replace(&before_rules, &after_rules);
+        let address = format!("aws_security_group.g{g}");
+        changes.push(change(
+            &address,
+            "aws_security_group",
+            &format!("g{g}"),
+            "update",
+            Some(&before),
+            Some(&after),
+        ));
+        planned.push(value(
+            &address,
+            "aws_security_group",
+            &format!("g{g}"),
+            &after,
+        ));
+        prior.push(value(
+            &address,
+            "aws_security_group",
+            &format!("g{g}"),
+            &before,
+        ));
+        config.push(format!(
+            r#"{{"address":"{address}","mode":"managed","type":"aws_security_group","name":"g{g}","provider_config_key":"aws","expressions":{{"description":{{"constant_value":"group {g}"}},"ingress":{{"constant_value":[]}},"name":{{"constant_value":"group-{g}"}},"vpc_id":{{"constant_value":"vpc-0123456789abcdef0"}}}},"schema_version":1}}"#
+        ));
+        for r in 0..2 {
+            let rule = format!(
+                r#"{{"cidr_blocks":["10.{a}.{b}.0/24"],"description":"rule {r}","from_port":{p},"id":"sgrule-{g}{r}","ipv6_cidr_blocks":null,"prefix_list_ids":null,"protocol":"tcp","security_group_id":"{id}","security_group_rule_id":"sgr-{g:015x}{r}","self":false,"source_security_group_id":null,"timeouts":null,"to_port":{p},"type":"ingress"}}"#,
+                a = g % 256,
+                b = (g / 256) % 256,
+                p = 8000 + r
+            );
+            let address = format!("aws_security_group_rule.g{g}_r{r}");
+            changes.push(change(
+                &address,
+                "aws_security_group_rule",
+                &format!("g{g}_r{r}"),
+                "no-op",
+                Some(&rule),
+                Some(&rule),
+            ));
+            planned.push(value(
+                &address,
+                "aws_security_group_rule",
+                &format!("g{g}_r{r}"),
+                &rule,
+            ));
+            prior.push(value(
+                &address,
+                "aws_security_group_rule",
+                &format!("g{g}_r{r}"),
+                &rule,
+            ));
+        }
+        if g % 10 == 0 {
+            acl_resources(g, &mut changes, &mut planned, &mut prior);
+        }
+    }
+    format!(
+        r#"{{"format_version":"1.2","terraform_version":"1.11.4","planned_values":{{"root_module":{{"resources":[{planned}]}}}},"resource_changes":[{changes}],"prior_state":{{"format_version":"1.0","terraform_version":"1.11.4","values":{{"root_module":{{"resources":[{prior}]}}}}}},"configuration":{{"provider_config":{{"aws":{{"name":"aws","full_name":"registry.terraform.io/hashicorp/aws"}}}},"root_module":{{"resources":[{config}]}}}},"timestamp":"2026-11-27T00:00:00Z","applyable":true,"complete":true,"errored":false}}"#,
+        planned = planned.join(","),
+        changes = changes.join(","),
+        prior = prior.join(","),
+        config = config.join(",")
+    )
+}
+
+/// A network ACL whose first two inbound entries (deny 22, allow 22) swap numbers.
+fn acl_resources(
+    g: usize,
+    changes: &mut Vec<String>,
+    planned: &mut Vec<String>,
+    prior: &mut Vec<String>,
+) {
+    let acl_id = format!("acl-{g:017x}");
+    let entries = |swap: bool| -> String {
+        (0..10)
+                .map(|e| {
+                    let (n, action) = match (e, swap) {
+                        (0, false) | (1, true) => (100, "deny"),
+                        (1, false) | (0, true) => (110, "allow"),
+                        _ => (200 + e * 10, "allow"),
+                    };
+                    format!(
+                        r#"{{"action":"{action}","cidr_block":"{c}","from_port":{p},"icmp_code":0,"icmp_type":0,"ipv6_cidr_block":"","protocol":"6","rule_no":{n},"to_port":{p}}}"#,
+                        c = if e < 2 { "0.0.0.0/0".to_owned() } else { format!("172.{e}.0.0/16") },
+                        p = if e < 2 { 22 } else { 1000 + e }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+    };
+    let acl = |swap: bool| {
+        format!(
+            r#"{{"arn":"arn:aws:ec2:us-east-1:123456789012:network-acl/{acl_id}","egress":[{e}],"id":"{acl_id}","ingress":[{i}],"owner_id":"123456789012","subnet_ids":["subnet-{g:017x}"],"tags":{{}},"tags_all":{{}},"vpc_id":"vpc-0123456789abcdef0"}}"#,
+            e = entries(false),
+            i = entries(swap)
+        )
+    };
+    let address = format!("aws_network_acl.a{g}");
+    changes.push(change(
+        &address,
+        "aws_network_acl",
+        &format!("a{g}"),
+        "update",
+        Some(&acl(false)),
+        Some(&acl(true)),
+    ));
+    planned.push(value(
+        &address,
+        "aws_network_acl",
+        &format!("a{g}"),
+        &acl(true),
+    ));
+    prior.push(value(
+        &address,
+        "aws_network_acl",
+        &format!("a{g}"),
+        &acl(false),
+    ));
+}
+
+fn sg_rules(g: usize, after: bool) -> String {
+    (0..RULES)
+        .map(|r| {
+            let port = 1000 + (g * 7 + r * 13) % 60000;
+            let to = if after && r == 0 { port + 50 } else { port };
+            let cidr = format!("10.{}.{}.0/24", (g + r) % 256, (g / 256 + r) % 256);
+            rule_json("tcp", port, to, &cidr)
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn rule_json(protocol: &str, from: usize, to: usize, cidr: &str) -> String {
+    format!(
+        r#"{{"cidr_blocks":["{cidr}"],"description":"","from_port":{from},"ipv6_cidr_blocks":[],"prefix_list_ids":[],"protocol":"{protocol}","security_groups":[],"self":false,"to_port":{to}}}"#
+    )
+}
+
+fn change(
+    address: &str,
+    kind: &str,
+    name: &str,
+    action: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> String {
+    let mut s = String::with_capacity(before.map_or(0, str::len) * 3);
+    let _ = write!(
+        s,
+        r#"{{"address":"{address}","mode":"managed","type":"{kind}","name":"{name}","provider_name":"registry.terraform.io/hashicorp/aws","change":{{"actions":["{action}"],"before":{b},"after":{a},"after_unknown":{{}},"before_sensitive":{{"tags":{{}},"tags_all":{{}}}},"after_sensitive":{{"tags":{{}},"tags_all":{{}}}}}}}}"#,
+        b = before.unwrap_or("null"),
+        a = after.unwrap_or("null"),
+    );
+    s
+}
+
+fn value(address: &str, kind: &str, name: &str, values: &str) -> String {
+    format!(
+        r#"{{"address":"{address}","mode":"managed","type":"{kind}","name":"{name}","provider_name":"registry.terraform.io/hashicorp/aws","schema_version":1,"values":{values},"sensitive_values":{{}}}}"#
+    )
+}

@@ -1,0 +1,49 @@
+//! The header-space algebra on realistic rule sets: building a security group's allowed
+//! space from its rules, and the differences the delta takes.
+
+use divan::{Bencher, black_box};
+use reachdiff::header_space::{HeaderSpace, PeerSet, ServiceSet, v4_block};
+
+fn main() {
+    divan::main();
+}
+
+/// A group's rules: `n` rules, each a /24 on one TCP port range.
+fn rules(n: usize, shift: usize) -> Vec<HeaderSpace> {
+    (0..n)
+        .map(|i| {
+            let net = format!("10.{}.{}.0/24", (i + shift) % 256, i / 256)
+                .parse()
+                .unwrap();
+            let port = u16::try_from(1000 + (i * 37) % 50_000).unwrap();
+            HeaderSpace::product(
+                &PeerSet::from_v4(v4_block(net)),
+                &ServiceSet::ports(6, port, port + 10),
+            )
+        })
+        .collect()
+}
+
+fn union_all(rules: &[HeaderSpace]) -> HeaderSpace {
+    rules
+        .iter()
+        .fold(HeaderSpace::empty(), |acc, r| acc.union(r))
+}
+
+#[divan::bench(args = [10, 60, 500])]
+fn union_of_rules(bencher: Bencher<'_, '_>, n: usize) {
+    let r = rules(n, 0);
+    bencher.bench(|| union_all(black_box(&r)));
+}
+
+#[divan::bench(args = [10, 60, 500])]
+fn difference_of_groups(bencher: Bencher<'_, '_>, n: usize) {
+    let (a, b) = (union_all(&rules(n, 0)), union_all(&rules(n, 3)));
+    bencher.bench(|| black_box(&a).difference(black_box(&b)));
+}
+
+#[divan::bench(args = [10, 60, 500])]
+fn render_parts(bencher: Bencher<'_, '_>, n: usize) {
+    let a = union_all(&rules(n, 0));
+    bencher.bench(|| black_box(&a).parts());
+}

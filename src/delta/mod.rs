@@ -1,0 +1,299 @@
+//! What a change does to each filter: the [`Delta`] between two snapshots.
+//!
+//! For every security group and network ACL present before or after, and each
+//! direction, the effective allowed [`HeaderSpace`] is computed on both sides (see
+//! [`SecurityGroup::allowed`] and [`NetworkAcl::allowed`]). What is allowed after but
+//! not before is **opened**; what was allowed before but not after is **closed**. The
+//! comparison is over packets, not over rule text, so a rewrite that allows the same
+//! packets yields nothing.
+//!
+//! Unknown values give each side a lower and an upper bound. A change is *definite* when
+//! it holds between the bounds (`after.lower − before.upper`), *possible* when it holds
+//! only for some values of the unknowns.
+//!
+//! This is the rule level: it does not know which endpoints carry a group or sit behind
+//! an ACL. Each resulting region is split into readable [`Part`]s and attributed to the
+//! resources whose rules touch it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::header_space::{HeaderSpace, Part};
+use crate::model::{Bound, Certainty, Direction, NetworkAcl, Origin, SecurityGroup, Snapshot};
+use crate::source::{ChangeAction, SnapshotPair};
+
+/// Whether a change lets more or less through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChangeKind {
+    /// Allowed after, not before.
+    Opened,
+    /// Allowed before, not after.
+    Closed,
+}
+
+impl ChangeKind {
+    /// `opened` or `closed`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Opened => "opened",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+/// What kind of filter a change is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SubjectKind {
+    /// A security group.
+    SecurityGroup,
+    /// A network ACL.
+    NetworkAcl,
+}
+
+impl SubjectKind {
+    /// `security-group` or `network-acl`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SecurityGroup => "security-group",
+            Self::NetworkAcl => "network-acl",
+        }
+    }
+}
+
+/// A resource that caused a change, and what the plan does to it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cause {
+    /// Resource address.
+    pub resource: String,
+    /// What the change does to it.
+    pub action: ChangeAction,
+}
+
+/// One opened or closed region of one filter, as one readable part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// Opened or closed.
+    pub kind: ChangeKind,
+    /// Ingress or egress of the subject.
+    pub direction: Direction,
+    /// The security group or ACL (its snapshot key).
+    pub subject: String,
+    /// Which kind of filter the subject is.
+    pub subject_kind: SubjectKind,
+    /// The services and parties concerned.
+    pub part: Part,
+    /// Definite, or possible because of unknown values.
+    pub certainty: Certainty,
+    /// The changed resources whose rules touch this region.
+    pub causes: Vec<Cause>,
+}
+
+impl Change {
+    /// The packets of this change.
+    #[must_use]
+    pub fn space(&self) -> HeaderSpace {
+        HeaderSpace::product(&self.part.peers, &self.part.service.to_set())
+    }
+}
+
+/// Every change between two snapshots, sorted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Delta {
+    /// Sorted by subject, direction, kind, certainty, then service.
+    pub changes: Vec<Change>,
+}
+
+/// A filter seen the same way whether it is a security group or an ACL.
+trait Filter {
+    fn allowed(&self, direction: Direction, bound: Bound) -> HeaderSpace;
+    /// (origin, direction, space) of every rule, denies included.
+    fn rule_spaces(&self) -> Vec<(&Origin, Direction, HeaderSpace)>;
+}
+
+impl Filter for SecurityGroup {
+    fn allowed(&self, direction: Direction, bound: Bound) -> HeaderSpace {
+        SecurityGroup::allowed(self, direction, bound)
+    }
+    fn rule_spaces(&self) -> Vec<(&Origin, Direction, HeaderSpace)> {
+        self.rules
+            .iter()
+            .map(|r| (&r.origin, r.direction, r.space()))
+            .collect()
+    }
+}
+
+impl Filter for NetworkAcl {
+    fn allowed(&self, direction: Direction, bound: Bound) -> HeaderSpace {
+        NetworkAcl::allowed(self, direction, bound)
+    }
+    fn rule_spaces(&self) -> Vec<(&Origin, Direction, HeaderSpace)> {
+        self.rules
+            .iter()
+            .map(|r| (&r.origin, r.direction, r.space()))
+            .collect()
+    }
+}
+
+impl Delta {
+    /// Compares the two snapshots of a pair.
+    #[must_use]
+    pub fn between(pair: &SnapshotPair) -> Self {
+        Self::of(&pair.before, &pair.after, &pair.actions)
+    }
+
+    /// Compares two snapshots; `actions` says what the change does to each resource
+    /// (used to name causes).
+    #[must_use]
+    pub fn of(
+        before: &Snapshot,
+        after: &Snapshot,
+        actions: &BTreeMap<String, ChangeAction>,
+    ) -> Self {
+        let mut changes = Vec::new();
+        compare(
+            &before.security_groups,
+            &after.security_groups,
+            SubjectKind::SecurityGroup,
+            actions,
+            &mut changes,
+        );
+        compare(
+            &before.network_acls,
+            &after.network_acls,
+            SubjectKind::NetworkAcl,
+            actions,
+            &mut changes,
+        );
+        changes.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        Self { changes }
+    }
+
+    /// `true` when nothing changed.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+type SortKey<'c> = (
+    &'c str,
+    Direction,
+    ChangeKind,
+    Certainty,
+    u8,
+    &'c crate::header_space::Service,
+    &'c crate::header_space::PeerSet,
+);
+
+fn sort_key(c: &Change) -> SortKey<'_> {
+    (
+        &c.subject,
+        c.direction,
+        c.kind,
+        c.certainty,
+        c.part.service.first_protocol(),
+        &c.part.service,
+        &c.part.peers,
+    )
+}
+
+fn compare<F: Filter>(
+    before: &BTreeMap<String, F>,
+    after: &BTreeMap<String, F>,
+    subject_kind: SubjectKind,
+    actions: &BTreeMap<String, ChangeAction>,
+    out: &mut Vec<Change>,
+) {
+    let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    for key in keys {
+        let (b, a) = (before.get(key), after.get(key));
+        for direction in Direction::BOTH {
+            let bound = |f: Option<&F>, bound| {
+                f.map_or_else(HeaderSpace::empty, |f| f.allowed(direction, bound))
+            };
+            let (b_lo, b_hi) = (bound(b, Bound::Lower), bound(b, Bound::Upper));
+            let (a_lo, a_hi) = (bound(a, Bound::Lower), bound(a, Bound::Upper));
+            let opened = a_lo.difference(&b_hi);
+            let opened_possibly = a_hi.difference(&b_lo).difference(&opened);
+            let closed = b_lo.difference(&a_hi);
+            let closed_possibly = b_hi.difference(&a_lo).difference(&closed);
+            let regions = [
+                (ChangeKind::Opened, Certainty::Definite, opened),
+                (ChangeKind::Opened, Certainty::Possible, opened_possibly),
+                (ChangeKind::Closed, Certainty::Definite, closed),
+                (ChangeKind::Closed, Certainty::Possible, closed_possibly),
+            ];
+            if regions.iter().all(|r| r.2.is_empty()) {
+                continue;
+            }
+            let rules: Vec<(&Origin, Direction, HeaderSpace)> = b
+                .into_iter()
+                .chain(a)
+                .flat_map(Filter::rule_spaces)
+                .collect();
+            for (kind, certainty, region) in regions {
+                for part in region.parts() {
+                    let space = HeaderSpace::product(&part.peers, &part.service.to_set());
+                    let causes = causes(key, direction, &space, &rules, actions);
+                    out.push(Change {
+                        kind,
+                        direction,
+                        subject: key.clone(),
+                        subject_kind,
+                        part,
+                        certainty,
+                        causes,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The changed resources whose rules (in this direction, on either side) touch
+/// `space`; failing that, every changed resource with rules in the subject; failing
+/// that, the subject itself.
+fn causes(
+    subject: &str,
+    direction: Direction,
+    space: &HeaderSpace,
+    rules: &[(&Origin, Direction, HeaderSpace)],
+    actions: &BTreeMap<String, ChangeAction>,
+) -> Vec<Cause> {
+    let changed = |resource: &str| {
+        actions
+            .get(resource)
+            .copied()
+            .filter(|a| !matches!(a, ChangeAction::NoOp | ChangeAction::Read))
+    };
+    let collect = |filter: &dyn Fn(&(&Origin, Direction, HeaderSpace)) -> bool| -> Vec<Cause> {
+        let set: BTreeSet<Cause> = rules
+            .iter()
+            .filter(|r| filter(r))
+            .filter_map(|(o, _, _)| {
+                changed(&o.resource).map(|action| Cause {
+                    resource: o.resource.clone(),
+                    action,
+                })
+            })
+            .collect();
+        set.into_iter().collect()
+    };
+    let touching = collect(&|(_, d, s)| *d == direction && s.intersects(space));
+    if !touching.is_empty() {
+        return touching;
+    }
+    let any = collect(&|_| true);
+    if !any.is_empty() {
+        return any;
+    }
+    changed(subject)
+        .map(|action| {
+            vec![Cause {
+                resource: subject.to_owned(),
+                action,
+            }]
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,99 @@
+//! Errors: reachdiff could not run at all.
+//!
+//! Findings are data and imperfect input is a [`crate::Warning`]; an [`Error`] means
+//! there is no result. Messages are lowercase, name the file, say what is wrong and,
+//! where there is one, what to do.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Why reachdiff could not read its input.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Occurs when the file cannot be opened or read.
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+    /// Occurs when the path is a directory.
+    #[error(
+        "is a directory; give the JSON file written by `terraform show -json plan.out > plan.json`"
+    )]
+    IsDirectory,
+    /// Occurs when the input has no content.
+    #[error(
+        "the input is empty; produce a plan with `terraform plan -out plan.out && terraform show -json plan.out > plan.json`"
+    )]
+    Empty,
+    /// Occurs when the bytes are not valid UTF-8 or UTF-16 text.
+    #[error("the input is not text ({0}); give the JSON from `terraform show -json plan.out`")]
+    Encoding(String),
+    /// Occurs when the JSON ends early.
+    #[error(
+        "the JSON ends early at line {line}, column {column}; the file looks truncated — write it again with `terraform show -json plan.out > plan.json`"
+    )]
+    Truncated {
+        /// Line of the end.
+        line: usize,
+        /// Column of the end.
+        column: usize,
+    },
+    /// Occurs when the input is not valid JSON.
+    #[error("invalid JSON at line {line}, column {column}: {message}")]
+    Json {
+        /// Line of the error.
+        line: usize,
+        /// Column of the error.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// Occurs when the JSON is valid but is not a Terraform plan.
+    #[error("{0}")]
+    NotAPlan(String),
+    /// Occurs when the plan's `format_version` is newer than reachdiff understands.
+    #[error(
+        "plan format_version {0} is not supported (reachdiff reads 0.x and 1.x); upgrade reachdiff or open an issue with the plan attached"
+    )]
+    UnsupportedFormatVersion(String),
+    /// Occurs when a binary plan file is given and `terraform` cannot convert it.
+    #[error("{0}")]
+    BinaryPlan(String),
+    /// Occurs when the input is the `terraform plan -json` event stream.
+    #[error(
+        "this is the `terraform plan -json` event stream (one JSON message per line), not a plan; run `terraform plan -out plan.out` and give reachdiff the output of `terraform show -json plan.out`"
+    )]
+    EventStream,
+}
+
+/// An error with the input it concerns.
+#[derive(Debug)]
+pub struct Error {
+    /// The input path (`-` for standard input), when known.
+    pub path: Option<PathBuf>,
+    /// What went wrong.
+    pub kind: ErrorKind,
+}
+
+impl Error {
+    /// An error about `path`.
+    #[must_use]
+    pub fn new(path: Option<PathBuf>, kind: ErrorKind) -> Self {
+        Self { path, kind }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.path {
+            Some(p) => write!(f, "{}: {}", p.display(), self.kind),
+            None => write!(f, "{}", self.kind),
+        }
+    }
+}
+
+// No `source()`: the kind's message already includes its cause, and `anyhow` would
+// print it twice.
+impl std::error::Error for Error {}
+
+/// A `Result` with reachdiff's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

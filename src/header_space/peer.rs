@@ -1,0 +1,176 @@
+//! The remote-party dimension of a header space: IPv4 and IPv6 addresses, plus symbolic
+//! principals (security groups, prefix lists) whose addresses are not known here.
+//!
+//! A principal is an opaque atom: `sg:aws_security_group.app` is neither a subset nor a
+//! superset of `10.0.0.0/8` as far as this algebra is concerned. Later stages may
+//! resolve principals to addresses; this module never guesses.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use super::ip::{Ipv4Set, Ipv6Set};
+
+/// A symbolic party whose addresses are not known to the algebra.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Principal {
+    /// The members of a security group, named by resource address (`aws_security_group.app`)
+    /// or id (`sg-0123…`).
+    SecurityGroup(String),
+    /// The entries of a managed prefix list, named by resource address or id (`pl-…`).
+    PrefixList(String),
+}
+
+impl Principal {
+    /// The name used for a reference whose target is known only after apply.
+    pub const UNKNOWN: &'static str = "(known after apply)";
+
+    /// The bare name, without the `sg:`/`pl:` kind prefix.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Self::SecurityGroup(n) | Self::PrefixList(n) => n,
+        }
+    }
+
+    /// `true` for the placeholder of an unresolved reference.
+    #[must_use]
+    pub fn is_unknown(&self) -> bool {
+        self.name() == Self::UNKNOWN
+    }
+}
+
+impl fmt::Display for Principal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::SecurityGroup(n) => write!(f, "sg:{n}"),
+            Self::PrefixList(n) => write!(f, "pl:{n}"),
+        }
+    }
+}
+
+/// One remote party, used to test membership.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerPoint<'a> {
+    /// An IPv4 address.
+    V4(u32),
+    /// An IPv6 address.
+    V6(u128),
+    /// A symbolic principal.
+    Principal(&'a Principal),
+}
+
+/// A set of remote parties.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PeerSet {
+    /// IPv4 addresses.
+    pub v4: Ipv4Set,
+    /// IPv6 addresses.
+    pub v6: Ipv6Set,
+    /// Symbolic principals.
+    pub principals: BTreeSet<Principal>,
+}
+
+impl PeerSet {
+    /// Nobody.
+    #[must_use]
+    pub const fn empty() -> Self {
+        Self {
+            v4: Ipv4Set::empty(),
+            v6: Ipv6Set::empty(),
+            principals: BTreeSet::new(),
+        }
+    }
+
+    /// Exactly the given IPv4 addresses.
+    #[must_use]
+    pub fn from_v4(v4: Ipv4Set) -> Self {
+        Self {
+            v4,
+            ..Self::empty()
+        }
+    }
+
+    /// Exactly the given IPv6 addresses.
+    #[must_use]
+    pub fn from_v6(v6: Ipv6Set) -> Self {
+        Self {
+            v6,
+            ..Self::empty()
+        }
+    }
+
+    /// Exactly one principal.
+    #[must_use]
+    pub fn from_principal(p: Principal) -> Self {
+        Self {
+            principals: BTreeSet::from([p]),
+            ..Self::empty()
+        }
+    }
+
+    /// `true` when nobody is in the set.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.v4.is_empty() && self.v6.is_empty() && self.principals.is_empty()
+    }
+
+    /// `true` when `p` is in the set.
+    #[must_use]
+    pub fn contains(&self, p: PeerPoint<'_>) -> bool {
+        match p {
+            PeerPoint::V4(a) => self.v4.contains(a),
+            PeerPoint::V6(a) => self.v6.contains(a),
+            PeerPoint::Principal(pr) => self.principals.contains(pr),
+        }
+    }
+
+    /// Union.
+    #[must_use]
+    pub fn union(&self, other: &Self) -> Self {
+        Self {
+            v4: self.v4.union(&other.v4),
+            v6: self.v6.union(&other.v6),
+            principals: self.principals.union(&other.principals).cloned().collect(),
+        }
+    }
+
+    /// Intersection.
+    #[must_use]
+    pub fn intersection(&self, other: &Self) -> Self {
+        Self {
+            v4: self.v4.intersection(&other.v4),
+            v6: self.v6.intersection(&other.v6),
+            principals: self
+                .principals
+                .intersection(&other.principals)
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Difference.
+    #[must_use]
+    pub fn difference(&self, other: &Self) -> Self {
+        Self {
+            v4: self.v4.difference(&other.v4),
+            v6: self.v6.difference(&other.v6),
+            principals: self
+                .principals
+                .difference(&other.principals)
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// `true` when the two sets share a party.
+    #[must_use]
+    pub fn intersects(&self, other: &Self) -> bool {
+        self.v4.intersects(&other.v4)
+            || self.v6.intersects(&other.v6)
+            || self
+                .principals
+                .intersection(&other.principals)
+                .next()
+                .is_some()
+    }
+}

@@ -1,0 +1,125 @@
+//! The normalized network at one point in time: a [`Snapshot`].
+//!
+//! Sources ([`crate::source`]) turn Terraform plans (and later HCL and `CloudFormation`)
+//! into two snapshots, *before* and *after*. Every rule here is normalized: protocol
+//! spellings resolved to numbers, ports and ICMP type/code turned into a
+//! [`ServiceSet`], sources and destinations into a [`PeerSet`] in which referenced
+//! security groups and prefix lists stay symbolic ([`Principal`]). Each rule remembers
+//! its [`Origin`], and whether it is [`Certainty::Definite`] or only
+//! [`Certainty::Possible`] because some value is known only after apply.
+//!
+//! The evaluation of one filter in isolation lives here too
+//! ([`SecurityGroup::allowed`], [`NetworkAcl::allowed`]); comparing snapshots is
+//! [`crate::delta`]'s job, and this module knows nothing of input formats.
+
+mod nacl;
+mod protocol;
+mod security_group;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+pub use nacl::{Action, NaclRule, NetworkAcl};
+pub use protocol::{Protocol, nacl_services, sg_services};
+pub use security_group::{SecurityGroup, SgRule};
+
+pub use crate::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet};
+
+/// The normalized network at one point in time.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Security groups by key: the resource address when Terraform manages the group
+    /// (`aws_security_group.web`), else its id (`sg-0123…`).
+    pub security_groups: BTreeMap<String, SecurityGroup>,
+    /// Network ACLs by key, as for security groups.
+    pub network_acls: BTreeMap<String, NetworkAcl>,
+}
+
+/// The direction of a rule, seen from the filtered resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Direction {
+    /// Traffic arriving; the peer is the source.
+    Ingress,
+    /// Traffic leaving; the peer is the destination.
+    Egress,
+}
+
+impl Direction {
+    /// Both directions, ingress first.
+    pub const BOTH: [Self; 2] = [Self::Ingress, Self::Egress];
+
+    /// `ingress` or `egress`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ingress => "ingress",
+            Self::Egress => "egress",
+        }
+    }
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether a rule (or a change) is certain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Certainty {
+    /// Fully known.
+    Definite,
+    /// Depends on values known only after apply; the space given is an upper bound.
+    Possible,
+}
+
+impl Certainty {
+    /// `definite` or `possible`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Definite => "definite",
+            Self::Possible => "possible",
+        }
+    }
+}
+
+/// Which bound of an uncertain filter to evaluate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bound {
+    /// What is allowed whatever the unknown values turn out to be.
+    Lower,
+    /// What may be allowed for some value of the unknowns.
+    Upper,
+}
+
+/// Where a rule comes from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    /// The resource address that declares the rule (`aws_security_group_rule.ssh`).
+    pub resource: String,
+    /// Which rule of that resource (`ingress[2]`, `egress rule 100`), empty when the
+    /// resource is the rule.
+    pub rule: String,
+}
+
+impl Origin {
+    /// An origin with a rule label.
+    #[must_use]
+    pub fn new(resource: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self {
+            resource: resource.into(),
+            rule: rule.into(),
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.rule.is_empty() {
+            f.write_str(&self.resource)
+        } else {
+            write!(f, "{} {}", self.resource, self.rule)
+        }
+    }
+}

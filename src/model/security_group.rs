@@ -1,0 +1,69 @@
+//! Security groups: stateful, allow-only, unordered.
+
+use super::{Bound, Certainty, Direction, HeaderSpace, Origin, PeerSet, ServiceSet};
+
+/// A security group and its rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecurityGroup {
+    /// The snapshot key: resource address, or id for a group Terraform does not manage.
+    pub key: String,
+    /// The AWS id when known (`sg-…`).
+    pub id: Option<String>,
+    /// The VPC id or resource address when known.
+    pub vpc: Option<String>,
+    /// `true` for a VPC's default security group.
+    pub is_default: bool,
+    /// `true` when the group itself is a resource in the input (not only referenced).
+    pub managed: bool,
+    /// Every rule, both directions.
+    pub rules: Vec<SgRule>,
+}
+
+/// One security-group rule: `services` from (ingress) or to (egress) `peers`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SgRule {
+    /// Ingress or egress.
+    pub direction: Direction,
+    /// Protocol and ports.
+    pub services: ServiceSet,
+    /// The remote parties.
+    pub peers: PeerSet,
+    /// Whether every value of the rule is known.
+    pub certainty: Certainty,
+    /// Where the rule is declared.
+    pub origin: Origin,
+}
+
+impl SgRule {
+    /// The packets the rule matches (an upper bound when possible).
+    #[must_use]
+    pub fn space(&self) -> HeaderSpace {
+        HeaderSpace::product(&self.peers, &self.services)
+    }
+}
+
+impl SecurityGroup {
+    /// A group with no rules.
+    #[must_use]
+    pub fn new(key: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            id: None,
+            vpc: None,
+            is_default: false,
+            managed: false,
+            rules: Vec::new(),
+        }
+    }
+
+    /// The packets the group allows in one direction: the union of its rules. With
+    /// [`Bound::Lower`] only definite rules count; with [`Bound::Upper`] every rule does.
+    #[must_use]
+    pub fn allowed(&self, direction: Direction, bound: Bound) -> HeaderSpace {
+        self.rules
+            .iter()
+            .filter(|r| r.direction == direction)
+            .filter(|r| bound == Bound::Upper || r.certainty == Certainty::Definite)
+            .fold(HeaderSpace::empty(), |acc, r| acc.union(&r.space()))
+    }
+}

@@ -1,0 +1,169 @@
+//! `--format json`: the machine-readable record of a run.
+//!
+//! # Format
+//!
+//! One JSON object, pretty-printed, keys in a fixed order. `schema_version` changes
+//! only when a field is removed or changes meaning; new fields may appear at any time.
+//! See `docs/json-format.md` for every field.
+//!
+//! ```json
+//! {
+//!   "schema_version": 1,
+//!   "tool": { "name": "reachdiff", "version": "0.1.0" },
+//!   "inputs": [{ "path": "plan.json", "format": "terraform-plan-json", "sha256": "…" }],
+//!   "summary": { "opened": 1, "closed": 0, "possible": 0, "warnings": 0 },
+//!   "changes": [{
+//!     "kind": "opened", "level": "rule", "direction": "ingress",
+//!     "subject": "aws_security_group.web", "subject_type": "security-group",
+//!     "peer": { "cidrs": ["0.0.0.0/0"], "principals": [] },
+//!     "protocol": "tcp", "ports": ["22"],
+//!     "certainty": "definite",
+//!     "causes": [{ "resource": "aws_security_group.web", "action": "update" }],
+//!     "summary": "tcp 22 from 0.0.0.0/0"
+//!   }],
+//!   "warnings": []
+//! }
+//! ```
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Report, Summary, describe_change, peer_lists};
+use crate::delta::Change;
+use crate::header_space::{IcmpItem, Service};
+use crate::source::Input;
+use crate::warning::Warning;
+
+/// The version of the JSON contract this renderer writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'r> {
+    schema_version: u32,
+    tool: Tool,
+    inputs: &'r [Input],
+    summary: Summary,
+    changes: Vec<JsonChange<'r>>,
+    warnings: &'r [Warning],
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonChange<'r> {
+    kind: &'static str,
+    level: &'static str,
+    direction: &'static str,
+    subject: &'r str,
+    subject_type: &'static str,
+    peer: Peer,
+    protocol: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ports: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    icmp: Option<Vec<Icmp>>,
+    certainty: &'static str,
+    causes: Vec<Cause<'r>>,
+    summary: String,
+}
+
+#[derive(Serialize)]
+struct Peer {
+    cidrs: Vec<String>,
+    principals: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Icmp {
+    #[serde(rename = "type")]
+    kind: i16,
+    code: i16,
+}
+
+#[derive(Serialize)]
+struct Cause<'r> {
+    resource: &'r str,
+    action: &'static str,
+}
+
+fn change(c: &Change) -> JsonChange<'_> {
+    let (cidrs, principals) = peer_lists(c);
+    let (ports, icmp) = match &c.part.service {
+        Service::Ports { ranges, .. } => (
+            Some(
+                ranges
+                    .iter()
+                    .map(|&(lo, hi)| crate::header_space::port_range(lo, hi))
+                    .collect(),
+            ),
+            None,
+        ),
+        Service::Icmp { items, .. } => (
+            None,
+            Some(
+                items
+                    .iter()
+                    .map(|i| match *i {
+                        IcmpItem::All => Icmp { kind: -1, code: -1 },
+                        IcmpItem::Type(t) => Icmp {
+                            kind: i16::from(t),
+                            code: -1,
+                        },
+                        IcmpItem::TypeCode(t, code) => Icmp {
+                            kind: i16::from(t),
+                            code: i16::from(code),
+                        },
+                    })
+                    .collect(),
+            ),
+        ),
+        Service::All | Service::Protocols { .. } => (None, None),
+    };
+    JsonChange {
+        kind: c.kind.as_str(),
+        level: "rule",
+        direction: c.direction.as_str(),
+        subject: &c.subject,
+        subject_type: c.subject_kind.as_str(),
+        peer: Peer { cidrs, principals },
+        protocol: c.part.service.protocol_label(),
+        ports,
+        icmp,
+        certainty: c.certainty.as_str(),
+        causes: c
+            .causes
+            .iter()
+            .map(|k| Cause {
+                resource: &k.resource,
+                action: k.action.as_str(),
+            })
+            .collect(),
+        summary: describe_change(c),
+    }
+}
+
+/// Writes the report as JSON.
+///
+/// # Errors
+///
+/// When writing fails.
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let doc = Document {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        inputs: &report.inputs,
+        summary: report.summary(),
+        changes: report.delta.changes.iter().map(change).collect(),
+        warnings: &report.warnings,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}

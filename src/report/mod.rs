@@ -1,0 +1,250 @@
+//! Reports: the [`Report`] handed to renderers, and one module per output format.
+//!
+//! Every renderer has the same shape, `fn render(&Report, &mut dyn Write) ->
+//! io::Result<()>`, and is deterministic: the same report gives byte-identical output.
+//! Renderers never read inputs; they only format what the pipeline produced.
+
+pub mod json;
+pub mod table;
+
+use std::collections::BTreeMap;
+
+use crate::delta::{Cause, Change, ChangeKind, Delta};
+use crate::header_space::{
+    HeaderSpace, PeerSet, RangeSet, ServiceSet, covering_block, v4_cidrs, v6_cidrs,
+};
+use crate::model::{Certainty, Direction};
+use crate::source::Input;
+use crate::warning::Warning;
+
+/// Everything one run found, ready to render.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// The inputs read, in order.
+    pub inputs: Vec<Input>,
+    /// What the change does.
+    pub delta: Delta,
+    /// What could not be modelled exactly, sorted.
+    pub warnings: Vec<Warning>,
+}
+
+/// Counts shown in summaries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// Opened changes (definite and possible).
+    pub opened: usize,
+    /// Closed changes (definite and possible).
+    pub closed: usize,
+    /// Changes (of either kind) that depend on unknown values.
+    pub possible: usize,
+    /// Warnings.
+    pub warnings: usize,
+}
+
+impl Report {
+    /// The counts of this report.
+    #[must_use]
+    pub fn summary(&self) -> Summary {
+        let count = |k: ChangeKind| self.delta.changes.iter().filter(|c| c.kind == k).count();
+        Summary {
+            opened: count(ChangeKind::Opened),
+            closed: count(ChangeKind::Closed),
+            possible: self
+                .delta
+                .changes
+                .iter()
+                .filter(|c| c.certainty == Certainty::Possible)
+                .count(),
+            warnings: self.warnings.len(),
+        }
+    }
+}
+
+/// The peers of a change as JSON lists: CIDR blocks (IPv4 then IPv6, minimal) and
+/// principals (`sg:…`, `pl:…`, or `self` for the subject itself).
+#[must_use]
+pub fn peer_lists(change: &Change) -> (Vec<String>, Vec<String>) {
+    let peers = &change.part.peers;
+    let cidrs = v4_cidrs(&peers.v4)
+        .iter()
+        .map(ToString::to_string)
+        .chain(v6_cidrs(&peers.v6).iter().map(ToString::to_string))
+        .collect();
+    (cidrs, principal_names(change))
+}
+
+fn principal_names(change: &Change) -> Vec<String> {
+    change
+        .part
+        .peers
+        .principals
+        .iter()
+        .map(|p| {
+            if p.name() == change.subject
+                && matches!(p, crate::header_space::Principal::SecurityGroup(_))
+            {
+                "self".to_owned()
+            } else {
+                p.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The peers of a change for people: the shorter of the CIDR list and "block except
+/// holes" (`0.0.0.0/0 except 10.0.0.0/8`), then principals.
+#[must_use]
+#[expect(
+    clippy::missing_panics_doc,
+    reason = "an IPv4 covering block fits in 32 bits"
+)]
+pub fn describe_peers(change: &Change) -> String {
+    let peers: &PeerSet = &change.part.peers;
+    let mut parts: Vec<String> = Vec::new();
+    if !peers.v4.is_empty() {
+        parts.push(describe_family(
+            &peers.v4,
+            |s| v4_cidrs(s).iter().map(ToString::to_string).collect(),
+            |lo, hi| {
+                let (net, len) = covering_block(u128::from(lo), u128::from(hi), 32);
+                let net = u32::try_from(net).expect("IPv4 block");
+                (
+                    RangeSet::range(net, net | u32::MAX.checked_shr(u32::from(len)).unwrap_or(0)),
+                    len,
+                )
+            },
+        ));
+    }
+    if !peers.v6.is_empty() {
+        parts.push(describe_family(
+            &peers.v6,
+            |s| v6_cidrs(s).iter().map(ToString::to_string).collect(),
+            |lo, hi| {
+                let (net, len) = covering_block(lo, hi, 128);
+                (
+                    RangeSet::range(
+                        net,
+                        net | u128::MAX.checked_shr(u32::from(len)).unwrap_or(0),
+                    ),
+                    len,
+                )
+            },
+        ));
+    }
+    parts.extend(principal_names(change));
+    parts.join(", ")
+}
+
+fn describe_family<T: crate::header_space::Point>(
+    set: &RangeSet<T>,
+    cidrs: impl Fn(&RangeSet<T>) -> Vec<String>,
+    cover: impl Fn(T, T) -> (RangeSet<T>, u8),
+) -> String {
+    let listed = cidrs(set);
+    let (first, last) = (set.ranges()[0].0, set.ranges()[set.ranges().len() - 1].1);
+    let (block, _) = cover(first, last);
+    let holes = block.difference(set);
+    if holes.is_empty() {
+        return listed.join(", ");
+    }
+    let holes = cidrs(&holes);
+    if 1 + holes.len() < listed.len() {
+        format!("{} except {}", cidrs(&block)[0], holes.join(", "))
+    } else {
+        listed.join(", ")
+    }
+}
+
+/// "tcp 22 from 0.0.0.0/0" for one change (direction decides from/to).
+#[must_use]
+pub fn describe_change(change: &Change) -> String {
+    let preposition = match change.direction {
+        crate::model::Direction::Ingress => "from",
+        crate::model::Direction::Egress => "to",
+    };
+    format!(
+        "{} {} {}",
+        change.part.service,
+        preposition,
+        describe_peers(change)
+    )
+}
+
+/// One line of a human-readable report: the changes of one subject, direction, kind
+/// and certainty that concern the same peers, with their services described together
+/// ("all traffic except tcp 443" rather than nine protocol lines).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row<'r> {
+    /// Opened or closed.
+    pub kind: ChangeKind,
+    /// Definite or possible.
+    pub certainty: Certainty,
+    /// Ingress or egress.
+    pub direction: Direction,
+    /// The filter's key.
+    pub subject: &'r str,
+    /// The services, described.
+    pub services: String,
+    /// The peers, described.
+    pub peers: String,
+    /// Every cause of the merged changes, sorted.
+    pub causes: Vec<&'r Cause>,
+}
+
+/// The rows of a delta, in the delta's order of first appearance.
+#[must_use]
+pub fn rows(delta: &Delta) -> Vec<Row<'_>> {
+    type Key<'r> = (&'r str, Direction, ChangeKind, Certainty, &'r PeerSet);
+    let mut groups: Vec<(Key<'_>, ServiceSet, Vec<&Change>)> = Vec::new();
+    let mut index: BTreeMap<Key<'_>, usize> = BTreeMap::new();
+    for c in &delta.changes {
+        let key = (c.subject.as_str(), c.direction, c.kind, c.certainty, &c.part.peers);
+        let i = *index.entry(key).or_insert_with(|| {
+            groups.push((key, ServiceSet::none(), Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1 = groups[i].1.union(&c.part.service.to_set());
+        groups[i].2.push(c);
+    }
+    groups
+        .into_iter()
+        .map(|((subject, direction, kind, certainty, _), services, changes)| {
+            let mut causes: Vec<&Cause> = changes.iter().flat_map(|c| &c.causes).collect();
+            causes.sort();
+            causes.dedup();
+            Row {
+                kind,
+                certainty,
+                direction,
+                subject,
+                services: describe_services(&services),
+                peers: describe_peers(changes[0]),
+                causes,
+            }
+        })
+        .collect()
+}
+
+/// Services for people: "all traffic", a list ("tcp 22, 443; udp 53"), or "all traffic
+/// except …" when that is shorter.
+#[must_use]
+pub fn describe_services(services: &ServiceSet) -> String {
+    let listed = |s: &ServiceSet| -> Vec<String> {
+        let anyone = PeerSet::from_v4(RangeSet::range(0, 0));
+        HeaderSpace::product(&anyone, s)
+            .parts()
+            .iter()
+            .map(|p| p.service.to_string())
+            .collect()
+    };
+    if services.is_all() {
+        return "all traffic".to_owned();
+    }
+    let present = listed(services);
+    let missing = listed(&ServiceSet::all().difference(services));
+    if missing.len() < present.len() {
+        format!("all traffic except {}", missing.join("; "))
+    } else {
+        present.join("; ")
+    }
+}

@@ -1,0 +1,162 @@
+//! Readers that turn infrastructure-as-code inputs into a [`SnapshotPair`].
+//!
+//! Each format exposes `load(bytes, &mut Warnings) -> Result<SnapshotPair, ErrorKind>`;
+//! [`load_path`] picks the format, reads the file (or standard input) and records the
+//! [`Input`] for the report. Readers speak their source format and nothing else: they
+//! never evaluate reachability.
+
+pub mod terraform_plan;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::Snapshot;
+use crate::warning::Warnings;
+
+/// The kind of input a snapshot pair was read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum SourceFormat {
+    /// `terraform show -json` of a saved plan.
+    TerraformPlanJson,
+    /// A binary saved plan, converted with `terraform show -json`.
+    TerraformPlanBinary,
+}
+
+impl SourceFormat {
+    /// The stable kebab-case name used in reports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TerraformPlanJson => "terraform-plan-json",
+            Self::TerraformPlanBinary => "terraform-plan-binary",
+        }
+    }
+}
+
+/// One input file as the report records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Input {
+    /// The path as given (`-` for standard input).
+    pub path: String,
+    /// What it was read as.
+    pub format: SourceFormat,
+    /// SHA-256 of the bytes read, lowercase hex.
+    pub sha256: String,
+}
+
+/// What a plan does to one resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeAction {
+    /// Unchanged.
+    NoOp,
+    /// Created.
+    Create,
+    /// Destroyed.
+    Delete,
+    /// Changed in place.
+    Update,
+    /// Destroyed and created again (either order); the new object has a new id.
+    Replace,
+    /// A data source read at apply time.
+    Read,
+    /// Removed from Terraform state; the AWS object is left as it is.
+    Forget,
+}
+
+impl ChangeAction {
+    /// The stable kebab-case name used in reports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoOp => "no-op",
+            Self::Create => "create",
+            Self::Delete => "delete",
+            Self::Update => "update",
+            Self::Replace => "replace",
+            Self::Read => "read",
+            Self::Forget => "forget",
+        }
+    }
+}
+
+impl fmt::Display for ChangeAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The two snapshots of a change, and what the change does to each resource.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SnapshotPair {
+    /// The network before the change.
+    pub before: Snapshot,
+    /// The network after the change.
+    pub after: Snapshot,
+    /// Every resource of the input by address, with what the change does to it.
+    pub actions: BTreeMap<String, ChangeAction>,
+}
+
+/// Reads `path` (`-` for standard input), detects its format and loads it.
+///
+/// # Errors
+///
+/// Any [`ErrorKind`], with the path attached.
+pub fn load_path(path: &Path, warnings: &mut Warnings) -> Result<(Input, SnapshotPair)> {
+    let err = |kind| Error::new(Some(path.to_path_buf()), kind);
+    let stdin = path == Path::new("-");
+    let mut bytes = Vec::new();
+    if stdin {
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| err(ErrorKind::Io(e)))?;
+    } else {
+        if path.is_dir() {
+            return Err(err(ErrorKind::IsDirectory));
+        }
+        bytes = std::fs::read(path).map_err(|e| err(ErrorKind::Io(e)))?;
+    }
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let (format, pair) = if terraform_plan::is_binary_plan(&bytes) {
+        if stdin {
+            return Err(err(ErrorKind::BinaryPlan(
+                "standard input holds a binary plan file; pipe the JSON instead: `terraform show -json plan.out | reachdiff -`".into(),
+            )));
+        }
+        let json = terraform_plan::show_binary_plan(path).map_err(err)?;
+        let pair = terraform_plan::load(&json, warnings).map_err(err)?;
+        (SourceFormat::TerraformPlanBinary, pair)
+    } else {
+        let pair = terraform_plan::load(&bytes, warnings).map_err(err)?;
+        (SourceFormat::TerraformPlanJson, pair)
+    };
+    let input = Input {
+        path: path_label(path),
+        format,
+        sha256,
+    };
+    Ok((input, pair))
+}
+
+fn path_label(path: &Path) -> String {
+    let p: PathBuf = path.components().collect();
+    p.to_string_lossy().replace('\\', "/")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}

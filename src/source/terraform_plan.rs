@@ -1,0 +1,676 @@
+//! Terraform plans: `terraform show -json plan.out` → before and after [`Snapshot`]s.
+//!
+//! Reads plan `format_version` 0.x and 1.x, from UTF-8 (with or without BOM) or UTF-16
+//! (PowerShell's `>` writes that). The *before* side of each resource is
+//! `change.before` (resources only in `prior_state` count as unchanged), the *after*
+//! side is `change.after` with `after_unknown` honoured; actions map to
+//! [`ChangeAction`]. Ids of resources created in the plan are unknown, so references
+//! are followed through the `configuration` section ([`config`]).
+//!
+//! Security groups are read by [`security_groups`], network ACLs by [`network_acls`].
+//! Everything that cannot be modelled exactly becomes a [`Warning`](crate::Warning).
+//!
+//! [`Snapshot`]: crate::model::Snapshot
+
+mod address;
+mod common;
+mod config;
+mod network_acls;
+mod raw;
+mod security_groups;
+mod values;
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::process::Command;
+
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use self::address::Address;
+use self::config::{Candidates, ConfigIndex};
+use self::raw::{RawChange, RawPlan, RawStateModule};
+use super::{ChangeAction, SnapshotPair};
+use crate::error::ErrorKind;
+use crate::model::Snapshot;
+use crate::warning::{WarningKind, Warnings};
+
+/// `true` when the bytes are a binary saved plan (a zip archive).
+#[must_use]
+pub fn is_binary_plan(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// Converts a binary saved plan to JSON with `terraform show -json`, run in the plan's
+/// directory (it needs the initialised working directory for provider schemas).
+///
+/// # Errors
+///
+/// [`ErrorKind::BinaryPlan`] when `terraform` is missing or fails.
+pub fn show_binary_plan(path: &Path) -> Result<Vec<u8>, ErrorKind> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    let file = path.file_name().unwrap_or(path.as_os_str());
+    let output = Command::new("terraform")
+        .arg("show")
+        .arg("-json")
+        .arg(file)
+        .current_dir(dir)
+        .output();
+    match output {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ErrorKind::BinaryPlan(
+            "this is a binary plan file and `terraform` is not on PATH to read it; run `terraform show -json plan.out > plan.json` where the plan was made and give reachdiff plan.json".into(),
+        )),
+        Err(e) => Err(ErrorKind::BinaryPlan(format!(
+            "this is a binary plan file and running `terraform show -json` failed: {e}"
+        ))),
+        Ok(out) if !out.status.success() => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let first: Vec<&str> = stderr
+                .lines()
+                .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '│' || c == '╷' || c == '╵'))
+                .filter(|l| !l.is_empty())
+                .take(3)
+                .collect();
+            Err(ErrorKind::BinaryPlan(format!(
+                "this is a binary plan file and `terraform show -json` failed in {} ({}); run it yourself in the initialised working directory and give reachdiff the JSON",
+                dir.display(),
+                first.join(" ")
+            )))
+        }
+        Ok(out) => Ok(out.stdout),
+    }
+}
+
+/// Reads a `terraform show -json` plan into before and after snapshots.
+///
+/// # Errors
+///
+/// When the bytes are not a readable Terraform plan (see [`ErrorKind`]).
+pub fn load(bytes: &[u8], warnings: &mut Warnings) -> Result<SnapshotPair, ErrorKind> {
+    if is_binary_plan(bytes) {
+        return Err(ErrorKind::BinaryPlan(
+            "this is a binary plan file; give reachdiff the output of `terraform show -json plan.out`".into(),
+        ));
+    }
+    let text = decode(bytes)?;
+    let text = text.trim_start();
+    if text.trim_end().is_empty() {
+        return Err(ErrorKind::Empty);
+    }
+    if is_event_stream(text) {
+        return Err(ErrorKind::EventStream);
+    }
+    let raw: RawPlan<'_> = serde_json::from_str(text).map_err(|e| json_error(&e))?;
+    check_is_plan(&raw)?;
+    let plan = Plan::new(&raw, warnings);
+    let (before_sgs, after_sgs) = security_groups::build(&plan, warnings);
+    let (before_acls, after_acls) = network_acls::build(&plan, warnings);
+    Ok(SnapshotPair {
+        before: Snapshot {
+            security_groups: before_sgs,
+            network_acls: before_acls,
+        },
+        after: Snapshot {
+            security_groups: after_sgs,
+            network_acls: after_acls,
+        },
+        actions: plan
+            .entries
+            .iter()
+            .filter(|e| !e.data)
+            .map(|e| (e.label(), e.action))
+            .collect(),
+    })
+}
+
+fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, ErrorKind> {
+    let utf16 = |bytes: &[u8], le: bool| -> Result<String, ErrorKind> {
+        if !bytes.len().is_multiple_of(2) {
+            return Err(ErrorKind::Encoding(
+                "UTF-16 with an odd number of bytes".into(),
+            ));
+        }
+        let units = bytes.chunks_exact(2).map(|c| {
+            if le {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        });
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map_err(|e| ErrorKind::Encoding(format!("invalid UTF-16: {e}")))
+    };
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => std::str::from_utf8(rest)
+            .map(std::borrow::Cow::Borrowed)
+            .map_err(|e| ErrorKind::Encoding(format!("invalid UTF-8: {e}"))),
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, true).map(Into::into),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, false).map(Into::into),
+        // UTF-16 without a byte-order mark: JSON starts with an ASCII character.
+        [a, 0, ..] if *a != 0 => utf16(bytes, true).map(Into::into),
+        [0, b, ..] if *b != 0 => utf16(bytes, false).map(Into::into),
+        _ => std::str::from_utf8(bytes)
+            .map(std::borrow::Cow::Borrowed)
+            .map_err(|e| ErrorKind::Encoding(format!("invalid UTF-8: {e}"))),
+    }
+}
+
+/// `terraform plan -json` prints one JSON object per line, each with `@level` and
+/// `@message`.
+fn is_event_stream(text: &str) -> bool {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let Some(first) = lines.next() else {
+        return false;
+    };
+    lines.next().is_some()
+        && serde_json::from_str::<Value>(first)
+            .is_ok_and(|v| v.get("@message").is_some() || v.get("@level").is_some())
+}
+
+fn json_error(e: &serde_json::Error) -> ErrorKind {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Eof => ErrorKind::Truncated {
+            line: e.line(),
+            column: e.column(),
+        },
+        Category::Data => ErrorKind::NotAPlan(format!(
+            "the JSON is not a Terraform plan ({e}); give reachdiff the output of `terraform show -json plan.out`"
+        )),
+        Category::Syntax | Category::Io => ErrorKind::Json {
+            line: e.line(),
+            column: e.column(),
+            message: strip_position(&e.to_string()),
+        },
+    }
+}
+
+/// `serde_json` appends " at line L column C"; the error message states them already.
+fn strip_position(msg: &str) -> String {
+    msg.rfind(" at line ").map_or(msg, |i| &msg[..i]).to_owned()
+}
+
+fn check_is_plan(raw: &RawPlan<'_>) -> Result<(), ErrorKind> {
+    let not_a_plan = |what: &str| {
+        Err(ErrorKind::NotAPlan(format!(
+            "{what}; reachdiff reads plans: `terraform plan -out plan.out && terraform show -json plan.out > plan.json`"
+        )))
+    };
+    if raw.cfn_resources.is_some() || raw.cfn_changes.is_some() {
+        return not_a_plan(
+            "this looks like a CloudFormation template or change set, not a Terraform plan",
+        );
+    }
+    let Some(version) = raw.format_version.as_deref() else {
+        return not_a_plan("the JSON has no `format_version`, so it is not a Terraform plan");
+    };
+    let is_plan = raw.planned_values.is_some()
+        || raw.resource_changes.is_some()
+        || raw.configuration.is_some()
+        || raw.prior_state.is_some();
+    if !is_plan {
+        if raw.values.is_some() {
+            return not_a_plan(
+                "this is Terraform state (`terraform show -json` without a plan file), not a plan",
+            );
+        }
+        return not_a_plan(
+            "the JSON has no `planned_values` or `resource_changes`, so it is not a Terraform plan",
+        );
+    }
+    let major = version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse::<u32>().ok());
+    match major {
+        Some(0 | 1) => Ok(()),
+        _ => Err(ErrorKind::UnsupportedFormatVersion(version.to_owned())),
+    }
+}
+
+/// Identity attributes read from every relevant resource (cheaply, without building a
+/// full JSON tree).
+#[derive(Deserialize, Default, Clone)]
+struct Identity {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    default_security_group_id: Option<String>,
+    #[serde(default)]
+    default_network_acl_id: Option<String>,
+    #[serde(default)]
+    ipv6_cidr_block: Option<String>,
+}
+
+fn identity(raw: Option<&RawValue>) -> Option<Identity> {
+    // A mistyped field (an id that is a number, say) only loses the identity.
+    raw.and_then(|r| serde_json::from_str::<Identity>(r.get()).ok())
+}
+
+/// One resource instance of the plan, from `resource_changes` or (when unchanged and
+/// absent there) `prior_state`.
+pub(super) struct Entry<'a> {
+    /// Full address, e.g. `module.net.aws_security_group.web[0]`.
+    pub address: String,
+    /// Parsed address (`None` for an address reachdiff cannot parse).
+    pub addr: Option<Address>,
+    pub kind: String,
+    pub data: bool,
+    /// Deposed object key, for leftover objects of `create_before_destroy`.
+    pub deposed: Option<String>,
+    pub action: ChangeAction,
+    pub before: Option<&'a RawValue>,
+    pub after: Option<&'a RawValue>,
+    pub after_unknown: Option<&'a RawValue>,
+    before_id: Option<Identity>,
+    after_id: Option<Identity>,
+}
+
+impl Entry<'_> {
+    /// The name used for this object in the model and reports.
+    pub(super) fn label(&self) -> String {
+        match &self.deposed {
+            Some(k) => format!("{} (deposed {k})", self.address),
+            None => self.address.clone(),
+        }
+    }
+
+    fn ids(&self) -> impl Iterator<Item = &str> {
+        [&self.before_id, &self.after_id]
+            .into_iter()
+            .filter_map(|i| i.as_ref().and_then(|i| i.id.as_deref()))
+            .filter(|s| !s.is_empty())
+    }
+
+    /// Parses `before`, `after` and `after_unknown` into JSON trees.
+    pub(super) fn values(&self) -> (Option<Value>, Option<Value>, Value) {
+        let parse = |r: Option<&RawValue>| {
+            r.and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
+                .filter(|v| !v.is_null())
+        };
+        (
+            parse(self.before),
+            parse(self.after),
+            parse(self.after_unknown).unwrap_or(Value::Null),
+        )
+    }
+}
+
+/// What the VPC behind a default security group or ACL looked like.
+#[derive(Clone, Debug, Default)]
+pub(super) struct VpcFacts {
+    /// The VPC existed before the change (its default SG/ACL had AWS's default rules).
+    pub existed_before: bool,
+    /// Whether the VPC had an IPv6 block before; `None` when the VPC is not in the plan.
+    pub had_ipv6: Option<bool>,
+}
+
+/// The plan, indexed for the builders.
+pub(super) struct Plan<'a> {
+    pub entries: Vec<Entry<'a>>,
+    config: ConfigIndex<'a>,
+    /// (data?, type, name) → entry indices, for matching reference targets.
+    by_name: HashMap<(bool, String, String), Vec<usize>>,
+    /// Resource id → entry index, for every resource that has an id.
+    by_id: HashMap<String, usize>,
+}
+
+/// What an id-valued attribute refers to, after following ids and references.
+#[derive(Debug, Default)]
+pub(super) struct Resolved {
+    /// Entry indices of the resources referred to.
+    pub entries: Vec<usize>,
+    /// Ids that match no resource of the plan.
+    pub external: Vec<String>,
+    /// Some value could not be followed; the result may be incomplete.
+    pub open: bool,
+    /// Several candidates where one was expected.
+    pub ambiguous: bool,
+}
+
+impl<'a> Plan<'a> {
+    fn new(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Self {
+        let mut entries = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        for rc in raw.resource_changes.iter().flatten() {
+            let change: RawChange<'a> = match serde_json::from_str(rc.change.get()) {
+                Ok(c) => c,
+                Err(e) => {
+                    warnings.push(
+                        WarningKind::Input,
+                        Some(&rc.address),
+                        format!("the change object cannot be read ({e}); the resource is ignored"),
+                    );
+                    continue;
+                }
+            };
+            let action = parse_actions(&change.actions, &rc.address, warnings);
+            let data = rc.mode.as_deref() == Some("data")
+                || rc.address.starts_with("data.")
+                || rc.address.contains(".data.");
+            if rc.deposed.is_none() {
+                seen.insert(rc.address.clone());
+            }
+            entries.push(Entry {
+                address: rc.address.clone(),
+                addr: Address::parse(&rc.address),
+                kind: rc.kind.clone(),
+                data,
+                deposed: rc.deposed.clone(),
+                action,
+                before: change.before,
+                after: change.after,
+                after_unknown: change.after_unknown,
+                before_id: None,
+                after_id: None,
+            });
+        }
+        // Resources absent from resource_changes (older plans, -target) are unchanged.
+        if let Some(root) = raw
+            .prior_state
+            .as_ref()
+            .and_then(|s| s.values.as_ref())
+            .and_then(|v| v.root_module.as_ref())
+        {
+            let mut stack: Vec<&RawStateModule<'a>> = vec![root];
+            while let Some(m) = stack.pop() {
+                for r in &m.resources {
+                    if r.deposed_key.is_some() || seen.contains(&r.address) {
+                        continue;
+                    }
+                    seen.insert(r.address.clone());
+                    entries.push(Entry {
+                        address: r.address.clone(),
+                        addr: Address::parse(&r.address),
+                        kind: r.kind.clone(),
+                        data: r.mode.as_deref() == Some("data"),
+                        deposed: None,
+                        action: ChangeAction::NoOp,
+                        before: r.values,
+                        after: r.values,
+                        after_unknown: None,
+                        before_id: None,
+                        after_id: None,
+                    });
+                }
+                stack.extend(m.child_modules.iter());
+            }
+        }
+        entries.sort_by(|a, b| (&a.address, &a.deposed).cmp(&(&b.address, &b.deposed)));
+
+        let mut by_name: HashMap<(bool, String, String), Vec<usize>> = HashMap::new();
+        let mut by_id = HashMap::new();
+        for (i, e) in entries.iter_mut().enumerate() {
+            if is_identity_kind(&e.kind) {
+                e.before_id = identity(e.before);
+                e.after_id = identity(e.after);
+            }
+            if let Some(a) = &e.addr {
+                by_name
+                    .entry((a.data, a.kind.clone(), a.name.clone()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        for (i, e) in entries.iter().enumerate() {
+            // Managed resources win over data sources reading the same object.
+            for id in e.ids() {
+                let slot = by_id.entry(id.to_owned()).or_insert(i);
+                if entries[*slot].data && !e.data {
+                    *slot = i;
+                }
+            }
+        }
+        Self {
+            entries,
+            config: ConfigIndex::new(
+                raw.configuration.as_ref().map(|c| &c.root_module),
+                &raw.variables,
+            ),
+            by_name,
+            by_id,
+        }
+    }
+
+    /// The entry with this id, if any resource of the plan has it.
+    pub(super) fn entry_by_id(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    /// Follows the configuration expression of `attr` on entry `from` to the resources
+    /// (and literal ids) it may refer to, keeping those `accept` recognises (by entry
+    /// and referenced attribute) and literals starting with `id_prefix`.
+    pub(super) fn resolve_reference(
+        &self,
+        from: usize,
+        attr: &str,
+        accept: &dyn Fn(&Entry<'_>, Option<&str>) -> bool,
+        id_prefix: &str,
+    ) -> Resolved {
+        let entry = &self.entries[from];
+        let Some(addr) = &entry.addr else {
+            return Resolved {
+                open: true,
+                ..Resolved::default()
+            };
+        };
+        let Some(cands) = self.config.resolve(addr, attr) else {
+            return Resolved {
+                open: true,
+                ..Resolved::default()
+            };
+        };
+        self.interpret(from, &cands, accept, id_prefix)
+    }
+
+    fn interpret(
+        &self,
+        from: usize,
+        cands: &Candidates,
+        accept: &dyn Fn(&Entry<'_>, Option<&str>) -> bool,
+        id_prefix: &str,
+    ) -> Resolved {
+        let mut out = Resolved {
+            open: cands.open,
+            ..Resolved::default()
+        };
+        for t in &cands.targets {
+            let Some(idx) = self.by_name.get(&(t.data, t.kind.clone(), t.name.clone())) else {
+                continue;
+            };
+            let mut hits: Vec<usize> = idx
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let e = &self.entries[i];
+                    e.deposed.is_none()
+                        && e.addr.as_ref().is_some_and(|a| t.matches(a))
+                        && accept(e, t.attr.as_deref())
+                })
+                .collect();
+            if hits.len() > 1 && cands.iterates {
+                // `aws_security_group.web[count.index]`: pair instances by index.
+                let own = self.entries[from]
+                    .addr
+                    .as_ref()
+                    .and_then(|a| a.index.clone());
+                let same: Vec<usize> = hits
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        own.is_some()
+                            && self.entries[i].addr.as_ref().and_then(|a| a.index.clone()) == own
+                    })
+                    .collect();
+                if !same.is_empty() {
+                    hits = same;
+                }
+            }
+            if hits.len() > 1 {
+                out.ambiguous = true;
+            }
+            out.entries.extend(hits);
+        }
+        for lit in &cands.literals {
+            if lit.starts_with(id_prefix) || lit.contains(&format!("/{id_prefix}")) {
+                match self.entry_by_id(lit) {
+                    Some(i) => out.entries.push(i),
+                    None => out.external.push(lit.clone()),
+                }
+            }
+        }
+        out.entries.sort_unstable();
+        out.entries.dedup();
+        out.external.sort();
+        out.external.dedup();
+        if out.entries.len() + out.external.len() > 1 {
+            out.ambiguous = true;
+        }
+        out
+    }
+
+    /// The VPC with this id, or (with the id unknown) the VPC that the entry's `vpc_id`
+    /// expression refers to.
+    pub(super) fn find_vpc(&self, entry: usize, vpc_id: Option<&str>) -> Option<usize> {
+        match vpc_id {
+            Some(id) => self.entry_by_id(id),
+            None => self
+                .resolve_reference(
+                    entry,
+                    "vpc_id",
+                    &|e, _| e.kind == "aws_vpc" || e.kind == "aws_default_vpc",
+                    "vpc-",
+                )
+                .entries
+                .first()
+                .copied(),
+        }
+    }
+
+    /// What the VPC at entry `vpc` looked like before the change. Without the VPC in
+    /// the plan, `exists` says whether it is known to exist (a known id).
+    pub(super) fn vpc_facts(&self, vpc: Option<usize>, exists: bool) -> VpcFacts {
+        match vpc.map(|i| &self.entries[i]) {
+            Some(v) => VpcFacts {
+                existed_before: v.before.is_some_and(|b| b.get() != "null")
+                    && v.action != ChangeAction::Create,
+                had_ipv6: Some(
+                    v.before_id
+                        .as_ref()
+                        .and_then(|i| i.ipv6_cidr_block.as_deref())
+                        .is_some_and(|s| !s.is_empty()),
+                ),
+            },
+            None => VpcFacts {
+                existed_before: exists,
+                had_ipv6: None,
+            },
+        }
+    }
+}
+
+fn is_identity_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "aws_security_group"
+            | "aws_default_security_group"
+            | "aws_network_acl"
+            | "aws_default_network_acl"
+            | "aws_vpc"
+            | "aws_default_vpc"
+            | "aws_ec2_managed_prefix_list"
+            | "aws_prefix_list"
+            | "aws_subnet"
+            | "aws_default_subnet"
+    )
+}
+
+fn parse_actions(actions: &[String], address: &str, warnings: &mut Warnings) -> ChangeAction {
+    let a: Vec<&str> = actions.iter().map(String::as_str).collect();
+    match a.as_slice() {
+        ["no-op"] => ChangeAction::NoOp,
+        ["create"] => ChangeAction::Create,
+        ["delete"] => ChangeAction::Delete,
+        ["update"] => ChangeAction::Update,
+        ["delete", "create"] | ["create", "delete"] => ChangeAction::Replace,
+        ["read"] => ChangeAction::Read,
+        ["forget"] => ChangeAction::Forget,
+        other => {
+            warnings.push(
+                WarningKind::UnsupportedPlanFeature,
+                Some(address),
+                format!("unknown plan actions {other:?}; read as an update"),
+            );
+            ChangeAction::Update
+        }
+    }
+}
+
+/// The before and after objects of an entry, as the model should see them.
+///
+/// `forget` leaves the AWS object untouched, so after = before. A default security
+/// group or ACL is never deleted by Terraform (destroy only forgets it), and adopting
+/// one (create) replaces the rules AWS put there; the builders synthesize those.
+pub(super) struct Sides {
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub after_unknown: Value,
+}
+
+impl Entry<'_> {
+    pub(super) fn sides(&self) -> Sides {
+        let (before, after, after_unknown) = self.values();
+        let default_kind = matches!(
+            self.kind.as_str(),
+            "aws_default_security_group" | "aws_default_network_acl"
+        );
+        match self.action {
+            ChangeAction::Forget => Sides {
+                after: before.clone(),
+                before,
+                after_unknown: Value::Null,
+            },
+            ChangeAction::Delete if default_kind => Sides {
+                after: before.clone(),
+                before,
+                after_unknown: Value::Null,
+            },
+            ChangeAction::Delete => Sides {
+                before,
+                after: None,
+                after_unknown: Value::Null,
+            },
+            ChangeAction::Create => Sides {
+                before: None,
+                after,
+                after_unknown,
+            },
+            ChangeAction::Read => Sides {
+                before: None,
+                after: None,
+                after_unknown: Value::Null,
+            },
+            _ => Sides {
+                before,
+                after,
+                after_unknown,
+            },
+        }
+    }
+}
+
+/// Groups entries by type for the builders.
+pub(super) fn entries_of<'p>(
+    plan: &'p Plan<'_>,
+    kinds: &'p [&str],
+) -> impl Iterator<Item = (usize, &'p Entry<'p>)> + 'p {
+    plan.entries
+        .iter()
+        .enumerate()
+        .filter(move |(_, e)| !e.data && kinds.contains(&e.kind.as_str()))
+}

@@ -1,0 +1,604 @@
+//! Network ACLs from a plan: `aws_network_acl` and `aws_default_network_acl` with their
+//! inline `ingress`/`egress` entries and `subnet_ids`, plus `aws_network_acl_rule` and
+//! `aws_network_acl_association`.
+//!
+//! AWS keys an entry by (direction, rule number), so that is how inline entries and
+//! rule resources are matched: an inline entry whose number belongs to a rule resource
+//! is that resource's entry reappearing in the refreshed ACL.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::common::{scope, 
+    Both, Parts, Settled, cidr_peer, settle, warn_conflicting_styles, whole_family,
+};
+use super::values::Side;
+use super::{Entry, Plan, Resolved};
+use crate::header_space::{PeerSet, ServiceSet};
+use crate::model::{
+    Action, Certainty, Direction, NaclRule, NetworkAcl, Origin, Protocol, nacl_services,
+};
+use crate::source::ChangeAction;
+use crate::warning::{WarningKind, Warnings};
+
+const ACL_KINDS: [&str; 2] = ["aws_network_acl", "aws_default_network_acl"];
+
+type Acls = BTreeMap<String, NetworkAcl>;
+
+/// Builds the before and after network ACLs of the plan.
+pub(super) fn build(plan: &Plan<'_>, warnings: &mut Warnings) -> (Acls, Acls) {
+    let mut b = Builder { plan, warnings };
+    let mut both: Both<NaclRule> = Both::default();
+    for (i, e) in super::entries_of(plan, &ACL_KINDS) {
+        b.add_acl(i, e, &mut both);
+    }
+    for (i, e) in super::entries_of(
+        plan,
+        &["aws_network_acl_rule", "aws_network_acl_association"],
+    ) {
+        b.add_rule_or_association(i, e, &mut both);
+    }
+    both.add_unmanaged("acl-");
+    warn_conflicting_styles(
+        plan,
+        b.warnings,
+        &both.after,
+        |r: &NaclRule| r.direction,
+        "aws_network_acl_rule",
+    );
+    assemble(both)
+}
+
+/// Puts each ACL's entries together: an inline entry whose (direction, number) belongs
+/// to a rule resource (before or after) is that resource's entry reappearing.
+fn assemble(both: Both<NaclRule>) -> (Acls, Acls) {
+    let numbers = |rules: &[NaclRule]| -> BTreeSet<(Direction, u32)> {
+        rules
+            .iter()
+            .filter_map(|r| r.number.map(|n| (r.direction, n)))
+            .collect()
+    };
+    let before_numbers: BTreeMap<String, BTreeSet<(Direction, u32)>> = both
+        .before
+        .iter()
+        .map(|(k, p)| (k.clone(), numbers(&p.resources)))
+        .collect();
+    let side = |parts: BTreeMap<String, Parts<NaclRule>>| -> Acls {
+        parts
+            .into_iter()
+            .filter(|(_, p)| p.exists)
+            .map(|(key, p)| {
+                let mut taken = before_numbers.get(&key).cloned().unwrap_or_default();
+                taken.extend(numbers(&p.resources));
+                let mut rules = p.resources;
+                rules.extend(
+                    p.inline
+                        .into_iter()
+                        .filter(|r| r.number.is_none_or(|n| !taken.contains(&(r.direction, n)))),
+                );
+                let acl = NetworkAcl {
+                    key: key.clone(),
+                    id: p.id,
+                    vpc: p.vpc,
+                    is_default: p.is_default,
+                    managed: p.managed,
+                    subnets: p.subnets.into_iter().collect(),
+                    rules,
+                };
+                (key, acl)
+            })
+            .collect()
+    };
+    (side(both.before), side(both.after))
+}
+
+/// AWS's entries in a default network ACL: rule 100 allows all IPv4 traffic each way,
+/// and rule 101 all IPv6 traffic when the VPC has IPv6 (possible when unknown).
+fn default_acl_rules(key: &str, had_ipv6: Option<bool>) -> Vec<NaclRule> {
+    let mut rules = Vec::new();
+    for direction in Direction::BOTH {
+        rules.push(NaclRule {
+            direction,
+            number: Some(100),
+            action: Some(Action::Allow),
+            services: ServiceSet::all(),
+            peers: whole_family(true),
+            certainty: Certainty::Definite,
+            origin: Origin::new(key, format!("AWS default {direction} rule 100")),
+        });
+        if had_ipv6 != Some(false) {
+            rules.push(NaclRule {
+                direction,
+                number: Some(101),
+                action: Some(Action::Allow),
+                services: ServiceSet::all(),
+                peers: whole_family(false),
+                certainty: if had_ipv6 == Some(true) {
+                    Certainty::Definite
+                } else {
+                    Certainty::Possible
+                },
+                origin: Origin::new(key, format!("AWS default {direction} rule 101")),
+            });
+        }
+    }
+    rules
+}
+
+struct Builder<'p, 'a, 'w> {
+    plan: &'p Plan<'a>,
+    warnings: &'w mut Warnings,
+}
+
+impl Builder<'_, '_, '_> {
+    /// Adds an ACL resource's own entries and subnets on both sides.
+    fn add_acl(&mut self, i: usize, e: &Entry<'_>, both: &mut Both<NaclRule>) {
+        let key = e.label();
+        let sides = e.sides();
+        let is_default = e.kind == "aws_default_network_acl";
+        if let Some(v) = &sides.before {
+            let side = Side::known(v);
+            let subnets = self.subnets(side.key("subnet_ids"));
+            let mut inline = Vec::new();
+            for dir in Direction::BOTH {
+                inline.extend(self.inline_rules(i, dir, side, false));
+            }
+            let p = both.slot(false, &key);
+            p.present(v, is_default);
+            p.subnets.extend(subnets);
+            p.inline.extend(inline);
+        } else if is_default && e.action == ChangeAction::Create {
+            // Adoption deletes the entries AWS put in the default ACL.
+            let acl_id = sides
+                .after
+                .as_ref()
+                .and_then(|v| v.get("default_network_acl_id"))
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty());
+            let vpc = self.vpc_of_default_acl(i, acl_id);
+            let facts = self.plan.vpc_facts(vpc, acl_id.is_some());
+            if facts.existed_before {
+                let p = both.slot(false, &key);
+                p.exists = true;
+                p.managed = true;
+                p.is_default = true;
+                p.inline = default_acl_rules(&key, facts.had_ipv6);
+            }
+        }
+        if let Some(v) = &sides.after {
+            let side = Side {
+                values: v,
+                unknown: &sides.after_unknown,
+            };
+            let fresh = matches!(e.action, ChangeAction::Create | ChangeAction::Replace);
+            let subnets = self.subnets(side.key("subnet_ids"));
+            let mut inline = Vec::new();
+            for dir in Direction::BOTH {
+                inline.extend(self.inline_rules(i, dir, side, fresh));
+            }
+            let p = both.slot(true, &key);
+            p.present(v, is_default);
+            p.subnets.extend(subnets);
+            p.inline.extend(inline);
+        }
+    }
+
+    /// Adds an `aws_network_acl_rule` entry, or an association's subnet, to the ACL it
+    /// belongs to, on both sides.
+    fn add_rule_or_association(&mut self, i: usize, e: &Entry<'_>, both: &mut Both<NaclRule>) {
+        let sides = e.sides();
+        let is_rule = e.kind == "aws_network_acl_rule";
+        for (value, after) in [(&sides.before, false), (&sides.after, true)] {
+            let Some(v) = value else { continue };
+            let side = if after {
+                Side {
+                    values: v,
+                    unknown: &sides.after_unknown,
+                }
+            } else {
+                Side::known(v)
+            };
+            for (owner, certainty) in self.owners(i, side, after) {
+                if is_rule {
+                    if let Some(mut r) = self.rule_resource(i, side) {
+                        if certainty == Certainty::Possible {
+                            r.certainty = Certainty::Possible;
+                        }
+                        both.slot(after, &owner).resources.push(r);
+                    }
+                } else {
+                    let subnets = self.subnets(side.key("subnet_id"));
+                    both.slot(after, &owner).subnets.extend(subnets);
+                }
+            }
+        }
+    }
+
+    fn label(&self, entry: usize) -> String {
+        self.plan.entries[entry].label()
+    }
+
+    /// The snapshot key of the ACL with this id.
+    fn acl_key(&self, id: &str) -> String {
+        match self.plan.entry_by_id(id).map(|i| &self.plan.entries[i]) {
+            Some(e) if ACL_KINDS.contains(&e.kind.as_str()) => e.label(),
+            _ => {
+                // The default ACL of a VPC in the plan, by the VPC's default_network_acl_id.
+                self.default_acl_of_vpc_id(id)
+                    .unwrap_or_else(|| id.to_owned())
+            }
+        }
+    }
+
+    fn default_acl_of_vpc_id(&self, acl_id: &str) -> Option<String> {
+        self.plan.entries.iter().find_map(|e| {
+            let ident = e.after_id.as_ref().or(e.before_id.as_ref())?;
+            (ident.default_network_acl_id.as_deref() == Some(acl_id))
+                .then(|| format!("{}.default_network_acl_id", e.label()))
+        })
+    }
+
+    /// The VPC whose default ACL an `aws_default_network_acl` adopts.
+    fn vpc_of_default_acl(&self, entry: usize, acl_id: Option<&str>) -> Option<usize> {
+        if let Some(id) = acl_id {
+            let found = self.plan.entries.iter().position(|e| {
+                matches!(e.kind.as_str(), "aws_vpc" | "aws_default_vpc")
+                    && [&e.before_id, &e.after_id]
+                        .into_iter()
+                        .flatten()
+                        .any(|i| i.default_network_acl_id.as_deref() == Some(id))
+            });
+            if found.is_some() {
+                return found;
+            }
+        }
+        self.plan
+            .resolve_reference(
+                entry,
+                "default_network_acl_id",
+                &|e, a| {
+                    matches!(e.kind.as_str(), "aws_vpc" | "aws_default_vpc")
+                        && a == Some("default_network_acl_id")
+                },
+                "acl-",
+            )
+            .entries
+            .first()
+            .copied()
+    }
+
+    fn resolve_acls(&self, entry: usize) -> Resolved {
+        self.plan.resolve_reference(
+            entry,
+            "network_acl_id",
+            &|e, a| match e.kind.as_str() {
+                "aws_network_acl" | "aws_default_network_acl" => a.is_none() || a == Some("id"),
+                "aws_vpc" | "aws_default_vpc" => a == Some("default_network_acl_id"),
+                _ => false,
+            },
+            "acl-",
+        )
+    }
+
+    /// The ACLs a rule or association resource belongs to, on one side.
+    fn owners(&mut self, entry: usize, side: Side<'_>, after: bool) -> Vec<(String, Certainty)> {
+        let attr = side.key("network_acl_id");
+        if let Some(id) = attr.str() {
+            return vec![(self.acl_key(id), Certainty::Definite)];
+        }
+        if !after || !attr.is_unknown() {
+            let label = self.label(entry);
+            self.warnings.push(
+                WarningKind::InvalidRule,
+                Some(&label),
+                "the resource has no network_acl_id; it is ignored",
+            );
+            return Vec::new();
+        }
+        let resolved = self.resolve_acls(entry);
+        let mut keys: Vec<String> = resolved
+            .entries
+            .iter()
+            .map(|&i| {
+                let e = &self.plan.entries[i];
+                if ACL_KINDS.contains(&e.kind.as_str()) {
+                    e.label()
+                } else {
+                    format!("{}.default_network_acl_id", e.label())
+                }
+            })
+            .chain(resolved.external.iter().map(|id| self.acl_key(id)))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let Settled { names, certainty } = settle(
+            self.warnings,
+            &self.label(entry),
+            "network_acl_id",
+            &resolved,
+            keys,
+            "(unknown network ACL)".to_owned(),
+        );
+        names.into_iter().map(|k| (k, certainty)).collect()
+    }
+
+    /// Subnet ids or, for subnets created in the plan, their resource addresses.
+    fn subnets(&self, side: Side<'_>) -> Vec<String> {
+        super::values::str_list(side)
+            .items
+            .into_iter()
+            .map(|id| match self.plan.entry_by_id(id) {
+                Some(i) => self.plan.entries[i].label(),
+                None => id.to_owned(),
+            })
+            .collect()
+    }
+
+    fn rule_resource(&mut self, entry: usize, side: Side<'_>) -> Option<NaclRule> {
+        let direction = match side.key("egress") {
+            s if s.is_unknown() => {
+                let label = self.label(entry);
+                self.warnings.push(
+                    WarningKind::UnknownValue,
+                    Some(&label),
+                    "whether the entry is egress is known only after apply; read as ingress",
+                );
+                Direction::Ingress
+            }
+            s if s.bool() == Some(true) => Direction::Egress,
+            _ => Direction::Ingress,
+        };
+        let fields = Fields {
+            number: side.key("rule_number"),
+            action: side.key("rule_action"),
+            protocol: side.key("protocol"),
+            cidr4: side.key("cidr_block"),
+            cidr6: side.key("ipv6_cidr_block"),
+            from: side.key("from_port"),
+            to: side.key("to_port"),
+            icmp_type: side.key("icmp_type"),
+            icmp_code: side.key("icmp_code"),
+        };
+        let label = self.label(entry);
+        self.rule(direction, &fields, &label, None)
+    }
+
+    /// Entries of an inline `ingress`/`egress` attribute on one side. `fresh`: a new
+    /// object, where an attribute the configuration does not set means no entries.
+    fn inline_rules(
+        &mut self,
+        entry: usize,
+        direction: Direction,
+        acl: Side<'_>,
+        fresh: bool,
+    ) -> Vec<NaclRule> {
+        let attr = direction.as_str();
+        let list = acl.key(attr);
+        let label = self.label(entry);
+        if list.is_unknown() {
+            let addr = self.plan.entries[entry].addr.as_ref();
+            let sets = addr.and_then(|a| self.plan.config.sets(a, attr));
+            if fresh && sets != Some(true) {
+                if sets.is_none() {
+                    self.warnings.push(
+                        WarningKind::Input,
+                        Some(&label),
+                        format!("`{attr}` is known only after apply and the plan has no configuration for the ACL; assumed to have no entries"),
+                    );
+                }
+                return Vec::new();
+            }
+            self.warnings.push(
+                WarningKind::UnknownValue,
+                Some(&label),
+                format!("every `{attr}` entry is known only after apply; treated as possibly allowing all traffic"),
+            );
+            return vec![NaclRule {
+                direction,
+                number: None,
+                action: None,
+                services: ServiceSet::all(),
+                peers: whole_family(true).union(&whole_family(false)),
+                certainty: Certainty::Possible,
+                origin: Origin::new(label, attr),
+            }];
+        }
+        let mut out = Vec::new();
+        for (n, item) in list.items().enumerate() {
+            let fields = Fields {
+                number: item.key("rule_no"),
+                action: item.key("action"),
+                protocol: item.key("protocol"),
+                cidr4: item.key("cidr_block"),
+                cidr6: item.key("ipv6_cidr_block"),
+                from: item.key("from_port"),
+                to: item.key("to_port"),
+                icmp_type: item.key("icmp_type"),
+                icmp_code: item.key("icmp_code"),
+            };
+            out.extend(self.rule(direction, &fields, &label, Some(n)));
+        }
+        out
+    }
+
+    fn rule(
+        &mut self,
+        direction: Direction,
+        f: &Fields<'_>,
+        label: &str,
+        position: Option<usize>,
+    ) -> Option<NaclRule> {
+        let number = if f.number.is_unknown() {
+            None
+        } else {
+            f.number.int()
+        };
+        let number = number.and_then(|n| u32::try_from(n).ok());
+        let rule_label = match (number, position) {
+            (Some(n), _) => format!("{direction} rule {n}"),
+            (None, Some(p)) => format!("{direction}[{p}]"),
+            (None, None) => direction.as_str().to_owned(),
+        };
+        let origin = Origin::new(label, rule_label);
+        let mut certainty = Certainty::Definite;
+        let note = |w: &mut Warnings, kind, msg: String| {
+            w.push(kind, Some(label), format!("{}{msg}", scope(&origin)));
+        };
+        if number.is_none() {
+            if f.number.is_unknown() {
+                note(
+                    self.warnings,
+                    WarningKind::UnknownValue,
+                    "the rule number is known only after apply; its order is uncertain".into(),
+                );
+            } else {
+                note(
+                    self.warnings,
+                    WarningKind::InvalidRule,
+                    "no valid rule number; its order is uncertain".into(),
+                );
+            }
+        }
+        let action = if f.action.is_unknown() {
+            note(
+                self.warnings,
+                WarningKind::UnknownValue,
+                "the action is known only after apply".into(),
+            );
+            None
+        } else {
+            let text = f.action.str().unwrap_or_default();
+            let a = Action::parse(text);
+            if a.is_none() {
+                note(
+                    self.warnings,
+                    WarningKind::InvalidRule,
+                    format!("action {text:?} is neither allow nor deny; treated as uncertain"),
+                );
+            }
+            a
+        };
+
+        let (peers, ipv4) = self.entry_peer(f, &mut certainty, &note)?;
+        let services = self.entry_services(f, ipv4, &mut certainty, &note);
+        Some(NaclRule {
+            direction,
+            number,
+            action,
+            services,
+            peers,
+            certainty,
+            origin,
+        })
+    }
+
+    /// The one CIDR block of an entry, and whether it is IPv4; `None` when it has none.
+    fn entry_peer(
+        &mut self,
+        f: &Fields<'_>,
+        certainty: &mut Certainty,
+        note: &Note<'_>,
+    ) -> Option<(PeerSet, bool)> {
+        if f.cidr4.is_unknown() || f.cidr6.is_unknown() {
+            *certainty = Certainty::Possible;
+            let v4 = f.cidr4.is_unknown();
+            note(
+                self.warnings,
+                WarningKind::UnknownValue,
+                format!(
+                    "the {} CIDR is known only after apply; treated as possibly any address",
+                    if v4 { "IPv4" } else { "IPv6" }
+                ),
+            );
+            return Some((whole_family(v4), v4));
+        }
+        let Some(text) = f.cidr4.str().or_else(|| f.cidr6.str()) else {
+            note(
+                self.warnings,
+                WarningKind::InvalidRule,
+                "the entry has no CIDR block; it matches nothing".into(),
+            );
+            return None;
+        };
+        Some(cidr_peer(text).unwrap_or_else(|| {
+            *certainty = Certainty::Possible;
+            note(
+                self.warnings,
+                WarningKind::InvalidRule,
+                format!("{text:?} is not a CIDR block; treated as possibly any address"),
+            );
+            (whole_family(true).union(&whole_family(false)), true)
+        }))
+    }
+
+    /// The protocol and ports (or ICMP type/code) an entry matches.
+    fn entry_services(
+        &mut self,
+        f: &Fields<'_>,
+        ipv4: bool,
+        certainty: &mut Certainty,
+        note: &Note<'_>,
+    ) -> ServiceSet {
+        if f.protocol.is_unknown() {
+            *certainty = Certainty::Possible;
+            note(
+                self.warnings,
+                WarningKind::UnknownValue,
+                "the protocol is known only after apply; treated as possibly all traffic".into(),
+            );
+            return ServiceSet::all();
+        }
+        let text = f.protocol.text().unwrap_or_default();
+        let Some(protocol) = Protocol::parse(&text) else {
+            *certainty = Certainty::Possible;
+            note(
+                self.warnings,
+                WarningKind::InvalidRule,
+                format!(
+                    "protocol {text:?} is not one AWS accepts; treated as possibly all traffic"
+                ),
+            );
+            return ServiceSet::all();
+        };
+        let whole = match protocol {
+            Protocol::All => ServiceSet::all(),
+            Protocol::Number(p) => ServiceSet::protocol(p),
+        };
+        let fields = [f.from, f.to, f.icmp_type, f.icmp_code];
+        if fields.iter().any(|s| s.is_unknown()) {
+            *certainty = Certainty::Possible;
+            note(
+                self.warnings,
+                WarningKind::UnknownValue,
+                "ports or ICMP type/code are known only after apply; treated as possibly the whole protocol".into(),
+            );
+            return whole;
+        }
+        let [from, to, icmp_type, icmp_code] = fields.map(Side::int);
+        nacl_services(protocol, from, to, icmp_type, icmp_code, ipv4).unwrap_or_else(|msg| {
+            *certainty = Certainty::Possible;
+            note(
+                self.warnings,
+                WarningKind::InvalidRule,
+                format!("{msg}; treated as possibly the whole protocol"),
+            );
+            whole
+        })
+    }
+}
+
+/// Records a warning about the entry being read.
+type Note<'n> = dyn Fn(&mut Warnings, WarningKind, String) + 'n;
+
+struct Fields<'v> {
+    number: Side<'v>,
+    action: Side<'v>,
+    protocol: Side<'v>,
+    cidr4: Side<'v>,
+    cidr6: Side<'v>,
+    from: Side<'v>,
+    to: Side<'v>,
+    icmp_type: Side<'v>,
+    icmp_code: Side<'v>,
+}

@@ -1,0 +1,836 @@
+//! Security groups from a plan: `aws_security_group` and `aws_default_security_group`
+//! with their inline `ingress`/`egress`, plus the rule resources
+//! `aws_security_group_rule` and `aws_vpc_security_group_ingress_rule` /
+//! `_egress_rule`.
+//!
+//! A group's rules on each side are assembled so that nothing is counted twice: rules
+//! of separate rule resources reappear inside the group's refreshed inline attribute in
+//! `before`, so inline rules with the same content as a rule resource's (before) rule
+//! are attributed to the rule resource, and on the *after* side only inline rules that no
+//! rule resource accounts for are kept. See `docs/tricky_cases.md`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::common::{scope, Both, Parts, cidr_peer, settle, warn_conflicting_styles, whole_family};
+use super::values::{Side, StrList, str_list};
+use super::{Entry, Plan, Resolved};
+use crate::header_space::{PeerSet, Principal, RangeSet, ServiceSet};
+use crate::model::{Certainty, Direction, Origin, Protocol, SecurityGroup, SgRule, sg_services};
+use crate::source::ChangeAction;
+use crate::warning::{WarningKind, Warnings};
+
+const GROUP_KINDS: [&str; 2] = ["aws_security_group", "aws_default_security_group"];
+const RULE_KINDS: [&str; 3] = [
+    "aws_security_group_rule",
+    "aws_vpc_security_group_ingress_rule",
+    "aws_vpc_security_group_egress_rule",
+];
+
+type Groups = BTreeMap<String, SecurityGroup>;
+
+/// Builds the before and after security groups of the plan.
+pub(super) fn build(plan: &Plan<'_>, warnings: &mut Warnings) -> (Groups, Groups) {
+    let mut b = Builder { plan, warnings };
+    let mut both: Both<SgRule> = Both::default();
+    for (i, e) in super::entries_of(plan, &GROUP_KINDS) {
+        b.add_group(i, e, &mut both);
+    }
+    for (i, e) in super::entries_of(plan, &RULE_KINDS) {
+        b.add_rule_resource(i, e, &mut both);
+    }
+    both.add_unmanaged("sg-");
+    warn_conflicting_styles(
+        plan,
+        b.warnings,
+        &both.after,
+        |r: &SgRule| r.direction,
+        "security group rule",
+    );
+    assemble(both)
+}
+
+/// Puts each group's rules together without counting any twice: inline rules with the
+/// content of a rule resource's rule (on either side) are that resource's rules
+/// reappearing in the refreshed group.
+fn assemble(both: Both<SgRule>) -> (Groups, Groups) {
+    let before_resources: BTreeMap<String, Vec<SgRule>> = both
+        .before
+        .iter()
+        .map(|(k, p)| (k.clone(), p.resources.clone()))
+        .collect();
+    let side = |parts: BTreeMap<String, Parts<SgRule>>| -> Groups {
+        parts
+            .into_iter()
+            .filter(|(_, p)| p.exists)
+            .map(|(key, p)| {
+                let shadow = before_resources.get(&key).map_or(&[][..], Vec::as_slice);
+                let mut rules = p.resources;
+                let own = rules.clone();
+                rules.extend(
+                    p.inline
+                        .into_iter()
+                        .filter(|r| !shadow.iter().chain(&own).any(|s| same_content(s, r))),
+                );
+                let group = SecurityGroup {
+                    key: key.clone(),
+                    id: p.id,
+                    vpc: p.vpc,
+                    is_default: p.is_default,
+                    managed: p.managed,
+                    rules,
+                };
+                (key, group)
+            })
+            .collect()
+    };
+    (side(both.before), side(both.after))
+}
+
+/// `true` when a rule object names no CIDR and no `self` (so an unknown reference
+/// attribute may be its only source).
+fn peers_so_far_empty(f: &Fields<'_>) -> bool {
+    let cidrs = str_list(f.cidr4).items.is_empty() && str_list(f.cidr6).items.is_empty();
+    let me = f.self_flag.is_some_and(|s| s.bool() == Some(true));
+    cidrs && !me
+}
+
+fn same_content(a: &SgRule, b: &SgRule) -> bool {
+    a.direction == b.direction && a.services == b.services && a.peers == b.peers
+}
+
+/// AWS's rules in a default security group: all traffic from the group itself, all
+/// traffic out to the IPv4 internet, and to the IPv6 internet when the VPC has IPv6
+/// (unknown when the VPC is not in the plan: then a possible rule).
+fn default_group_rules(key: &str, had_ipv6: Option<bool>) -> Vec<SgRule> {
+    let origin = |rule: &str| Origin::new(key, format!("AWS default {rule}"));
+    let mut rules = vec![
+        SgRule {
+            direction: Direction::Ingress,
+            services: ServiceSet::all(),
+            peers: PeerSet::from_principal(Principal::SecurityGroup(key.to_owned())),
+            certainty: Certainty::Definite,
+            origin: origin("ingress from itself"),
+        },
+        SgRule {
+            direction: Direction::Egress,
+            services: ServiceSet::all(),
+            peers: PeerSet::from_v4(RangeSet::full()),
+            certainty: Certainty::Definite,
+            origin: origin("egress to 0.0.0.0/0"),
+        },
+    ];
+    if had_ipv6 != Some(false) {
+        rules.push(SgRule {
+            direction: Direction::Egress,
+            services: ServiceSet::all(),
+            peers: PeerSet::from_v6(RangeSet::full()),
+            certainty: if had_ipv6 == Some(true) {
+                Certainty::Definite
+            } else {
+                Certainty::Possible
+            },
+            origin: origin("egress to ::/0"),
+        });
+    }
+    rules
+}
+
+/// Which fields of a rule object hold what; the three Terraform rule shapes differ.
+struct Fields<'v> {
+    direction: Direction,
+    protocol: Side<'v>,
+    from: Side<'v>,
+    to: Side<'v>,
+    cidr4: Side<'v>,
+    cidr6: Side<'v>,
+    prefix_lists: Side<'v>,
+    groups: Side<'v>,
+    self_flag: Option<Side<'v>>,
+}
+
+/// How to read references that are unknown in `after`.
+enum Unknowns<'r> {
+    /// A rule resource: follow the attribute's own expression.
+    Attribute {
+        groups: &'static str,
+        prefix_lists: &'static str,
+    },
+    /// An inline block set: the whole `ingress`/`egress` is one expression, resolved once.
+    Inline {
+        groups: &'r (Vec<Principal>, Certainty),
+        prefix_lists: &'r (Vec<Principal>, Certainty),
+    },
+}
+
+struct Builder<'p, 'a, 'w> {
+    plan: &'p Plan<'a>,
+    warnings: &'w mut Warnings,
+}
+
+impl Builder<'_, '_, '_> {
+    /// Adds a group resource's own rules (inline attributes) on both sides.
+    fn add_group(&mut self, i: usize, e: &Entry<'_>, both: &mut Both<SgRule>) {
+        let key = e.label();
+        let sides = e.sides();
+        let is_default = e.kind == "aws_default_security_group";
+        if let Some(v) = &sides.before {
+            let p = both.slot(false, &key);
+            p.present(v, is_default);
+            for dir in Direction::BOTH {
+                let rules = self.inline_rules(i, &key, dir, Side::known(v), false);
+                both.slot(false, &key).inline.extend(rules);
+            }
+        } else if is_default && e.action == ChangeAction::Create {
+            // Adoption replaces whatever AWS put in the default group: its default rules.
+            let vpc_id = sides
+                .after
+                .as_ref()
+                .and_then(|v| v.get("vpc_id"))
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty());
+            let facts = self
+                .plan
+                .vpc_facts(self.plan.find_vpc(i, vpc_id), vpc_id.is_some());
+            if facts.existed_before {
+                let p = both.slot(false, &key);
+                p.exists = true;
+                p.managed = true;
+                p.is_default = true;
+                p.vpc = vpc_id.map(str::to_owned);
+                p.inline = default_group_rules(&key, facts.had_ipv6);
+            }
+        }
+        if let Some(v) = &sides.after {
+            both.slot(true, &key).present(v, is_default);
+            let fresh = matches!(e.action, ChangeAction::Create | ChangeAction::Replace);
+            let side = Side {
+                values: v,
+                unknown: &sides.after_unknown,
+            };
+            for dir in Direction::BOTH {
+                let rules = self.inline_rules(i, &key, dir, side, fresh);
+                both.slot(true, &key).inline.extend(rules);
+            }
+        }
+    }
+
+    /// Adds a rule resource's rules to the groups it belongs to, on both sides.
+    fn add_rule_resource(&mut self, i: usize, e: &Entry<'_>, both: &mut Both<SgRule>) {
+        let sides = e.sides();
+        for (value, after) in [(&sides.before, false), (&sides.after, true)] {
+            let Some(v) = value else { continue };
+            let side = if after {
+                Side {
+                    values: v,
+                    unknown: &sides.after_unknown,
+                }
+            } else {
+                Side::known(v)
+            };
+            for (owner, certainty) in self.owners(i, side, after) {
+                let rules = self.rule_resource_rules(i, &owner, side, certainty);
+                both.slot(after, &owner).resources.extend(rules);
+            }
+        }
+    }
+
+    fn label(&self, entry: usize) -> String {
+        self.plan.entries[entry].label()
+    }
+
+    /// The snapshot key of the security group with this id.
+    fn group_key(&self, id: &str) -> String {
+        match self.plan.entry_by_id(id).map(|i| &self.plan.entries[i]) {
+            Some(e) if GROUP_KINDS.contains(&e.kind.as_str()) || e.kind == "aws_security_group" => {
+                e.label()
+            }
+            _ => id.to_owned(),
+        }
+    }
+
+    /// The snapshot key of the default security group of the VPC at `vpc`.
+    fn default_group_key(&self, vpc: usize) -> String {
+        let v = &self.plan.entries[vpc];
+        let vpc_ids: Vec<&str> = v.ids().collect();
+        for (i, e) in super::entries_of(self.plan, &["aws_default_security_group"]) {
+            let (bv, av, _) = e.values();
+            let known = [bv, av].into_iter().flatten().any(|val| {
+                val.get("vpc_id")
+                    .and_then(Value::as_str)
+                    .is_some_and(|id| vpc_ids.contains(&id))
+            });
+            let linked = known
+                || self
+                    .plan
+                    .resolve_reference(i, "vpc_id", &|c, _| std::ptr::eq(c, v), "vpc-")
+                    .entries
+                    .contains(&vpc);
+            if linked {
+                return e.label();
+            }
+        }
+        let id = [&v.after_id, &v.before_id]
+            .into_iter()
+            .flatten()
+            .find_map(|i| i.default_security_group_id.clone())
+            .filter(|s| !s.is_empty());
+        match id {
+            Some(id) => self.group_key(&id),
+            None => format!("{}.default_security_group_id", v.label()),
+        }
+    }
+
+    /// Principals for a resolved group reference.
+    fn group_principals(&self, r: &Resolved) -> Vec<Principal> {
+        let mut out: Vec<Principal> = r
+            .entries
+            .iter()
+            .map(|&i| {
+                let e = &self.plan.entries[i];
+                if e.kind == "aws_vpc" || e.kind == "aws_default_vpc" {
+                    Principal::SecurityGroup(self.default_group_key(i))
+                } else {
+                    Principal::SecurityGroup(e.label())
+                }
+            })
+            .chain(
+                r.external
+                    .iter()
+                    .map(|id| Principal::SecurityGroup(self.group_key(id))),
+            )
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn prefix_list_principal(&self, id: &str) -> Principal {
+        match self.plan.entry_by_id(id).map(|i| &self.plan.entries[i]) {
+            Some(e) => Principal::PrefixList(e.label()),
+            None => Principal::PrefixList(id.to_owned()),
+        }
+    }
+
+    fn resolve_groups(&self, entry: usize, attr: &str) -> Resolved {
+        self.plan.resolve_reference(
+            entry,
+            attr,
+            &|e, a| match e.kind.as_str() {
+                "aws_security_group" | "aws_default_security_group" => {
+                    a.is_none() || a == Some("id")
+                }
+                "aws_vpc" | "aws_default_vpc" => a == Some("default_security_group_id"),
+                _ => false,
+            },
+            "sg-",
+        )
+    }
+
+    fn resolve_prefix_lists(&self, entry: usize, attr: &str) -> Resolved {
+        self.plan.resolve_reference(
+            entry,
+            attr,
+            &|e, a| {
+                matches!(
+                    e.kind.as_str(),
+                    "aws_ec2_managed_prefix_list" | "aws_prefix_list"
+                ) && (a.is_none() || a == Some("id"))
+            },
+            "pl-",
+        )
+    }
+
+    /// Turns a resolution into principals and a certainty, warning when it is not exact.
+    fn settle(
+        &mut self,
+        entry: usize,
+        what: &str,
+        resolved: &Resolved,
+        principals: Vec<Principal>,
+        placeholder: Principal,
+    ) -> (Vec<Principal>, Certainty) {
+        let label = self.label(entry);
+        let s = settle(
+            self.warnings,
+            &label,
+            what,
+            resolved,
+            principals,
+            placeholder,
+        );
+        (s.names, s.certainty)
+    }
+
+    /// The security groups a rule resource belongs to, on one side.
+    fn owners(&mut self, entry: usize, side: Side<'_>, after: bool) -> Vec<(String, Certainty)> {
+        let attr = side.key("security_group_id");
+        if let Some(id) = attr.str() {
+            return vec![(self.group_key(id), Certainty::Definite)];
+        }
+        if !after || !attr.is_unknown() {
+            let label = self.label(entry);
+            self.warnings.push(
+                WarningKind::InvalidRule,
+                Some(&label),
+                "the rule has no security_group_id; it is ignored",
+            );
+            return Vec::new();
+        }
+        let resolved = self.resolve_groups(entry, "security_group_id");
+        let principals = self.group_principals(&resolved);
+        let placeholder = Principal::SecurityGroup(Principal::UNKNOWN.to_owned());
+        let (owners, certainty) = self.settle(
+            entry,
+            "security_group_id",
+            &resolved,
+            principals,
+            placeholder,
+        );
+        owners
+            .into_iter()
+            .map(|p| (p.name().to_owned(), certainty))
+            .collect()
+    }
+
+    /// The rules of one rule resource.
+    fn rule_resource_rules(
+        &mut self,
+        entry: usize,
+        owner: &str,
+        side: Side<'_>,
+        owner_certainty: Certainty,
+    ) -> Vec<SgRule> {
+        let e = &self.plan.entries[entry];
+        let origin = Origin::new(e.label(), "");
+        let (fields, unknowns) = match e.kind.as_str() {
+            "aws_security_group_rule" => {
+                let direction = match side.key("type").str() {
+                    Some("ingress") => Direction::Ingress,
+                    Some("egress") => Direction::Egress,
+                    other => {
+                        let label = e.label();
+                        self.warnings.push(
+                            WarningKind::InvalidRule,
+                            Some(&label),
+                            format!("rule type {other:?} is neither ingress nor egress; the rule is ignored"),
+                        );
+                        return Vec::new();
+                    }
+                };
+                let self_rule = side.key("self").bool() == Some(true);
+                (
+                    Fields {
+                        direction,
+                        protocol: side.key("protocol"),
+                        from: side.key("from_port"),
+                        to: side.key("to_port"),
+                        cidr4: side.key("cidr_blocks"),
+                        cidr6: side.key("ipv6_cidr_blocks"),
+                        prefix_lists: side.key("prefix_list_ids"),
+                        // With `self`, source_security_group_id is computed as the group itself.
+                        groups: if self_rule {
+                            Side::known(&Value::Null)
+                        } else {
+                            side.key("source_security_group_id")
+                        },
+                        self_flag: Some(side.key("self")),
+                    },
+                    Unknowns::Attribute {
+                        groups: "source_security_group_id",
+                        prefix_lists: "prefix_list_ids",
+                    },
+                )
+            }
+            kind => {
+                let direction = if kind.ends_with("ingress_rule") {
+                    Direction::Ingress
+                } else {
+                    Direction::Egress
+                };
+                (
+                    Fields {
+                        direction,
+                        protocol: side.key("ip_protocol"),
+                        from: side.key("from_port"),
+                        to: side.key("to_port"),
+                        cidr4: side.key("cidr_ipv4"),
+                        cidr6: side.key("cidr_ipv6"),
+                        prefix_lists: side.key("prefix_list_id"),
+                        groups: side.key("referenced_security_group_id"),
+                        self_flag: None,
+                    },
+                    Unknowns::Attribute {
+                        groups: "referenced_security_group_id",
+                        prefix_lists: "prefix_list_id",
+                    },
+                )
+            }
+        };
+        let mut rules = self.rules_from_fields(entry, owner, &fields, &unknowns, &origin);
+        if owner_certainty == Certainty::Possible {
+            for r in &mut rules {
+                r.certainty = Certainty::Possible;
+            }
+        }
+        rules
+    }
+
+    /// The rules of an inline attribute that is wholly unknown in `after`: none for a
+    /// new group that does not configure it (Terraform creates groups without rules and
+    /// even revokes AWS's default egress), else possibly everything.
+    fn unknown_inline(&mut self, entry: usize, direction: Direction, fresh: bool) -> Vec<SgRule> {
+        let attr = direction.as_str();
+        let label = self.label(entry);
+        let addr = self.plan.entries[entry].addr.as_ref();
+        let sets = addr.and_then(|a| self.plan.config.sets(a, attr));
+        if fresh && sets == Some(false) {
+            return Vec::new();
+        }
+        if fresh && sets.is_none() {
+            self.warnings.push(
+                WarningKind::Input,
+                Some(&label),
+                format!(
+                    "`{attr}` is known only after apply and the plan has no configuration for the group; assumed empty, as Terraform creates groups without rules"
+                ),
+            );
+            return Vec::new();
+        }
+        self.warnings.push(
+            WarningKind::UnknownValue,
+            Some(&label),
+            format!("every `{attr}` rule is known only after apply; treated as possibly allowing all traffic"),
+        );
+        let peers = PeerSet {
+            v4: RangeSet::full(),
+            v6: RangeSet::full(),
+            principals: BTreeSet::from([Principal::SecurityGroup(Principal::UNKNOWN.to_owned())]),
+        };
+        vec![SgRule {
+            direction,
+            services: ServiceSet::all(),
+            peers,
+            certainty: Certainty::Possible,
+            origin: Origin::new(label, attr),
+        }]
+    }
+
+    /// The rules of an inline `ingress` or `egress` attribute of a group, on one side.
+    /// `fresh`: the object is new (created or replaced), so an attribute the
+    /// configuration does not set is empty rather than unknown.
+    fn inline_rules(
+        &mut self,
+        entry: usize,
+        owner: &str,
+        direction: Direction,
+        group: Side<'_>,
+        fresh: bool,
+    ) -> Vec<SgRule> {
+        let attr = direction.as_str();
+        let list = group.key(attr);
+        let label = self.label(entry);
+        if list.is_unknown() {
+            return self.unknown_inline(entry, direction, fresh);
+        }
+
+        // Unknown reference lists inside blocks share one expression: resolve it once.
+        let items: Vec<Side<'_>> = list.items().collect();
+        let unknown_groups = items
+            .iter()
+            .filter(|r| str_list(r.key("security_groups")).any_unknown())
+            .count();
+        let unknown_pls = items
+            .iter()
+            .filter(|r| str_list(r.key("prefix_list_ids")).any_unknown())
+            .count();
+        let groups = if unknown_groups > 0 {
+            let known: BTreeSet<Principal> = items
+                .iter()
+                .flat_map(|r| str_list(r.key("security_groups")).items)
+                .map(|id| Principal::SecurityGroup(self.group_key(id)))
+                .collect();
+            let resolved = self.resolve_groups(entry, attr);
+            let principals: Vec<Principal> = self
+                .group_principals(&resolved)
+                .into_iter()
+                .filter(|p| !known.contains(p))
+                .collect();
+            let mut resolved = resolved;
+            resolved.ambiguous |= unknown_groups > 1;
+            let placeholder = Principal::SecurityGroup(Principal::UNKNOWN.to_owned());
+            self.settle(
+                entry,
+                &format!("`security_groups` in `{attr}`"),
+                &resolved,
+                principals,
+                placeholder,
+            )
+        } else {
+            (Vec::new(), Certainty::Definite)
+        };
+        let prefix_lists = if unknown_pls > 0 {
+            let mut resolved = self.resolve_prefix_lists(entry, attr);
+            resolved.ambiguous |= unknown_pls > 1;
+            let principals = self.prefix_list_principals(&resolved);
+            let placeholder = Principal::PrefixList(Principal::UNKNOWN.to_owned());
+            self.settle(
+                entry,
+                &format!("`prefix_list_ids` in `{attr}`"),
+                &resolved,
+                principals,
+                placeholder,
+            )
+        } else {
+            (Vec::new(), Certainty::Definite)
+        };
+        let unknowns = Unknowns::Inline {
+            groups: &groups,
+            prefix_lists: &prefix_lists,
+        };
+        let mut out = Vec::new();
+        for (n, item) in items.into_iter().enumerate() {
+            let fields = Fields {
+                direction,
+                protocol: item.key("protocol"),
+                from: item.key("from_port"),
+                to: item.key("to_port"),
+                cidr4: item.key("cidr_blocks"),
+                cidr6: item.key("ipv6_cidr_blocks"),
+                prefix_lists: item.key("prefix_list_ids"),
+                groups: item.key("security_groups"),
+                self_flag: Some(item.key("self")),
+            };
+            let origin = Origin::new(label.clone(), format!("{attr}[{n}]"));
+            out.extend(self.rules_from_fields(entry, owner, &fields, &unknowns, &origin));
+        }
+        out
+    }
+
+    fn prefix_list_principals(&self, r: &Resolved) -> Vec<Principal> {
+        let mut out: Vec<Principal> = r
+            .entries
+            .iter()
+            .map(|&i| Principal::PrefixList(self.plan.entries[i].label()))
+            .chain(r.external.iter().map(|id| self.prefix_list_principal(id)))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// One rule per remote party of a rule object (so that rules from different
+    /// resources can be matched one to one).
+    fn rules_from_fields(
+        &mut self,
+        entry: usize,
+        owner: &str,
+        f: &Fields<'_>,
+        unknowns: &Unknowns<'_>,
+        origin: &Origin,
+    ) -> Vec<SgRule> {
+        let (services, service_certainty) = self.services(entry, f, origin);
+        let mut peers: Vec<(PeerSet, Certainty)> = Vec::new();
+
+        self.cidrs(entry, origin, str_list(f.cidr4), true, &mut peers);
+        self.cidrs(entry, origin, str_list(f.cidr6), false, &mut peers);
+
+        let groups = str_list(f.groups);
+        let computed_unset = |this: &Self, attr: &str| {
+            // An Optional+Computed attribute the configuration does not set is filled
+            // in by the provider (e.g. source_security_group_id next to cidr_blocks):
+            // unknown in `after`, but not a reference to anything.
+            let addr = this.plan.entries[entry].addr.as_ref();
+            match addr.and_then(|a| this.plan.config.sets(a, attr)) {
+                Some(set) => !set,
+                None => !peers_so_far_empty(f),
+            }
+        };
+        for id in &groups.items {
+            peers.push((
+                PeerSet::from_principal(Principal::SecurityGroup(self.group_key(id))),
+                Certainty::Definite,
+            ));
+        }
+        let skip_groups = matches!(unknowns, Unknowns::Attribute { groups: attr, .. } if computed_unset(self, attr));
+        if groups.any_unknown() && !skip_groups {
+            let (principals, certainty) = match unknowns {
+                Unknowns::Attribute { groups: attr, .. } => {
+                    let resolved = self.resolve_groups(entry, attr);
+                    let principals = self.group_principals(&resolved);
+                    let placeholder = Principal::SecurityGroup(Principal::UNKNOWN.to_owned());
+                    self.settle(
+                        entry,
+                        &format!("`{attr}`"),
+                        &resolved,
+                        principals,
+                        placeholder,
+                    )
+                }
+                Unknowns::Inline { groups, .. } => (groups.0.clone(), groups.1),
+            };
+            for p in principals {
+                peers.push((PeerSet::from_principal(p), certainty));
+            }
+        }
+
+        let pls = str_list(f.prefix_lists);
+        for id in &pls.items {
+            peers.push((
+                PeerSet::from_principal(self.prefix_list_principal(id)),
+                Certainty::Definite,
+            ));
+        }
+        let skip_pls = matches!(unknowns, Unknowns::Attribute { prefix_lists: attr, .. } if computed_unset(self, attr));
+        if pls.any_unknown() && !skip_pls {
+            let (principals, certainty) = match unknowns {
+                Unknowns::Attribute {
+                    prefix_lists: attr, ..
+                } => {
+                    let resolved = self.resolve_prefix_lists(entry, attr);
+                    let principals = self.prefix_list_principals(&resolved);
+                    let placeholder = Principal::PrefixList(Principal::UNKNOWN.to_owned());
+                    self.settle(
+                        entry,
+                        &format!("`{attr}`"),
+                        &resolved,
+                        principals,
+                        placeholder,
+                    )
+                }
+                Unknowns::Inline { prefix_lists, .. } => (prefix_lists.0.clone(), prefix_lists.1),
+            };
+            for p in principals {
+                peers.push((PeerSet::from_principal(p), certainty));
+            }
+        }
+
+        if let Some(flag) = f.self_flag {
+            let me = PeerSet::from_principal(Principal::SecurityGroup(owner.to_owned()));
+            if flag.is_unknown() {
+                peers.push((me, Certainty::Possible));
+            } else if flag.bool() == Some(true) {
+                peers.push((me, Certainty::Definite));
+            }
+        }
+
+        if peers.is_empty() {
+            let label = self.label(entry);
+            self.warnings.push(
+                WarningKind::InvalidRule,
+                Some(&label),
+                format!("{}the rule names no source or destination; it allows nothing", scope(&origin)),
+            );
+        }
+        peers
+            .into_iter()
+            .map(|(peers, certainty)| SgRule {
+                direction: f.direction,
+                services: services.clone(),
+                peers,
+                certainty: certainty.max(service_certainty),
+                origin: origin.clone(),
+            })
+            .collect()
+    }
+
+    fn services(
+        &mut self,
+        entry: usize,
+        f: &Fields<'_>,
+        origin: &Origin,
+    ) -> (ServiceSet, Certainty) {
+        let label = self.label(entry);
+        if f.protocol.is_unknown() {
+            self.warnings.push(
+                WarningKind::UnknownValue,
+                Some(&label),
+                format!("{}the protocol is known only after apply; treated as possibly all traffic", scope(origin)),
+            );
+            return (ServiceSet::all(), Certainty::Possible);
+        }
+        let text = f.protocol.text().unwrap_or_default();
+        let Some(protocol) = Protocol::parse(&text) else {
+            self.warnings.push(
+                WarningKind::InvalidRule,
+                Some(&label),
+                format!("{}protocol {text:?} is not one AWS accepts; treated as possibly all traffic", scope(origin)),
+            );
+            return (ServiceSet::all(), Certainty::Possible);
+        };
+        let mut certainty = Certainty::Definite;
+        let port = |s: Side<'_>, certainty: &mut Certainty| {
+            if s.is_unknown() {
+                *certainty = Certainty::Possible;
+                None
+            } else {
+                s.int()
+            }
+        };
+        let from = port(f.from, &mut certainty);
+        let to = port(f.to, &mut certainty);
+        if certainty == Certainty::Possible {
+            self.warnings.push(
+                WarningKind::UnknownValue,
+                Some(&label),
+                format!("{}the ports are known only after apply; treated as possibly every port", scope(origin)),
+            );
+            let widened = match protocol {
+                Protocol::All => ServiceSet::all(),
+                Protocol::Number(p) => ServiceSet::protocol(p),
+            };
+            return (widened, certainty);
+        }
+        match sg_services(protocol, from, to) {
+            Ok(s) => (s, Certainty::Definite),
+            Err(msg) => {
+                self.warnings.push(
+                    WarningKind::InvalidRule,
+                    Some(&label),
+                    format!("{}{msg}; treated as possibly the whole protocol", scope(origin)),
+                );
+                let widened = match protocol {
+                    Protocol::All => ServiceSet::all(),
+                    Protocol::Number(p) => ServiceSet::protocol(p),
+                };
+                (widened, Certainty::Possible)
+            }
+        }
+    }
+
+    fn cidrs(
+        &mut self,
+        entry: usize,
+        origin: &Origin,
+        list: StrList<'_>,
+        v4_attr: bool,
+        out: &mut Vec<(PeerSet, Certainty)>,
+    ) {
+        let label = self.label(entry);
+        let family = if v4_attr { "IPv4" } else { "IPv6" };
+        if list.any_unknown() {
+            self.warnings.push(
+                WarningKind::UnknownValue,
+                Some(&label),
+                format!(
+                    "{}an {family} CIDR is known only after apply; treated as possibly any {family} address",
+                    scope(origin)
+                ),
+            );
+            out.push((whole_family(v4_attr), Certainty::Possible));
+        }
+        for text in list.items {
+            if let Some((peers, _)) = cidr_peer(text) {
+                out.push((peers, Certainty::Definite));
+            } else {
+                self.warnings.push(
+                    WarningKind::InvalidRule,
+                    Some(&label),
+                    format!("{}{text:?} is not a CIDR block; treated as possibly any {family} address", scope(origin)),
+                );
+                out.push((whole_family(v4_attr), Certainty::Possible));
+            }
+        }
+    }
+}

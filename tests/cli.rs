@@ -1,0 +1,220 @@
+//! The binary's contract: exit statuses, standard input, output files, and one clear
+//! error line (naming the file and what to do) for every kind of bad input.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn reachdiff() -> Command {
+    Command::cargo_bin("reachdiff").unwrap()
+}
+
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/scenarios")
+        .join(name)
+        .join("plan.json")
+}
+
+/// A file in this test binary's scratch directory.
+fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Runs reachdiff on `path`, expects exit status 2 and exactly one line on stderr that
+/// names the file and contains `needle`.
+fn assert_one_line_error(path: &Path, needle: &str) {
+    let out = reachdiff().arg("plan").arg(path).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(out.stdout.is_empty(), "no report on error");
+    assert_eq!(stderr.lines().count(), 1, "one error line, got: {stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains(&path.display().to_string()), "names the file: {stderr}");
+    assert!(stderr.contains(needle), "expected {needle:?} in: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn malformed_json_is_a_clear_error() {
+    let p = scratch("malformed.json", br#"{"format_version": "1.2", ]"#);
+    assert_one_line_error(&p, "invalid JSON at line 1, column 27");
+}
+
+#[test]
+fn json_that_is_not_a_plan_is_a_clear_error() {
+    let p = scratch("not-a-plan.json", br#"{"hello": "world"}"#);
+    assert_one_line_error(&p, "has no `format_version`, so it is not a Terraform plan");
+    let p = scratch("array.json", b"[1, 2, 3]");
+    assert_one_line_error(&p, "not a Terraform plan");
+}
+
+#[test]
+fn terraform_state_is_recognised() {
+    let p = scratch(
+        "state.json",
+        br#"{"format_version": "1.0", "terraform_version": "1.11.4", "values": {"root_module": {}}}"#,
+    );
+    assert_one_line_error(&p, "this is Terraform state");
+}
+
+#[test]
+fn a_cloudformation_template_is_recognised() {
+    let p = scratch("template.json", br#"{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}"#);
+    assert_one_line_error(&p, "looks like a CloudFormation template");
+}
+
+#[test]
+fn a_truncated_plan_is_a_clear_error() {
+    let plan = std::fs::read(scenario("demo")).unwrap();
+    let p = scratch("truncated.json", &plan[..plan.len() / 2]);
+    assert_one_line_error(&p, "looks truncated");
+}
+
+#[test]
+fn an_unknown_format_version_is_a_clear_error() {
+    let p = scratch("future.json", br#"{"format_version": "2.0", "planned_values": {}}"#);
+    assert_one_line_error(&p, "format_version 2.0 is not supported");
+}
+
+#[test]
+fn an_empty_file_is_a_clear_error() {
+    assert_one_line_error(&scratch("empty.json", b""), "the input is empty");
+    assert_one_line_error(&scratch("blank.json", b" \n\t\n"), "the input is empty");
+}
+
+#[test]
+fn a_directory_is_a_clear_error() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-dir");
+    std::fs::create_dir_all(&dir).unwrap();
+    assert_one_line_error(&dir, "is a directory");
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let p = Path::new(env!("CARGO_TARGET_TMPDIR")).join("does-not-exist.json");
+    assert_one_line_error(&p, "cannot read the file");
+}
+
+#[test]
+fn the_plan_event_stream_is_explained() {
+    let stream = concat!(
+        r#"{"@level":"info","@message":"Terraform 1.11.4","@module":"terraform.ui","type":"version"}"#,
+        "\n",
+        r#"{"@level":"info","@message":"aws_vpc.main: Plan to create","type":"planned_change"}"#,
+        "\n"
+    );
+    let p = scratch("stream.json", stream.as_bytes());
+    assert_one_line_error(&p, "`terraform plan -json` event stream");
+}
+
+#[test]
+fn a_binary_plan_without_terraform_says_how_to_get_json() {
+    let p = scratch("plan.out", b"PK\x03\x04\x14\x00\x00\x00\x08\x00binary plan");
+    let out = reachdiff()
+        .arg("plan")
+        .arg(&p)
+        .env("PATH", "")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("binary plan file and `terraform` is not on PATH"), "{stderr}");
+    assert!(stderr.contains("terraform show -json plan.out > plan.json"), "{stderr}");
+}
+
+#[test]
+fn a_utf16_plan_with_bom_reads_like_utf8() {
+    let utf8 = std::fs::read_to_string(scenario("demo")).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(utf8.encode_utf16().flat_map(u16::to_le_bytes));
+    let p = scratch("utf16.json", &utf16);
+    let from_utf16 = reachdiff().args(["plan", "--format", "json", "--fail-on", "never"]).arg(&p).output().unwrap();
+    let from_utf8 = reachdiff()
+        .args(["plan", "--format", "json", "--fail-on", "never"])
+        .arg(scenario("demo"))
+        .output()
+        .unwrap();
+    assert_eq!(from_utf16.status.code(), Some(0));
+    let changes = |o: &std::process::Output| {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["changes"].clone()
+    };
+    assert_eq!(changes(&from_utf16), changes(&from_utf8));
+    assert!(changes(&from_utf8).as_array().is_some_and(|c| !c.is_empty()));
+}
+
+#[test]
+fn standard_input_is_read_with_a_dash() {
+    let plan = std::fs::read(scenario("demo")).unwrap();
+    let out = reachdiff().args(["plan", "-", "--format", "json"]).write_stdin(plan).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["inputs"][0]["path"], "-");
+}
+
+#[test]
+fn a_bare_path_means_plan() {
+    reachdiff().arg(scenario("demo")).assert().code(1);
+    reachdiff()
+        .arg("-")
+        .write_stdin(std::fs::read(scenario("nacl-renumbered-same-order-no-change")).unwrap())
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn exit_status_follows_fail_on() {
+    // Opens flows: findings by default.
+    reachdiff().arg("plan").arg(scenario("sg-inline-ssh-opened-to-world")).assert().code(1);
+    reachdiff()
+        .args(["plan", "--fail-on", "never"])
+        .arg(scenario("sg-inline-ssh-opened-to-world"))
+        .assert()
+        .code(0);
+    // Only closes flows: clean by default, a finding with --fail-on changed.
+    reachdiff().arg("plan").arg(scenario("rule-resource-removed-closes")).assert().code(0);
+    reachdiff()
+        .args(["plan", "--fail-on", "changed"])
+        .arg(scenario("rule-resource-removed-closes"))
+        .assert()
+        .code(1);
+    // No change at all.
+    reachdiff()
+        .args(["plan", "--fail-on", "changed"])
+        .arg(scenario("protocol-spellings-rewrite-no-change"))
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn output_goes_to_the_named_file() {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report.json");
+    let _ = std::fs::remove_file(&out);
+    let run = reachdiff()
+        .args(["plan", "--format", "json", "--output"])
+        .arg(&out)
+        .arg(scenario("demo"))
+        .output()
+        .unwrap();
+    assert!(run.stdout.is_empty());
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(v["schema_version"], 1);
+}
+
+#[test]
+fn a_plan_without_changes_says_so() {
+    let out = reachdiff()
+        .arg("plan")
+        .arg(scenario("sg-replaced-identical-rules"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("reachdiff: no reachability change in "), "{stdout}");
+}

@@ -1,0 +1,49 @@
+//! The corpus sweep: reachdiff reads every real plan in `../shared/corpus/tfplan/`
+//! without an error. Warnings are fine and counted. Skipped (with a note) when the
+//! corpus is not next to the repository; set `REACHDIFF_CORPUS` to point elsewhere.
+
+use std::path::{Path, PathBuf};
+
+use reachdiff::delta::Delta;
+use reachdiff::source;
+use reachdiff::warning::Warnings;
+
+fn corpus() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("REACHDIFF_CORPUS").map(PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")),
+    ];
+    candidates.into_iter().flatten().find(|p| p.join("tfplan").is_dir())
+}
+
+#[test]
+fn every_corpus_plan_reads_without_error() {
+    let Some(root) = corpus() else {
+        eprintln!("corpus not found (../shared/corpus or $REACHDIFF_CORPUS): sweep skipped");
+        return;
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("tfplan"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    let (mut warnings_total, mut changes_total, mut errors) = (0, 0, Vec::new());
+    for f in &files {
+        let mut warnings = Warnings::new();
+        match source::load_path(f, &mut warnings) {
+            Ok((_, pair)) => {
+                changes_total += Delta::between(&pair).changes.len();
+                warnings_total += warnings.into_sorted().len();
+            }
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    eprintln!(
+        "corpus sweep: {} plans read, {changes_total} changes, {warnings_total} warnings, {} errors",
+        files.len(),
+        errors.len()
+    );
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}

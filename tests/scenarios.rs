@@ -1,0 +1,276 @@
+//! Scenario tests: every folder in `testdata/scenarios/` holds a real plan and a
+//! README whose `reachdiff-expected` block lists, by hand, the exact changes the plan
+//! makes. The test parses those lines into header spaces and requires the tool's changes
+//! to be *the same sets of packets* per (kind, certainty, direction, subject) — so an
+//! expectation can be written readably ("0.0.0.0/0 except 10.0.0.0/8") and still be
+//! exact. Each output format is also snapshotted beside the scenario (`snapshots/`).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use reachdiff::delta::{ChangeKind, Delta};
+use reachdiff::header_space::service::{ICMP, ICMPV6};
+use reachdiff::header_space::{
+    HeaderSpace, PeerSet, Principal, ServiceSet, parse_cidr, v4_block, v6_block,
+};
+use reachdiff::model::{Certainty, Direction, Protocol};
+use reachdiff::report::{self, Report};
+use reachdiff::source;
+use reachdiff::warning::Warnings;
+
+type Key = (ChangeKind, Certainty, Direction, String);
+
+fn scenario_dirs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/scenarios");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("testdata/scenarios exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("plan.json").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Parses one expected line into its key and packets.
+fn parse_line(line: &str) -> (Key, HeaderSpace) {
+    let mut words = line.split_whitespace().peekable();
+    let kind = match words.next() {
+        Some("opened") => ChangeKind::Opened,
+        Some("closed") => ChangeKind::Closed,
+        other => panic!("bad kind {other:?} in {line:?}"),
+    };
+    let certainty = if words.peek() == Some(&"possible") {
+        words.next();
+        Certainty::Possible
+    } else {
+        Certainty::Definite
+    };
+    let direction = match words.next() {
+        Some("ingress") => Direction::Ingress,
+        Some("egress") => Direction::Egress,
+        other => panic!("bad direction {other:?} in {line:?}"),
+    };
+    let subject = words.next().expect("subject").to_owned();
+    let protocol = words.next().expect("protocol");
+    let rest: Vec<&str> = words.collect();
+    let split = rest
+        .iter()
+        .position(|w| *w == "from" || *w == "to")
+        .unwrap_or_else(|| panic!("no from/to in {line:?}"));
+    let detail = rest[..split].join("");
+    let peers_text = rest[split + 1..].join(" ");
+
+    let services =
+        match Protocol::parse(protocol).unwrap_or_else(|| panic!("protocol {protocol:?}")) {
+            Protocol::All => ServiceSet::all(),
+            Protocol::Number(p) if p == ICMP || p == ICMPV6 => {
+                if detail.is_empty() {
+                    ServiceSet::protocol(p)
+                } else {
+                    detail.split(',').fold(ServiceSet::none(), |acc, item| {
+                        let (t, c) = match item.split_once(':') {
+                            Some((t, c)) => (t.parse().unwrap(), Some(c.parse::<u8>().unwrap())),
+                            None => (item.parse::<u8>().unwrap(), None),
+                        };
+                        let codes = c.map_or((0, u8::MAX), |c| (c, c));
+                        acc.union(&ServiceSet::icmp(p, (t, t), codes))
+                    })
+                }
+            }
+            Protocol::Number(p) if detail.is_empty() => ServiceSet::protocol(p),
+            Protocol::Number(p) => detail.split(',').fold(ServiceSet::none(), |acc, r| {
+                let (lo, hi) = r.split_once('-').unwrap_or((r, r));
+                acc.union(&ServiceSet::ports(
+                    p,
+                    lo.parse().unwrap(),
+                    hi.parse().unwrap(),
+                ))
+            }),
+        };
+
+    let (include, exclude) = match peers_text.split_once(" except ") {
+        Some((a, b)) => (a, Some(b)),
+        None => (peers_text.as_str(), None),
+    };
+    let peer_set = |text: &str| -> PeerSet {
+        text.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .fold(PeerSet::empty(), |acc, item| {
+                let one = if item == "self" {
+                    PeerSet::from_principal(Principal::SecurityGroup(subject.clone()))
+                } else if let Some(name) = item.strip_prefix("sg:") {
+                    PeerSet::from_principal(Principal::SecurityGroup(name.to_owned()))
+                } else if let Some(name) = item.strip_prefix("pl:") {
+                    PeerSet::from_principal(Principal::PrefixList(name.to_owned()))
+                } else {
+                    match parse_cidr(item).unwrap_or_else(|| panic!("peer {item:?} in {line:?}")) {
+                        ipnet::IpNet::V4(n) => PeerSet::from_v4(v4_block(n)),
+                        ipnet::IpNet::V6(n) => PeerSet::from_v6(v6_block(n)),
+                    }
+                };
+                acc.union(&one)
+            })
+    };
+    let mut peers = peer_set(include);
+    if let Some(ex) = exclude {
+        peers = peers.difference(&peer_set(ex));
+    }
+    (
+        (kind, certainty, direction, subject),
+        HeaderSpace::product(&peers, &services),
+    )
+}
+
+fn expected(dir: &Path) -> BTreeMap<Key, HeaderSpace> {
+    let readme = std::fs::read_to_string(dir.join("README.md")).expect("scenario README.md");
+    let start = readme
+        .find("```reachdiff-expected")
+        .unwrap_or_else(|| panic!("{}: no reachdiff-expected block", dir.display()));
+    let body = &readme[start..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    let body = &body[..body.find("```").expect("closing fence")];
+    let mut out: BTreeMap<Key, HeaderSpace> = BTreeMap::new();
+    for line in body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let (key, space) = parse_line(line);
+        let slot = out.entry(key).or_default();
+        *slot = slot.union(&space);
+    }
+    out
+}
+
+fn actual(delta: &Delta) -> BTreeMap<Key, HeaderSpace> {
+    let mut out: BTreeMap<Key, HeaderSpace> = BTreeMap::new();
+    for c in &delta.changes {
+        let key = (c.kind, c.certainty, c.direction, c.subject.clone());
+        let slot = out.entry(key).or_default();
+        *slot = slot.union(&c.space());
+    }
+    out
+}
+
+fn describe(map: &BTreeMap<Key, HeaderSpace>) -> String {
+    let mut s = String::new();
+    for ((kind, certainty, direction, subject), space) in map {
+        for part in space.parts() {
+            let _ = writeln!(
+                s,
+                "  {} {} {direction} {subject}: {} {:?}",
+                kind.as_str(),
+                certainty.as_str(),
+                part.service,
+                part.peers
+            );
+        }
+    }
+    s
+}
+
+fn run(dir: &Path) -> Report {
+    let mut warnings = Warnings::new();
+    let rel = dir
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap()
+        .join("plan.json");
+    let (mut input, pair) =
+        source::load_path(&dir.join("plan.json"), &mut warnings).expect("plan loads");
+    input.path = rel.to_string_lossy().replace('\\', "/");
+    Report {
+        inputs: vec![input],
+        delta: Delta::between(&pair),
+        warnings: warnings.into_sorted(),
+    }
+}
+
+#[test]
+fn every_scenario_makes_exactly_its_expected_changes() {
+    let dirs = scenario_dirs();
+    assert!(
+        !dirs.is_empty(),
+        "expected at least 15 scenarios, found {}",
+        dirs.len()
+    );
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        let report = run(dir);
+        let (want, got) = (expected(dir), actual(&report.delta));
+        if want != got {
+            failures.push(format!(
+                "{}\n expected:\n{} got:\n{}",
+                dir.file_name().unwrap().to_string_lossy(),
+                describe(&want),
+                describe(&got)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_scenario_output_matches_its_snapshots() {
+    for dir in scenario_dirs() {
+        let report = run(&dir);
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(dir.join("snapshots"));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.bind(|| {
+            let mut table = Vec::new();
+            report::table::render(&report, &mut table).unwrap();
+            insta::assert_snapshot!(format!("{name}.table"), String::from_utf8(table).unwrap());
+            let mut json = Vec::new();
+            report::json::render(&report, &mut json).unwrap();
+            let json = String::from_utf8(json).unwrap().replace(
+                &format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION")),
+                "\"version\": \"[VERSION]\"",
+            );
+            insta::assert_snapshot!(format!("{name}.json"), json);
+        });
+    }
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    for dir in scenario_dirs() {
+        let render = || {
+            let report = run(&dir);
+            let mut out = Vec::new();
+            report::json::render(&report, &mut out).unwrap();
+            report::table::render(&report, &mut out).unwrap();
+            out
+        };
+        assert_eq!(render(), render(), "{}", dir.display());
+    }
+}
+
+#[test]
+fn the_expectation_parser_is_exact() {
+    let ((kind, certainty, direction, subject), space) = parse_line(
+        "opened possible ingress aws_security_group.web tcp 22 from self, 0.0.0.0/0 except 10.0.0.0/8",
+    );
+    assert_eq!(
+        (kind, certainty, direction),
+        (ChangeKind::Opened, Certainty::Possible, Direction::Ingress)
+    );
+    assert_eq!(subject, "aws_security_group.web");
+    let world = PeerSet::from_v4(v4_block("0.0.0.0/0".parse().unwrap()));
+    let ten = PeerSet::from_v4(v4_block("10.0.0.0/8".parse().unwrap()));
+    let me = PeerSet::from_principal(Principal::SecurityGroup("aws_security_group.web".into()));
+    let ssh = ServiceSet::ports(6, 22, 22);
+    // `except` subtracts from everything listed before it.
+    assert_eq!(
+        space,
+        HeaderSpace::product(&world.union(&me).difference(&ten), &ssh)
+    );
+    let (_, icmp) = parse_line("closed egress x icmp 8:0,3 to ::/0");
+    let v6 = PeerSet::from_v6(v6_block("::/0".parse().unwrap()));
+    let want =
+        ServiceSet::icmp(ICMP, (8, 8), (0, 0)).union(&ServiceSet::icmp(ICMP, (3, 3), (0, 255)));
+    assert_eq!(icmp, HeaderSpace::product(&v6, &want));
+}
