@@ -3,8 +3,9 @@
 //! The plan has the shape `terraform show -json` writes (format 1.2): every resource in
 //! `resource_changes` with `before`/`after`/`after_unknown`/sensitivity trees, plus
 //! `planned_values`, `prior_state` and `configuration`, so parsing cost is realistic.
-//! Each group gets `RULES` inline rules, two rule resources and an in-place update that
-//! widens one port range; every tenth group has a network ACL whose entries are reordered.
+//! Each group gets `RULES` inline rules and an in-place update that widens one port
+//! range; two rule resources per group target a group managed elsewhere (by id); every
+//! tenth group has a network ACL whose deny and allow for SSH swap rule numbers.
 //! Output is deterministic for a given size.
 
 #![allow(dead_code)] // Each bench uses a different part of the shared data.
@@ -57,7 +58,7 @@ pub(crate) fn synthetic_plan(groups: usize) -> String {
         ));
         for r in 0..2 {
             let rule = format!(
-                r#"{{"cidr_blocks":["10.{a}.{b}.0/24"],"description":"rule {r}","from_port":{p},"id":"sgrule-{g}{r}","ipv6_cidr_blocks":null,"prefix_list_ids":null,"protocol":"tcp","security_group_id":"{id}","security_group_rule_id":"sgr-{g:015x}{r}","self":false,"source_security_group_id":null,"timeouts":null,"to_port":{p},"type":"ingress"}}"#,
+                r#"{{"cidr_blocks":["10.{a}.{b}.0/24"],"description":"rule {r}","from_port":{p},"id":"sgrule-{g}{r}","ipv6_cidr_blocks":null,"prefix_list_ids":null,"protocol":"tcp","security_group_id":"sg-e{g:016x}","security_group_rule_id":"sgr-{g:015x}{r}","self":false,"source_security_group_id":null,"timeouts":null,"to_port":{p},"type":"ingress"}}"#,
                 a = g % 256,
                 b = (g / 256) % 256,
                 p = 8000 + r
@@ -109,10 +110,12 @@ fn acl_resources(
         (0..10)
                 .map(|e| {
                     let (n, action) = match (e, swap) {
-                        (0, false) | (1, true) => (100, "deny"),
-                        (1, false) | (0, true) => (110, "allow"),
-                        _ => (200 + e * 10, "allow"),
-                    };
+                (0, false) => (100, "deny"),
+                (0, true) => (110, "deny"),
+                (1, false) => (110, "allow"),
+                (1, true) => (100, "allow"),
+                _ => (200 + e * 10, "allow"),
+            };
                     format!(
                         r#"{{"action":"{action}","cidr_block":"{c}","from_port":{p},"icmp_code":0,"icmp_type":0,"ipv6_cidr_block":"","protocol":"6","rule_no":{n},"to_port":{p}}}"#,
                         c = if e < 2 { "0.0.0.0/0".to_owned() } else { format!("172.{e}.0.0/16") },

@@ -1,4 +1,43 @@
-//! reachdiff library.
+//! reachdiff: what an infrastructure change does to the network.
+//!
+//! reachdiff reads a Terraform plan, builds the network *before* and *after* the change,
+//! and reports which flows the change **opens** and which it **closes**, exactly: over
+//! sets of packets, not over rule text.
+//!
+//! # Pipeline
+//!
+//! Each stage hands one named type to the next; the folder tree is the pipeline.
+//!
+//! ```text
+//!  plan.json ──► source ──► SnapshotPair ──► delta ──► Delta ──► report ──► table / JSON
+//!               (terraform_plan)  │ before, after          │ opened, closed
+//!                                 ▼                        ▲
+//!                               model ◄── header_space ────┘
+//!                   (SecurityGroup, NetworkAcl)  (HeaderSpace: exact packet sets)
+//! ```
+//!
+//! - [`header_space`]: exact sets of packets (peer × protocol × ports) — pure algebra.
+//! - [`model`]: the normalized [`model::Snapshot`] of security groups and network ACLs.
+//! - [`source`]: input formats → a [`source::SnapshotPair`] (before and after).
+//! - [`delta`]: [`delta::Delta::between`] the two snapshots: opened / closed.
+//! - [`report`]: renderers (`table`, `json`) of a [`report::Report`].
+//!
+//! Imperfect input never stops the analysis: it becomes a [`warning::Warning`] and the
+//! affected values are widened, so no opening is missed. An [`error::Error`] means there
+//! is no result at all.
+//!
+//! ```
+//! use reachdiff::{delta::Delta, source::terraform_plan, warning::Warnings};
+//!
+//! let plan = std::fs::read("testdata/scenarios/demo/plan.json").unwrap();
+//! let mut warnings = Warnings::new();
+//! let pair = terraform_plan::load(&plan, &mut warnings).unwrap();
+//! let delta = Delta::between(&pair);
+//! assert!(!delta.is_empty());
+//! ```
+
+#![deny(missing_docs)]
+
 pub mod delta;
 pub mod error;
 pub mod header_space;
@@ -6,3 +45,6 @@ pub mod model;
 pub mod report;
 pub mod source;
 pub mod warning;
+
+pub use error::{Error, ErrorKind};
+pub use warning::{Warning, Warnings};

@@ -34,7 +34,10 @@ fn assert_one_line_error(path: &Path, needle: &str) {
     assert!(out.stdout.is_empty(), "no report on error");
     assert_eq!(stderr.lines().count(), 1, "one error line, got: {stderr}");
     assert!(stderr.starts_with("error: "), "{stderr}");
-    assert!(stderr.contains(&path.display().to_string()), "names the file: {stderr}");
+    assert!(
+        stderr.contains(&path.display().to_string()),
+        "names the file: {stderr}"
+    );
     assert!(stderr.contains(needle), "expected {needle:?} in: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
@@ -64,7 +67,10 @@ fn terraform_state_is_recognised() {
 
 #[test]
 fn a_cloudformation_template_is_recognised() {
-    let p = scratch("template.json", br#"{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}"#);
+    let p = scratch(
+        "template.json",
+        br#"{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}"#,
+    );
     assert_one_line_error(&p, "looks like a CloudFormation template");
 }
 
@@ -77,7 +83,10 @@ fn a_truncated_plan_is_a_clear_error() {
 
 #[test]
 fn an_unknown_format_version_is_a_clear_error() {
-    let p = scratch("future.json", br#"{"format_version": "2.0", "planned_values": {}}"#);
+    let p = scratch(
+        "future.json",
+        br#"{"format_version": "2.0", "planned_values": {}}"#,
+    );
     assert_one_line_error(&p, "format_version 2.0 is not supported");
 }
 
@@ -124,8 +133,14 @@ fn a_binary_plan_without_terraform_says_how_to_get_json() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("binary plan file and `terraform` is not on PATH"), "{stderr}");
-    assert!(stderr.contains("terraform show -json plan.out > plan.json"), "{stderr}");
+    assert!(
+        stderr.contains("binary plan file and `terraform` is not on PATH"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("terraform show -json plan.out > plan.json"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -134,7 +149,11 @@ fn a_utf16_plan_with_bom_reads_like_utf8() {
     let mut utf16 = vec![0xFF, 0xFE];
     utf16.extend(utf8.encode_utf16().flat_map(u16::to_le_bytes));
     let p = scratch("utf16.json", &utf16);
-    let from_utf16 = reachdiff().args(["plan", "--format", "json", "--fail-on", "never"]).arg(&p).output().unwrap();
+    let from_utf16 = reachdiff()
+        .args(["plan", "--format", "json", "--fail-on", "never"])
+        .arg(&p)
+        .output()
+        .unwrap();
     let from_utf8 = reachdiff()
         .args(["plan", "--format", "json", "--fail-on", "never"])
         .arg(scenario("demo"))
@@ -146,13 +165,21 @@ fn a_utf16_plan_with_bom_reads_like_utf8() {
         v["changes"].clone()
     };
     assert_eq!(changes(&from_utf16), changes(&from_utf8));
-    assert!(changes(&from_utf8).as_array().is_some_and(|c| !c.is_empty()));
+    assert!(
+        changes(&from_utf8)
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
 }
 
 #[test]
 fn standard_input_is_read_with_a_dash() {
     let plan = std::fs::read(scenario("demo")).unwrap();
-    let out = reachdiff().args(["plan", "-", "--format", "json"]).write_stdin(plan).output().unwrap();
+    let out = reachdiff()
+        .args(["plan", "-", "--format", "json"])
+        .write_stdin(plan)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["inputs"][0]["path"], "-");
@@ -171,14 +198,22 @@ fn a_bare_path_means_plan() {
 #[test]
 fn exit_status_follows_fail_on() {
     // Opens flows: findings by default.
-    reachdiff().arg("plan").arg(scenario("sg-inline-ssh-opened-to-world")).assert().code(1);
+    reachdiff()
+        .arg("plan")
+        .arg(scenario("sg-inline-ssh-opened-to-world"))
+        .assert()
+        .code(1);
     reachdiff()
         .args(["plan", "--fail-on", "never"])
         .arg(scenario("sg-inline-ssh-opened-to-world"))
         .assert()
         .code(0);
     // Only closes flows: clean by default, a finding with --fail-on changed.
-    reachdiff().arg("plan").arg(scenario("rule-resource-removed-closes")).assert().code(0);
+    reachdiff()
+        .arg("plan")
+        .arg(scenario("rule-resource-removed-closes"))
+        .assert()
+        .code(0);
     reachdiff()
         .args(["plan", "--fail-on", "changed"])
         .arg(scenario("rule-resource-removed-closes"))
@@ -216,5 +251,8 @@ fn a_plan_without_changes_says_so() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.starts_with("reachdiff: no reachability change in "), "{stdout}");
+    assert!(
+        stdout.starts_with("reachdiff: no reachability change in "),
+        "{stdout}"
+    );
 }

@@ -2,6 +2,11 @@
 //! without an error. Warnings are fine and counted. Skipped (with a note) when the
 //! corpus is not next to the repository; set `REACHDIFF_CORPUS` to point elsewhere.
 
+#![expect(
+    clippy::disallowed_macros,
+    reason = "the sweep reports its counts on stderr"
+)]
+
 use std::path::{Path, PathBuf};
 
 use reachdiff::delta::Delta;
@@ -13,7 +18,10 @@ fn corpus() -> Option<PathBuf> {
         std::env::var_os("REACHDIFF_CORPUS").map(PathBuf::from),
         Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")),
     ];
-    candidates.into_iter().flatten().find(|p| p.join("tfplan").is_dir())
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.join("tfplan").is_dir())
 }
 
 #[test]

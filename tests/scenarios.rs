@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use reachdiff::delta::{ChangeKind, Delta};
 use reachdiff::header_space::service::{ICMP, ICMPV6};
 use reachdiff::header_space::{
-    HeaderSpace, PeerSet, Principal, ServiceSet, parse_cidr, v4_block, v6_block,
+    HeaderSpace, PeerSet, Principal, ServiceSet, parse_cidr, v4_block, v4_cidrs, v6_block, v6_cidrs,
 };
 use reachdiff::model::{Certainty, Direction, Protocol};
 use reachdiff::report::{self, Report};
@@ -61,33 +61,12 @@ fn parse_line(line: &str) -> (Key, HeaderSpace) {
     let detail = rest[..split].join("");
     let peers_text = rest[split + 1..].join(" ");
 
-    let services =
-        match Protocol::parse(protocol).unwrap_or_else(|| panic!("protocol {protocol:?}")) {
-            Protocol::All => ServiceSet::all(),
-            Protocol::Number(p) if p == ICMP || p == ICMPV6 => {
-                if detail.is_empty() {
-                    ServiceSet::protocol(p)
-                } else {
-                    detail.split(',').fold(ServiceSet::none(), |acc, item| {
-                        let (t, c) = match item.split_once(':') {
-                            Some((t, c)) => (t.parse().unwrap(), Some(c.parse::<u8>().unwrap())),
-                            None => (item.parse::<u8>().unwrap(), None),
-                        };
-                        let codes = c.map_or((0, u8::MAX), |c| (c, c));
-                        acc.union(&ServiceSet::icmp(p, (t, t), codes))
-                    })
-                }
-            }
-            Protocol::Number(p) if detail.is_empty() => ServiceSet::protocol(p),
-            Protocol::Number(p) => detail.split(',').fold(ServiceSet::none(), |acc, r| {
-                let (lo, hi) = r.split_once('-').unwrap_or((r, r));
-                acc.union(&ServiceSet::ports(
-                    p,
-                    lo.parse().unwrap(),
-                    hi.parse().unwrap(),
-                ))
-            }),
-        };
+    // `all except tcp 443` is every service but those named after `except`.
+    let services = if protocol == "all" && rest.first() == Some(&"except") {
+        ServiceSet::all().difference(&services_of(rest[1], &rest[2..split].join("")))
+    } else {
+        services_of(protocol, &detail)
+    };
 
     let (include, exclude) = match peers_text.split_once(" except ") {
         Some((a, b)) => (a, Some(b)),
@@ -121,6 +100,36 @@ fn parse_line(line: &str) -> (Key, HeaderSpace) {
         (kind, certainty, direction, subject),
         HeaderSpace::product(&peers, &services),
     )
+}
+
+/// The services of a protocol word and its detail (ports, or an ICMP `type[:code]` list).
+fn services_of(protocol: &str, detail: &str) -> ServiceSet {
+    match Protocol::parse(protocol).unwrap_or_else(|| panic!("protocol {protocol:?}")) {
+        Protocol::All => ServiceSet::all(),
+        Protocol::Number(p) if p == ICMP || p == ICMPV6 => {
+            if detail.is_empty() {
+                ServiceSet::protocol(p)
+            } else {
+                detail.split(',').fold(ServiceSet::none(), |acc, item| {
+                    let (t, c) = match item.split_once(':') {
+                        Some((t, c)) => (t.parse().unwrap(), Some(c.parse::<u8>().unwrap())),
+                        None => (item.parse::<u8>().unwrap(), None),
+                    };
+                    let codes = c.map_or((0, u8::MAX), |c| (c, c));
+                    acc.union(&ServiceSet::icmp(p, (t, t), codes))
+                })
+            }
+        }
+        Protocol::Number(p) if detail.is_empty() => ServiceSet::protocol(p),
+        Protocol::Number(p) => detail.split(',').fold(ServiceSet::none(), |acc, r| {
+            let (lo, hi) = r.split_once('-').unwrap_or((r, r));
+            acc.union(&ServiceSet::ports(
+                p,
+                lo.parse().unwrap(),
+                hi.parse().unwrap(),
+            ))
+        }),
+    }
 }
 
 fn expected(dir: &Path) -> BTreeMap<Key, HeaderSpace> {
@@ -158,13 +167,19 @@ fn describe(map: &BTreeMap<Key, HeaderSpace>) -> String {
     let mut s = String::new();
     for ((kind, certainty, direction, subject), space) in map {
         for part in space.parts() {
+            let peers: Vec<String> = v4_cidrs(&part.peers.v4)
+                .iter()
+                .map(ToString::to_string)
+                .chain(v6_cidrs(&part.peers.v6).iter().map(ToString::to_string))
+                .chain(part.peers.principals.iter().map(ToString::to_string))
+                .collect();
             let _ = writeln!(
                 s,
-                "  {} {} {direction} {subject}: {} {:?}",
+                "  {} {} {direction} {subject}: {} / {}",
                 kind.as_str(),
                 certainty.as_str(),
                 part.service,
-                part.peers
+                peers.join(" ")
             );
         }
     }
@@ -267,6 +282,12 @@ fn the_expectation_parser_is_exact() {
     assert_eq!(
         space,
         HeaderSpace::product(&world.union(&me).difference(&ten), &ssh)
+    );
+    let (_, rest) = parse_line("closed egress x all except tcp 443 to 0.0.0.0/0");
+    let https = ServiceSet::ports(6, 443, 443);
+    assert_eq!(
+        rest,
+        HeaderSpace::product(&world, &ServiceSet::all().difference(&https))
     );
     let (_, icmp) = parse_line("closed egress x icmp 8:0,3 to ::/0");
     let v6 = PeerSet::from_v6(v6_block("::/0".parse().unwrap()));

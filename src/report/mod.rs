@@ -191,14 +191,21 @@ pub struct Row<'r> {
     pub causes: Vec<&'r Cause>,
 }
 
-/// The rows of a delta, in the delta's order of first appearance.
+/// The rows of a delta: opened before closed, definite before possible, then by subject
+/// and direction (the delta's order within that).
 #[must_use]
 pub fn rows(delta: &Delta) -> Vec<Row<'_>> {
     type Key<'r> = (&'r str, Direction, ChangeKind, Certainty, &'r PeerSet);
     let mut groups: Vec<(Key<'_>, ServiceSet, Vec<&Change>)> = Vec::new();
     let mut index: BTreeMap<Key<'_>, usize> = BTreeMap::new();
     for c in &delta.changes {
-        let key = (c.subject.as_str(), c.direction, c.kind, c.certainty, &c.part.peers);
+        let key = (
+            c.subject.as_str(),
+            c.direction,
+            c.kind,
+            c.certainty,
+            &c.part.peers,
+        );
         let i = *index.entry(key).or_insert_with(|| {
             groups.push((key, ServiceSet::none(), Vec::new()));
             groups.len() - 1
@@ -206,22 +213,27 @@ pub fn rows(delta: &Delta) -> Vec<Row<'_>> {
         groups[i].1 = groups[i].1.union(&c.part.service.to_set());
         groups[i].2.push(c);
     }
+    groups.sort_by_key(|((subject, direction, kind, certainty, _), _, _)| {
+        (*kind, *certainty, *subject, *direction)
+    });
     groups
         .into_iter()
-        .map(|((subject, direction, kind, certainty, _), services, changes)| {
-            let mut causes: Vec<&Cause> = changes.iter().flat_map(|c| &c.causes).collect();
-            causes.sort();
-            causes.dedup();
-            Row {
-                kind,
-                certainty,
-                direction,
-                subject,
-                services: describe_services(&services),
-                peers: describe_peers(changes[0]),
-                causes,
-            }
-        })
+        .map(
+            |((subject, direction, kind, certainty, _), services, changes)| {
+                let mut causes: Vec<&Cause> = changes.iter().flat_map(|c| &c.causes).collect();
+                causes.sort();
+                causes.dedup();
+                Row {
+                    kind,
+                    certainty,
+                    direction,
+                    subject,
+                    services: describe_services(&services),
+                    peers: describe_peers(changes[0]),
+                    causes,
+                }
+            },
+        )
         .collect()
 }
 

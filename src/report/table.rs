@@ -26,7 +26,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "reachdiff: no reachability change in {inputs}")?;
     } else {
         let count = |k: ChangeKind| rows.iter().filter(|r| r.kind == k).count();
-        let possible = rows.iter().filter(|r| r.certainty == Certainty::Possible).count();
+        let possible = rows
+            .iter()
+            .filter(|r| r.certainty == Certainty::Possible)
+            .count();
         let possible = if possible > 0 {
             format!(" ({possible} possible)")
         } else {

@@ -5,9 +5,9 @@
 //! `change.before` (resources only in `prior_state` count as unchanged), the *after*
 //! side is `change.after` with `after_unknown` honoured; actions map to
 //! [`ChangeAction`]. Ids of resources created in the plan are unknown, so references
-//! are followed through the `configuration` section ([`config`]).
+//! are followed through the `configuration` section (the `config` submodule).
 //!
-//! Security groups are read by [`security_groups`], network ACLs by [`network_acls`].
+//! Security groups are read by the `security_groups` submodule, network ACLs by `network_acls`.
 //! Everything that cannot be modelled exactly becomes a [`Warning`](crate::Warning).
 //!
 //! [`Snapshot`]: crate::model::Snapshot
@@ -318,6 +318,10 @@ pub(super) struct Plan<'a> {
     by_name: HashMap<(bool, String, String), Vec<usize>>,
     /// Resource id → entry index, for every resource that has an id.
     by_id: HashMap<String, usize>,
+    /// [`Entry::label`] → entry index.
+    by_label: HashMap<String, usize>,
+    /// Id of a VPC's default security group or network ACL → the VPC's entry index.
+    by_default_id: HashMap<String, usize>,
 }
 
 /// What an id-valued attribute refers to, after following ids and references.
@@ -405,6 +409,11 @@ impl<'a> Plan<'a> {
 
         let mut by_name: HashMap<(bool, String, String), Vec<usize>> = HashMap::new();
         let mut by_id = HashMap::new();
+        let by_label = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.label(), i))
+            .collect();
         for (i, e) in entries.iter_mut().enumerate() {
             if is_identity_kind(&e.kind) {
                 e.before_id = identity(e.before);
@@ -417,7 +426,20 @@ impl<'a> Plan<'a> {
                     .push(i);
             }
         }
+        let mut by_default_id = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
+            for ident in [&e.before_id, &e.after_id].into_iter().flatten() {
+                for id in [
+                    &ident.default_security_group_id,
+                    &ident.default_network_acl_id,
+                ]
+                .into_iter()
+                .flatten()
+                .filter(|id| !id.is_empty())
+                {
+                    by_default_id.insert(id.clone(), i);
+                }
+            }
             // Managed resources win over data sources reading the same object.
             for id in e.ids() {
                 let slot = by_id.entry(id.to_owned()).or_insert(i);
@@ -434,7 +456,19 @@ impl<'a> Plan<'a> {
             ),
             by_name,
             by_id,
+            by_label,
+            by_default_id,
         }
+    }
+
+    /// The VPC whose default security group or network ACL has this id.
+    pub(super) fn vpc_by_default_id(&self, id: &str) -> Option<usize> {
+        self.by_default_id.get(id).copied()
+    }
+
+    /// The entry whose [`Entry::label`] is `label`.
+    pub(super) fn entry_by_label(&self, label: &str) -> Option<usize> {
+        self.by_label.get(label).copied()
     }
 
     /// The entry with this id, if any resource of the plan has it.

@@ -205,11 +205,12 @@ pub(super) fn warn_conflicting_styles<R>(
     what: &str,
 ) {
     for (key, p) in after {
+        if !p.managed || p.resources.is_empty() {
+            continue;
+        }
         let Some(addr) = plan
-            .entries
-            .iter()
-            .find(|e| e.label() == *key)
-            .and_then(|e| e.addr.as_ref())
+            .entry_by_label(key)
+            .and_then(|i| plan.entries[i].addr.as_ref())
         else {
             continue;
         };

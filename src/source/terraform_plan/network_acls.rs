@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::common::{scope, 
-    Both, Parts, Settled, cidr_peer, settle, warn_conflicting_styles, whole_family,
+use super::common::{
+    Both, Parts, Settled, cidr_peer, scope, settle, warn_conflicting_styles, whole_family,
 };
 use super::values::Side;
 use super::{Entry, Plan, Resolved};
@@ -232,26 +232,15 @@ impl Builder<'_, '_, '_> {
     }
 
     fn default_acl_of_vpc_id(&self, acl_id: &str) -> Option<String> {
-        self.plan.entries.iter().find_map(|e| {
-            let ident = e.after_id.as_ref().or(e.before_id.as_ref())?;
-            (ident.default_network_acl_id.as_deref() == Some(acl_id))
-                .then(|| format!("{}.default_network_acl_id", e.label()))
-        })
+        self.plan
+            .vpc_by_default_id(acl_id)
+            .map(|v| format!("{}.default_network_acl_id", self.label(v)))
     }
 
     /// The VPC whose default ACL an `aws_default_network_acl` adopts.
     fn vpc_of_default_acl(&self, entry: usize, acl_id: Option<&str>) -> Option<usize> {
-        if let Some(id) = acl_id {
-            let found = self.plan.entries.iter().position(|e| {
-                matches!(e.kind.as_str(), "aws_vpc" | "aws_default_vpc")
-                    && [&e.before_id, &e.after_id]
-                        .into_iter()
-                        .flatten()
-                        .any(|i| i.default_network_acl_id.as_deref() == Some(id))
-            });
-            if found.is_some() {
-                return found;
-            }
+        if let Some(v) = acl_id.and_then(|id| self.plan.vpc_by_default_id(id)) {
+            return Some(v);
         }
         self.plan
             .resolve_reference(

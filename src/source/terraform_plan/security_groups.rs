@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::common::{scope, Both, Parts, cidr_peer, settle, warn_conflicting_styles, whole_family};
+use super::common::{Both, Parts, cidr_peer, scope, settle, warn_conflicting_styles, whole_family};
 use super::values::{Side, StrList, str_list};
 use super::{Entry, Plan, Resolved};
 use crate::header_space::{PeerSet, Principal, RangeSet, ServiceSet};
@@ -720,7 +720,10 @@ impl Builder<'_, '_, '_> {
             self.warnings.push(
                 WarningKind::InvalidRule,
                 Some(&label),
-                format!("{}the rule names no source or destination; it allows nothing", scope(&origin)),
+                format!(
+                    "{}the rule names no source or destination; it allows nothing",
+                    scope(origin)
+                ),
             );
         }
         peers
@@ -746,7 +749,10 @@ impl Builder<'_, '_, '_> {
             self.warnings.push(
                 WarningKind::UnknownValue,
                 Some(&label),
-                format!("{}the protocol is known only after apply; treated as possibly all traffic", scope(origin)),
+                format!(
+                    "{}the protocol is known only after apply; treated as possibly all traffic",
+                    scope(origin)
+                ),
             );
             return (ServiceSet::all(), Certainty::Possible);
         }
@@ -755,7 +761,10 @@ impl Builder<'_, '_, '_> {
             self.warnings.push(
                 WarningKind::InvalidRule,
                 Some(&label),
-                format!("{}protocol {text:?} is not one AWS accepts; treated as possibly all traffic", scope(origin)),
+                format!(
+                    "{}protocol {text:?} is not one AWS accepts; treated as possibly all traffic",
+                    scope(origin)
+                ),
             );
             return (ServiceSet::all(), Certainty::Possible);
         };
@@ -774,7 +783,10 @@ impl Builder<'_, '_, '_> {
             self.warnings.push(
                 WarningKind::UnknownValue,
                 Some(&label),
-                format!("{}the ports are known only after apply; treated as possibly every port", scope(origin)),
+                format!(
+                    "{}the ports are known only after apply; treated as possibly every port",
+                    scope(origin)
+                ),
             );
             let widened = match protocol {
                 Protocol::All => ServiceSet::all(),
@@ -788,7 +800,10 @@ impl Builder<'_, '_, '_> {
                 self.warnings.push(
                     WarningKind::InvalidRule,
                     Some(&label),
-                    format!("{}{msg}; treated as possibly the whole protocol", scope(origin)),
+                    format!(
+                        "{}{msg}; treated as possibly the whole protocol",
+                        scope(origin)
+                    ),
                 );
                 let widened = match protocol {
                     Protocol::All => ServiceSet::all(),
@@ -827,7 +842,10 @@ impl Builder<'_, '_, '_> {
                 self.warnings.push(
                     WarningKind::InvalidRule,
                     Some(&label),
-                    format!("{}{text:?} is not a CIDR block; treated as possibly any {family} address", scope(origin)),
+                    format!(
+                        "{}{text:?} is not a CIDR block; treated as possibly any {family} address",
+                        scope(origin)
+                    ),
                 );
                 out.push((whole_family(v4_attr), Certainty::Possible));
             }
