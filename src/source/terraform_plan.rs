@@ -339,72 +339,7 @@ pub(super) struct Resolved {
 
 impl<'a> Plan<'a> {
     fn new(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Self {
-        let mut entries = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
-        for rc in raw.resource_changes.iter().flatten() {
-            let change: RawChange<'a> = match serde_json::from_str(rc.change.get()) {
-                Ok(c) => c,
-                Err(e) => {
-                    warnings.push(
-                        WarningKind::Input,
-                        Some(&rc.address),
-                        format!("the change object cannot be read ({e}); the resource is ignored"),
-                    );
-                    continue;
-                }
-            };
-            let action = parse_actions(&change.actions, &rc.address, warnings);
-            let data = rc.mode.as_deref() == Some("data")
-                || rc.address.starts_with("data.")
-                || rc.address.contains(".data.");
-            if rc.deposed.is_none() {
-                seen.insert(rc.address.clone());
-            }
-            entries.push(Entry {
-                address: rc.address.clone(),
-                addr: Address::parse(&rc.address),
-                kind: rc.kind.clone(),
-                data,
-                deposed: rc.deposed.clone(),
-                action,
-                before: change.before,
-                after: change.after,
-                after_unknown: change.after_unknown,
-                before_id: None,
-                after_id: None,
-            });
-        }
-        // Resources absent from resource_changes (older plans, -target) are unchanged.
-        if let Some(root) = raw
-            .prior_state
-            .as_ref()
-            .and_then(|s| s.values.as_ref())
-            .and_then(|v| v.root_module.as_ref())
-        {
-            let mut stack: Vec<&RawStateModule<'a>> = vec![root];
-            while let Some(m) = stack.pop() {
-                for r in &m.resources {
-                    if r.deposed_key.is_some() || seen.contains(&r.address) {
-                        continue;
-                    }
-                    seen.insert(r.address.clone());
-                    entries.push(Entry {
-                        address: r.address.clone(),
-                        addr: Address::parse(&r.address),
-                        kind: r.kind.clone(),
-                        data: r.mode.as_deref() == Some("data"),
-                        deposed: None,
-                        action: ChangeAction::NoOp,
-                        before: r.values,
-                        after: r.values,
-                        after_unknown: None,
-                        before_id: None,
-                        after_id: None,
-                    });
-                }
-                stack.extend(m.child_modules.iter());
-            }
-        }
+        let mut entries = collect_entries(raw, warnings);
         entries.sort_by(|a, b| (&a.address, &a.deposed).cmp(&(&b.address, &b.deposed)));
 
         let mut by_name: HashMap<(bool, String, String), Vec<usize>> = HashMap::new();
@@ -606,6 +541,78 @@ impl<'a> Plan<'a> {
             },
         }
     }
+}
+
+/// Every resource instance of the plan: `resource_changes`, plus (as unchanged) the
+/// resources of `prior_state` that are absent there (older plans, `-target`).
+fn collect_entries<'a>(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Vec<Entry<'a>> {
+    let mut entries = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for rc in raw.resource_changes.iter().flatten() {
+        let change: RawChange<'a> = match serde_json::from_str(rc.change.get()) {
+            Ok(c) => c,
+            Err(e) => {
+                warnings.push(
+                    WarningKind::Input,
+                    Some(&rc.address),
+                    format!("the change object cannot be read ({e}); the resource is ignored"),
+                );
+                continue;
+            }
+        };
+        let action = parse_actions(&change.actions, &rc.address, warnings);
+        let data = rc.mode.as_deref() == Some("data")
+            || rc.address.starts_with("data.")
+            || rc.address.contains(".data.");
+        if rc.deposed.is_none() {
+            seen.insert(rc.address.clone());
+        }
+        entries.push(Entry {
+            address: rc.address.clone(),
+            addr: Address::parse(&rc.address),
+            kind: rc.kind.clone(),
+            data,
+            deposed: rc.deposed.clone(),
+            action,
+            before: change.before,
+            after: change.after,
+            after_unknown: change.after_unknown,
+            before_id: None,
+            after_id: None,
+        });
+    }
+    // Resources absent from resource_changes (older plans, -target) are unchanged.
+    if let Some(root) = raw
+        .prior_state
+        .as_ref()
+        .and_then(|s| s.values.as_ref())
+        .and_then(|v| v.root_module.as_ref())
+    {
+        let mut stack: Vec<&RawStateModule<'a>> = vec![root];
+        while let Some(m) = stack.pop() {
+            for r in &m.resources {
+                if r.deposed_key.is_some() || seen.contains(&r.address) {
+                    continue;
+                }
+                seen.insert(r.address.clone());
+                entries.push(Entry {
+                    address: r.address.clone(),
+                    addr: Address::parse(&r.address),
+                    kind: r.kind.clone(),
+                    data: r.mode.as_deref() == Some("data"),
+                    deposed: None,
+                    action: ChangeAction::NoOp,
+                    before: r.values,
+                    after: r.values,
+                    after_unknown: None,
+                    before_id: None,
+                    after_id: None,
+                });
+            }
+            stack.extend(m.child_modules.iter());
+        }
+    }
+    entries
 }
 
 fn is_identity_kind(kind: &str) -> bool {
