@@ -76,23 +76,7 @@ pub fn sg_services(
     from: PortField,
     to: PortField,
 ) -> Result<ServiceSet, String> {
-    match protocol {
-        Protocol::All => Ok(ServiceSet::all()),
-        Protocol::Number(p) if has_ports(p) => {
-            let (lo, hi) = port_range(from, to)?;
-            Ok(ServiceSet::ports(p, lo, hi))
-        }
-        Protocol::Number(p) if is_icmp(p) => {
-            let types = icmp_field(from, "type")?;
-            let codes = if types == (0, u8::MAX) {
-                (0, u8::MAX)
-            } else {
-                icmp_field(to, "code")?
-            };
-            Ok(ServiceSet::icmp(p, types, codes))
-        }
-        Protocol::Number(p) => Ok(ServiceSet::protocol(p)),
-    }
+    services(protocol, (from, to), (from, to))
 }
 
 /// The services a network-ACL entry matches.
@@ -108,19 +92,31 @@ pub fn nacl_services(
     icmp_code: PortField,
     ipv4: bool,
 ) -> Result<ServiceSet, String> {
+    if ipv4 && protocol == Protocol::Number(ICMPV6) {
+        return Ok(ServiceSet::protocol(ICMPV6));
+    }
+    services(protocol, (from, to), (icmp_type, icmp_code))
+}
+
+/// The services of a protocol with its port range and its ICMP (type, code).
+fn services(
+    protocol: Protocol,
+    ports: (PortField, PortField),
+    icmp: (PortField, PortField),
+) -> Result<ServiceSet, String> {
     match protocol {
         Protocol::All => Ok(ServiceSet::all()),
         Protocol::Number(p) if has_ports(p) => {
-            let (lo, hi) = port_range(from, to)?;
+            let (lo, hi) = port_range(ports.0, ports.1)?;
             Ok(ServiceSet::ports(p, lo, hi))
         }
-        Protocol::Number(ICMPV6) if ipv4 => Ok(ServiceSet::protocol(ICMPV6)),
         Protocol::Number(p) if is_icmp(p) => {
-            let types = icmp_field(icmp_type, "type")?;
+            let types = icmp_field(icmp.0, "type")?;
+            // A type of -1 means every type *and* code, whatever the code says.
             let codes = if types == (0, u8::MAX) {
                 (0, u8::MAX)
             } else {
-                icmp_field(icmp_code, "code")?
+                icmp_field(icmp.1, "code")?
             };
             Ok(ServiceSet::icmp(p, types, codes))
         }

@@ -254,26 +254,26 @@ fn identity(raw: Option<&RawValue>) -> Option<Identity> {
 
 /// One resource instance of the plan, from `resource_changes` or (when unchanged and
 /// absent there) `prior_state`.
-pub(super) struct Entry<'a> {
+struct Entry<'a> {
     /// Full address, e.g. `module.net.aws_security_group.web[0]`.
-    pub address: String,
+    address: String,
     /// Parsed address (`None` for an address reachdiff cannot parse).
-    pub addr: Option<Address>,
-    pub kind: String,
-    pub data: bool,
+    addr: Option<Address>,
+    kind: String,
+    data: bool,
     /// Deposed object key, for leftover objects of `create_before_destroy`.
-    pub deposed: Option<String>,
-    pub action: ChangeAction,
-    pub before: Option<&'a RawValue>,
-    pub after: Option<&'a RawValue>,
-    pub after_unknown: Option<&'a RawValue>,
+    deposed: Option<String>,
+    action: ChangeAction,
+    before: Option<&'a RawValue>,
+    after: Option<&'a RawValue>,
+    after_unknown: Option<&'a RawValue>,
     before_id: Option<Identity>,
     after_id: Option<Identity>,
 }
 
 impl Entry<'_> {
     /// The name used for this object in the model and reports.
-    pub(super) fn label(&self) -> String {
+    fn label(&self) -> String {
         match &self.deposed {
             Some(k) => format!("{} (deposed {k})", self.address),
             None => self.address.clone(),
@@ -288,7 +288,7 @@ impl Entry<'_> {
     }
 
     /// Parses `before`, `after` and `after_unknown` into JSON trees.
-    pub(super) fn values(&self) -> (Option<Value>, Option<Value>, Value) {
+    fn values(&self) -> (Option<Value>, Option<Value>, Value) {
         let parse = |r: Option<&RawValue>| {
             r.and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
                 .filter(|v| !v.is_null())
@@ -303,16 +303,16 @@ impl Entry<'_> {
 
 /// What the VPC behind a default security group or ACL looked like.
 #[derive(Clone, Debug, Default)]
-pub(super) struct VpcFacts {
+struct VpcFacts {
     /// The VPC existed before the change (its default SG/ACL had AWS's default rules).
-    pub existed_before: bool,
+    existed_before: bool,
     /// Whether the VPC had an IPv6 block before; `None` when the VPC is not in the plan.
-    pub had_ipv6: Option<bool>,
+    had_ipv6: Option<bool>,
 }
 
 /// The plan, indexed for the builders.
-pub(super) struct Plan<'a> {
-    pub entries: Vec<Entry<'a>>,
+struct Plan<'a> {
+    entries: Vec<Entry<'a>>,
     config: ConfigIndex<'a>,
     /// (data?, type, name) → entry indices, for matching reference targets.
     by_name: HashMap<(bool, String, String), Vec<usize>>,
@@ -326,15 +326,15 @@ pub(super) struct Plan<'a> {
 
 /// What an id-valued attribute refers to, after following ids and references.
 #[derive(Debug, Default)]
-pub(super) struct Resolved {
+struct Resolved {
     /// Entry indices of the resources referred to.
-    pub entries: Vec<usize>,
+    entries: Vec<usize>,
     /// Ids that match no resource of the plan.
-    pub external: Vec<String>,
+    external: Vec<String>,
     /// Some value could not be followed; the result may be incomplete.
-    pub open: bool,
+    open: bool,
     /// Several candidates where one was expected.
-    pub ambiguous: bool,
+    ambiguous: bool,
 }
 
 impl<'a> Plan<'a> {
@@ -397,24 +397,24 @@ impl<'a> Plan<'a> {
     }
 
     /// The VPC whose default security group or network ACL has this id.
-    pub(super) fn vpc_by_default_id(&self, id: &str) -> Option<usize> {
+    fn vpc_by_default_id(&self, id: &str) -> Option<usize> {
         self.by_default_id.get(id).copied()
     }
 
     /// The entry whose [`Entry::label`] is `label`.
-    pub(super) fn entry_by_label(&self, label: &str) -> Option<usize> {
+    fn entry_by_label(&self, label: &str) -> Option<usize> {
         self.by_label.get(label).copied()
     }
 
     /// The entry with this id, if any resource of the plan has it.
-    pub(super) fn entry_by_id(&self, id: &str) -> Option<usize> {
+    fn entry_by_id(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).copied()
     }
 
     /// Follows the configuration expression of `attr` on entry `from` to the resources
     /// (and literal ids) it may refer to, keeping those `accept` recognises (by entry
     /// and referenced attribute) and literals starting with `id_prefix`.
-    pub(super) fn resolve_reference(
+    fn resolve_reference(
         &self,
         from: usize,
         attr: &str,
@@ -505,7 +505,7 @@ impl<'a> Plan<'a> {
 
     /// The VPC with this id, or (with the id unknown) the VPC that the entry's `vpc_id`
     /// expression refers to.
-    pub(super) fn find_vpc(&self, entry: usize, vpc_id: Option<&str>) -> Option<usize> {
+    fn find_vpc(&self, entry: usize, vpc_id: Option<&str>) -> Option<usize> {
         match vpc_id {
             Some(id) => self.entry_by_id(id),
             None => self
@@ -523,7 +523,7 @@ impl<'a> Plan<'a> {
 
     /// What the VPC at entry `vpc` looked like before the change. Without the VPC in
     /// the plan, `exists` says whether it is known to exist (a known id).
-    pub(super) fn vpc_facts(&self, vpc: Option<usize>, exists: bool) -> VpcFacts {
+    fn vpc_facts(&self, vpc: Option<usize>, exists: bool) -> VpcFacts {
         match vpc.map(|i| &self.entries[i]) {
             Some(v) => VpcFacts {
                 existed_before: v.before.is_some_and(|b| b.get() != "null")
@@ -657,14 +657,28 @@ fn parse_actions(actions: &[String], address: &str, warnings: &mut Warnings) -> 
 /// `forget` leaves the AWS object untouched, so after = before. A default security
 /// group or ACL is never deleted by Terraform (destroy only forgets it), and adopting
 /// one (create) replaces the rules AWS put there; the builders synthesize those.
-pub(super) struct Sides {
-    pub before: Option<Value>,
-    pub after: Option<Value>,
-    pub after_unknown: Value,
+struct Sides {
+    before: Option<Value>,
+    after: Option<Value>,
+    after_unknown: Value,
+}
+
+impl Sides {
+    /// One side for reading: `before` is fully known, `after` carries `after_unknown`.
+    fn side(&self, after: bool) -> Option<values::Side<'_>> {
+        if after {
+            self.after.as_ref().map(|v| values::Side {
+                values: v,
+                unknown: &self.after_unknown,
+            })
+        } else {
+            self.before.as_ref().map(values::Side::known)
+        }
+    }
 }
 
 impl Entry<'_> {
-    pub(super) fn sides(&self) -> Sides {
+    fn sides(&self) -> Sides {
         let (before, after, after_unknown) = self.values();
         let default_kind = matches!(
             self.kind.as_str(),
@@ -706,7 +720,7 @@ impl Entry<'_> {
 }
 
 /// Groups entries by type for the builders.
-pub(super) fn entries_of<'p>(
+fn entries_of<'p>(
     plan: &'p Plan<'_>,
     kinds: &'p [&str],
 ) -> impl Iterator<Item = (usize, &'p Entry<'p>)> + 'p {

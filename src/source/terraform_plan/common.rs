@@ -96,6 +96,39 @@ pub(super) fn settle<T: std::fmt::Display>(
     }
 }
 
+/// The filters (security groups or ACLs) a rule resource belongs to, on one side:
+/// `known` when its owner attribute `attr` holds an id, else — on the after side, with
+/// the attribute unknown — the candidates of following the reference (`unknown`).
+pub(super) fn owners(
+    warnings: &mut Warnings,
+    resource: &str,
+    attr: &str,
+    known: Option<String>,
+    unknown: Option<(Resolved, Vec<String>)>,
+    placeholder: &str,
+) -> Vec<(String, Certainty)> {
+    if let Some(key) = known {
+        return vec![(key, Certainty::Definite)];
+    }
+    let Some((resolved, candidates)) = unknown else {
+        warnings.push(
+            WarningKind::InvalidRule,
+            Some(resource),
+            format!("the resource has no {attr}; it is ignored"),
+        );
+        return Vec::new();
+    };
+    let Settled { names, certainty } = settle(
+        warnings,
+        resource,
+        attr,
+        &resolved,
+        candidates,
+        placeholder.to_owned(),
+    );
+    names.into_iter().map(|k| (k, certainty)).collect()
+}
+
 /// What one filter (security group or ACL) has on one side, gathered from every
 /// resource that contributes to it, before assembly.
 pub(super) struct Parts<R> {

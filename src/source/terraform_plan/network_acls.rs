@@ -10,9 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::common::{
-    Both, Parts, Settled, cidr_peer, scope, settle, warn_conflicting_styles, whole_family,
-};
+use super::common::{Both, Parts, cidr_peer, owners, scope, warn_conflicting_styles, whole_family};
 use super::values::Side;
 use super::{Entry, Plan, Resolved};
 use crate::header_space::{PeerSet, ServiceSet};
@@ -167,10 +165,7 @@ impl Builder<'_, '_, '_> {
             }
         }
         if let Some(v) = &sides.after {
-            let side = Side {
-                values: v,
-                unknown: &sides.after_unknown,
-            };
+            let side = sides.side(true).expect("after is present");
             let fresh = matches!(e.action, ChangeAction::Create | ChangeAction::Replace);
             let subnets = self.subnets(side.key("subnet_ids"));
             let mut inline = Vec::new();
@@ -189,15 +184,9 @@ impl Builder<'_, '_, '_> {
     fn add_rule_or_association(&mut self, i: usize, e: &Entry<'_>, both: &mut Both<NaclRule>) {
         let sides = e.sides();
         let is_rule = e.kind == "aws_network_acl_rule";
-        for (value, after) in [(&sides.before, false), (&sides.after, true)] {
-            let Some(v) = value else { continue };
-            let side = if after {
-                Side {
-                    values: v,
-                    unknown: &sides.after_unknown,
-                }
-            } else {
-                Side::known(v)
+        for after in [false, true] {
+            let Some(side) = sides.side(after) else {
+                continue;
             };
             for (owner, certainty) in self.owners(i, side, after) {
                 if is_rule {
@@ -273,43 +262,35 @@ impl Builder<'_, '_, '_> {
     /// The ACLs a rule or association resource belongs to, on one side.
     fn owners(&mut self, entry: usize, side: Side<'_>, after: bool) -> Vec<(String, Certainty)> {
         let attr = side.key("network_acl_id");
-        if let Some(id) = attr.str() {
-            return vec![(self.acl_key(id), Certainty::Definite)];
-        }
-        if !after || !attr.is_unknown() {
-            let label = self.label(entry);
-            self.warnings.push(
-                WarningKind::InvalidRule,
-                Some(&label),
-                "the resource has no network_acl_id; it is ignored",
-            );
-            return Vec::new();
-        }
-        let resolved = self.resolve_acls(entry);
-        let mut keys: Vec<String> = resolved
-            .entries
-            .iter()
-            .map(|&i| {
-                let e = &self.plan.entries[i];
-                if ACL_KINDS.contains(&e.kind.as_str()) {
-                    e.label()
-                } else {
-                    format!("{}.default_network_acl_id", e.label())
-                }
-            })
-            .chain(resolved.external.iter().map(|id| self.acl_key(id)))
-            .collect();
-        keys.sort();
-        keys.dedup();
-        let Settled { names, certainty } = settle(
+        let known = attr.str().map(|id| self.acl_key(id));
+        let unknown = (known.is_none() && after && attr.is_unknown()).then(|| {
+            let resolved = self.resolve_acls(entry);
+            let mut keys: Vec<String> = resolved
+                .entries
+                .iter()
+                .map(|&i| {
+                    let e = &self.plan.entries[i];
+                    if ACL_KINDS.contains(&e.kind.as_str()) {
+                        e.label()
+                    } else {
+                        format!("{}.default_network_acl_id", e.label())
+                    }
+                })
+                .chain(resolved.external.iter().map(|id| self.acl_key(id)))
+                .collect();
+            keys.sort();
+            keys.dedup();
+            (resolved, keys)
+        });
+        let label = self.label(entry);
+        owners(
             self.warnings,
-            &self.label(entry),
+            &label,
             "network_acl_id",
-            &resolved,
-            keys,
-            "(unknown network ACL)".to_owned(),
-        );
-        names.into_iter().map(|k| (k, certainty)).collect()
+            known,
+            unknown,
+            "(unknown network ACL)",
+        )
     }
 
     /// Subnet ids or, for subnets created in the plan, their resource addresses.

@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::common::{Both, Parts, cidr_peer, scope, settle, warn_conflicting_styles, whole_family};
+use super::common::{
+    Both, Parts, cidr_peer, owners, scope, settle, warn_conflicting_styles, whole_family,
+};
 use super::values::{Side, StrList, str_list};
 use super::{Entry, Plan, Resolved};
 use crate::header_space::{PeerSet, Principal, RangeSet, ServiceSet};
@@ -145,23 +147,60 @@ struct Fields<'v> {
     to: Side<'v>,
     cidr4: Side<'v>,
     cidr6: Side<'v>,
-    prefix_lists: Side<'v>,
-    groups: Side<'v>,
+    /// Referenced security groups and prefix lists, indexed by [`RefKind`].
+    refs: [Side<'v>; 2],
     self_flag: Option<Side<'v>>,
 }
 
-/// How to read references that are unknown in `after`.
-enum Unknowns<'r> {
-    /// A rule resource: follow the attribute's own expression.
-    Attribute {
-        groups: &'static str,
-        prefix_lists: &'static str,
-    },
-    /// An inline block set: the whole `ingress`/`egress` is one expression, resolved once.
-    Inline {
-        groups: &'r (Vec<Principal>, Certainty),
-        prefix_lists: &'r (Vec<Principal>, Certainty),
-    },
+/// The two kinds of symbolic reference a rule can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RefKind {
+    Group = 0,
+    PrefixList = 1,
+}
+
+impl RefKind {
+    const BOTH: [Self; 2] = [Self::Group, Self::PrefixList];
+
+    fn principal(self, name: String) -> Principal {
+        match self {
+            Self::Group => Principal::SecurityGroup(name),
+            Self::PrefixList => Principal::PrefixList(name),
+        }
+    }
+
+    fn placeholder(self) -> Principal {
+        self.principal(Principal::UNKNOWN.to_owned())
+    }
+
+    fn id_prefix(self) -> &'static str {
+        match self {
+            Self::Group => "sg-",
+            Self::PrefixList => "pl-",
+        }
+    }
+
+    /// Whether a referenced resource (and the attribute read from it) is of this kind.
+    fn accepts(self, e: &Entry<'_>, attr: Option<&str>) -> bool {
+        let id = attr.is_none() || attr == Some("id");
+        match (self, e.kind.as_str()) {
+            (Self::Group, "aws_security_group" | "aws_default_security_group")
+            | (Self::PrefixList, "aws_ec2_managed_prefix_list" | "aws_prefix_list") => id,
+            (Self::Group, "aws_vpc" | "aws_default_vpc") => {
+                attr == Some("default_security_group_id")
+            }
+            _ => false,
+        }
+    }
+}
+
+/// How to read references that are unknown in `after`, per [`RefKind`].
+enum Unknowns {
+    /// A rule resource: follow each attribute's own expression.
+    Attribute([&'static str; 2]),
+    /// An inline block set: the whole `ingress`/`egress` is one expression, resolved
+    /// once for all its blocks.
+    Inline([(Vec<Principal>, Certainty); 2]),
 }
 
 struct Builder<'p, 'a, 'w> {
@@ -205,10 +244,7 @@ impl Builder<'_, '_, '_> {
         if let Some(v) = &sides.after {
             both.slot(true, &key).present(v, is_default);
             let fresh = matches!(e.action, ChangeAction::Create | ChangeAction::Replace);
-            let side = Side {
-                values: v,
-                unknown: &sides.after_unknown,
-            };
+            let side = sides.side(true).expect("after is present");
             for dir in Direction::BOTH {
                 let rules = self.inline_rules(i, &key, dir, side, fresh);
                 both.slot(true, &key).inline.extend(rules);
@@ -219,15 +255,9 @@ impl Builder<'_, '_, '_> {
     /// Adds a rule resource's rules to the groups it belongs to, on both sides.
     fn add_rule_resource(&mut self, i: usize, e: &Entry<'_>, both: &mut Both<SgRule>) {
         let sides = e.sides();
-        for (value, after) in [(&sides.before, false), (&sides.after, true)] {
-            let Some(v) = value else { continue };
-            let side = if after {
-                Side {
-                    values: v,
-                    unknown: &sides.after_unknown,
-                }
-            } else {
-                Side::known(v)
+        for after in [false, true] {
+            let Some(side) = sides.side(after) else {
+                continue;
             };
             for (owner, certainty) in self.owners(i, side, after) {
                 let rules = self.rule_resource_rules(i, &owner, side, certainty);
@@ -282,64 +312,42 @@ impl Builder<'_, '_, '_> {
         }
     }
 
-    /// Principals for a resolved group reference.
-    fn group_principals(&self, r: &Resolved) -> Vec<Principal> {
+    /// The principal for a referenced id (`sg-…`, `pl-…`): the resource's address when
+    /// the plan has it, else the id.
+    fn principal_of_id(&self, kind: RefKind, id: &str) -> Principal {
+        match kind {
+            RefKind::Group => kind.principal(self.group_key(id)),
+            RefKind::PrefixList => kind.principal(
+                self.plan
+                    .entry_by_id(id)
+                    .map_or_else(|| id.to_owned(), |i| self.label(i)),
+            ),
+        }
+    }
+
+    /// Principals for a resolved reference.
+    fn principals(&self, kind: RefKind, r: &Resolved) -> Vec<Principal> {
         let mut out: Vec<Principal> = r
             .entries
             .iter()
             .map(|&i| {
                 let e = &self.plan.entries[i];
                 if e.kind == "aws_vpc" || e.kind == "aws_default_vpc" {
-                    Principal::SecurityGroup(self.default_group_key(i))
+                    kind.principal(self.default_group_key(i))
                 } else {
-                    Principal::SecurityGroup(e.label())
+                    kind.principal(e.label())
                 }
             })
-            .chain(
-                r.external
-                    .iter()
-                    .map(|id| Principal::SecurityGroup(self.group_key(id))),
-            )
+            .chain(r.external.iter().map(|id| self.principal_of_id(kind, id)))
             .collect();
         out.sort();
         out.dedup();
         out
     }
 
-    fn prefix_list_principal(&self, id: &str) -> Principal {
-        match self.plan.entry_by_id(id).map(|i| &self.plan.entries[i]) {
-            Some(e) => Principal::PrefixList(e.label()),
-            None => Principal::PrefixList(id.to_owned()),
-        }
-    }
-
-    fn resolve_groups(&self, entry: usize, attr: &str) -> Resolved {
-        self.plan.resolve_reference(
-            entry,
-            attr,
-            &|e, a| match e.kind.as_str() {
-                "aws_security_group" | "aws_default_security_group" => {
-                    a.is_none() || a == Some("id")
-                }
-                "aws_vpc" | "aws_default_vpc" => a == Some("default_security_group_id"),
-                _ => false,
-            },
-            "sg-",
-        )
-    }
-
-    fn resolve_prefix_lists(&self, entry: usize, attr: &str) -> Resolved {
-        self.plan.resolve_reference(
-            entry,
-            attr,
-            &|e, a| {
-                matches!(
-                    e.kind.as_str(),
-                    "aws_ec2_managed_prefix_list" | "aws_prefix_list"
-                ) && (a.is_none() || a == Some("id"))
-            },
-            "pl-",
-        )
+    fn resolve(&self, kind: RefKind, entry: usize, attr: &str) -> Resolved {
+        self.plan
+            .resolve_reference(entry, attr, &|e, a| kind.accepts(e, a), kind.id_prefix())
     }
 
     /// Turns a resolution into principals and a certainty, warning when it is not exact.
@@ -366,32 +374,25 @@ impl Builder<'_, '_, '_> {
     /// The security groups a rule resource belongs to, on one side.
     fn owners(&mut self, entry: usize, side: Side<'_>, after: bool) -> Vec<(String, Certainty)> {
         let attr = side.key("security_group_id");
-        if let Some(id) = attr.str() {
-            return vec![(self.group_key(id), Certainty::Definite)];
-        }
-        if !after || !attr.is_unknown() {
-            let label = self.label(entry);
-            self.warnings.push(
-                WarningKind::InvalidRule,
-                Some(&label),
-                "the rule has no security_group_id; it is ignored",
-            );
-            return Vec::new();
-        }
-        let resolved = self.resolve_groups(entry, "security_group_id");
-        let principals = self.group_principals(&resolved);
-        let placeholder = Principal::SecurityGroup(Principal::UNKNOWN.to_owned());
-        let (owners, certainty) = self.settle(
-            entry,
+        let known = attr.str().map(|id| self.group_key(id));
+        let unknown = (known.is_none() && after && attr.is_unknown()).then(|| {
+            let resolved = self.resolve(RefKind::Group, entry, "security_group_id");
+            let keys = self
+                .principals(RefKind::Group, &resolved)
+                .into_iter()
+                .map(|p| p.name().to_owned())
+                .collect();
+            (resolved, keys)
+        });
+        let label = self.label(entry);
+        owners(
+            self.warnings,
+            &label,
             "security_group_id",
-            &resolved,
-            principals,
-            placeholder,
-        );
-        owners
-            .into_iter()
-            .map(|p| (p.name().to_owned(), certainty))
-            .collect()
+            known,
+            unknown,
+            Principal::UNKNOWN,
+        )
     }
 
     /// The rules of one rule resource.
@@ -428,19 +429,18 @@ impl Builder<'_, '_, '_> {
                         to: side.key("to_port"),
                         cidr4: side.key("cidr_blocks"),
                         cidr6: side.key("ipv6_cidr_blocks"),
-                        prefix_lists: side.key("prefix_list_ids"),
                         // With `self`, source_security_group_id is computed as the group itself.
-                        groups: if self_rule {
-                            Side::known(&Value::Null)
-                        } else {
-                            side.key("source_security_group_id")
-                        },
+                        refs: [
+                            if self_rule {
+                                Side::known(&Value::Null)
+                            } else {
+                                side.key("source_security_group_id")
+                            },
+                            side.key("prefix_list_ids"),
+                        ],
                         self_flag: Some(side.key("self")),
                     },
-                    Unknowns::Attribute {
-                        groups: "source_security_group_id",
-                        prefix_lists: "prefix_list_ids",
-                    },
+                    Unknowns::Attribute(["source_security_group_id", "prefix_list_ids"]),
                 )
             }
             kind => {
@@ -457,14 +457,13 @@ impl Builder<'_, '_, '_> {
                         to: side.key("to_port"),
                         cidr4: side.key("cidr_ipv4"),
                         cidr6: side.key("cidr_ipv6"),
-                        prefix_lists: side.key("prefix_list_id"),
-                        groups: side.key("referenced_security_group_id"),
+                        refs: [
+                            side.key("referenced_security_group_id"),
+                            side.key("prefix_list_id"),
+                        ],
                         self_flag: None,
                     },
-                    Unknowns::Attribute {
-                        groups: "referenced_security_group_id",
-                        prefix_lists: "prefix_list_id",
-                    },
+                    Unknowns::Attribute(["referenced_security_group_id", "prefix_list_id"]),
                 )
             }
         };
@@ -537,58 +536,9 @@ impl Builder<'_, '_, '_> {
 
         // Unknown reference lists inside blocks share one expression: resolve it once.
         let items: Vec<Side<'_>> = list.items().collect();
-        let unknown_groups = items
-            .iter()
-            .filter(|r| str_list(r.key("security_groups")).any_unknown())
-            .count();
-        let unknown_pls = items
-            .iter()
-            .filter(|r| str_list(r.key("prefix_list_ids")).any_unknown())
-            .count();
-        let groups = if unknown_groups > 0 {
-            let known: BTreeSet<Principal> = items
-                .iter()
-                .flat_map(|r| str_list(r.key("security_groups")).items)
-                .map(|id| Principal::SecurityGroup(self.group_key(id)))
-                .collect();
-            let resolved = self.resolve_groups(entry, attr);
-            let principals: Vec<Principal> = self
-                .group_principals(&resolved)
-                .into_iter()
-                .filter(|p| !known.contains(p))
-                .collect();
-            let mut resolved = resolved;
-            resolved.ambiguous |= unknown_groups > 1;
-            let placeholder = Principal::SecurityGroup(Principal::UNKNOWN.to_owned());
-            self.settle(
-                entry,
-                &format!("`security_groups` in `{attr}`"),
-                &resolved,
-                principals,
-                placeholder,
-            )
-        } else {
-            (Vec::new(), Certainty::Definite)
-        };
-        let prefix_lists = if unknown_pls > 0 {
-            let mut resolved = self.resolve_prefix_lists(entry, attr);
-            resolved.ambiguous |= unknown_pls > 1;
-            let principals = self.prefix_list_principals(&resolved);
-            let placeholder = Principal::PrefixList(Principal::UNKNOWN.to_owned());
-            self.settle(
-                entry,
-                &format!("`prefix_list_ids` in `{attr}`"),
-                &resolved,
-                principals,
-                placeholder,
-            )
-        } else {
-            (Vec::new(), Certainty::Definite)
-        };
-        let unknowns = Unknowns::Inline {
-            groups: &groups,
-            prefix_lists: &prefix_lists,
-        };
+        let unknowns = Unknowns::Inline(
+            RefKind::BOTH.map(|kind| self.inline_unknown_refs(entry, attr, kind, &items)),
+        );
         let mut out = Vec::new();
         for (n, item) in items.into_iter().enumerate() {
             let fields = Fields {
@@ -598,8 +548,7 @@ impl Builder<'_, '_, '_> {
                 to: item.key("to_port"),
                 cidr4: item.key("cidr_blocks"),
                 cidr6: item.key("ipv6_cidr_blocks"),
-                prefix_lists: item.key("prefix_list_ids"),
-                groups: item.key("security_groups"),
+                refs: [item.key("security_groups"), item.key("prefix_list_ids")],
                 self_flag: Some(item.key("self")),
             };
             let origin = Origin::new(label.clone(), format!("{attr}[{n}]"));
@@ -608,16 +557,47 @@ impl Builder<'_, '_, '_> {
         out
     }
 
-    fn prefix_list_principals(&self, r: &Resolved) -> Vec<Principal> {
-        let mut out: Vec<Principal> = r
-            .entries
+    /// What the unknown `security_groups` (or `prefix_list_ids`) of inline blocks may
+    /// refer to. The plan gives one expression for all blocks of the attribute, so the
+    /// result is exact only when one block has unknown references and the expression
+    /// names only resources; references already visible in other blocks are left out.
+    fn inline_unknown_refs(
+        &mut self,
+        entry: usize,
+        attr: &str,
+        kind: RefKind,
+        items: &[Side<'_>],
+    ) -> (Vec<Principal>, Certainty) {
+        let field = match kind {
+            RefKind::Group => "security_groups",
+            RefKind::PrefixList => "prefix_list_ids",
+        };
+        let unknown_blocks = items
             .iter()
-            .map(|&i| Principal::PrefixList(self.plan.entries[i].label()))
-            .chain(r.external.iter().map(|id| self.prefix_list_principal(id)))
+            .filter(|r| str_list(r.key(field)).any_unknown())
+            .count();
+        if unknown_blocks == 0 {
+            return (Vec::new(), Certainty::Definite);
+        }
+        let known: BTreeSet<Principal> = items
+            .iter()
+            .flat_map(|r| str_list(r.key(field)).items)
+            .map(|id| self.principal_of_id(kind, id))
             .collect();
-        out.sort();
-        out.dedup();
-        out
+        let mut resolved = self.resolve(kind, entry, attr);
+        resolved.ambiguous |= unknown_blocks > 1;
+        let principals = self
+            .principals(kind, &resolved)
+            .into_iter()
+            .filter(|p| !known.contains(p))
+            .collect();
+        self.settle(
+            entry,
+            &format!("`{field}` in `{attr}`"),
+            &resolved,
+            principals,
+            kind.placeholder(),
+        )
     }
 
     /// One rule per remote party of a rule object (so that rules from different
@@ -627,7 +607,7 @@ impl Builder<'_, '_, '_> {
         entry: usize,
         owner: &str,
         f: &Fields<'_>,
-        unknowns: &Unknowns<'_>,
+        unknowns: &Unknowns,
         origin: &Origin,
     ) -> Vec<SgRule> {
         let (services, service_certainty) = self.services(entry, f, origin);
@@ -636,70 +616,34 @@ impl Builder<'_, '_, '_> {
         self.cidrs(entry, origin, str_list(f.cidr4), true, &mut peers);
         self.cidrs(entry, origin, str_list(f.cidr6), false, &mut peers);
 
-        let groups = str_list(f.groups);
-        let computed_unset = |this: &Self, attr: &str| {
-            // An Optional+Computed attribute the configuration does not set is filled
-            // in by the provider (e.g. source_security_group_id next to cidr_blocks):
-            // unknown in `after`, but not a reference to anything.
-            let addr = this.plan.entries[entry].addr.as_ref();
-            match addr.and_then(|a| this.plan.config.sets(a, attr)) {
-                Some(set) => !set,
-                None => !peers_so_far_empty(f),
+        for kind in RefKind::BOTH {
+            let list = str_list(f.refs[kind as usize]);
+            for id in &list.items {
+                peers.push((
+                    PeerSet::from_principal(self.principal_of_id(kind, id)),
+                    Certainty::Definite,
+                ));
             }
-        };
-        for id in &groups.items {
-            peers.push((
-                PeerSet::from_principal(Principal::SecurityGroup(self.group_key(id))),
-                Certainty::Definite,
-            ));
-        }
-        let skip_groups = matches!(unknowns, Unknowns::Attribute { groups: attr, .. } if computed_unset(self, attr));
-        if groups.any_unknown() && !skip_groups {
+            if !list.any_unknown() {
+                continue;
+            }
             let (principals, certainty) = match unknowns {
-                Unknowns::Attribute { groups: attr, .. } => {
-                    let resolved = self.resolve_groups(entry, attr);
-                    let principals = self.group_principals(&resolved);
-                    let placeholder = Principal::SecurityGroup(Principal::UNKNOWN.to_owned());
+                Unknowns::Attribute(attrs) => {
+                    let attr = attrs[kind as usize];
+                    if self.computed_unset(entry, attr, f) {
+                        continue;
+                    }
+                    let resolved = self.resolve(kind, entry, attr);
+                    let principals = self.principals(kind, &resolved);
                     self.settle(
                         entry,
                         &format!("`{attr}`"),
                         &resolved,
                         principals,
-                        placeholder,
+                        kind.placeholder(),
                     )
                 }
-                Unknowns::Inline { groups, .. } => (groups.0.clone(), groups.1),
-            };
-            for p in principals {
-                peers.push((PeerSet::from_principal(p), certainty));
-            }
-        }
-
-        let pls = str_list(f.prefix_lists);
-        for id in &pls.items {
-            peers.push((
-                PeerSet::from_principal(self.prefix_list_principal(id)),
-                Certainty::Definite,
-            ));
-        }
-        let skip_pls = matches!(unknowns, Unknowns::Attribute { prefix_lists: attr, .. } if computed_unset(self, attr));
-        if pls.any_unknown() && !skip_pls {
-            let (principals, certainty) = match unknowns {
-                Unknowns::Attribute {
-                    prefix_lists: attr, ..
-                } => {
-                    let resolved = self.resolve_prefix_lists(entry, attr);
-                    let principals = self.prefix_list_principals(&resolved);
-                    let placeholder = Principal::PrefixList(Principal::UNKNOWN.to_owned());
-                    self.settle(
-                        entry,
-                        &format!("`{attr}`"),
-                        &resolved,
-                        principals,
-                        placeholder,
-                    )
-                }
-                Unknowns::Inline { prefix_lists, .. } => (prefix_lists.0.clone(), prefix_lists.1),
+                Unknowns::Inline(settled) => settled[kind as usize].clone(),
             };
             for p in principals {
                 peers.push((PeerSet::from_principal(p), certainty));
@@ -736,6 +680,18 @@ impl Builder<'_, '_, '_> {
                 origin: origin.clone(),
             })
             .collect()
+    }
+
+    /// `true` when `attr` is an Optional+Computed attribute the configuration does not
+    /// set: the provider fills it in (e.g. `source_security_group_id` next to
+    /// `cidr_blocks`), so "unknown" in `after` refers to nothing. Without configuration,
+    /// the rule's other sources decide.
+    fn computed_unset(&self, entry: usize, attr: &str, f: &Fields<'_>) -> bool {
+        let addr = self.plan.entries[entry].addr.as_ref();
+        match addr.and_then(|a| self.plan.config.sets(a, attr)) {
+            Some(set) => !set,
+            None => !peers_so_far_empty(f),
+        }
     }
 
     fn services(
