@@ -27,6 +27,9 @@ pub enum WarningKind {
     ConflictingRuleStyles,
     /// The plan uses an action or layout reachdiff does not know; it was read as an update.
     UnsupportedPlanFeature,
+    /// A changed resource filters traffic in a way reachdiff does not model yet; its
+    /// effect is not in the report.
+    UnsupportedResource,
     /// Something about the input itself (encoding, missing sections).
     Input,
 }
@@ -41,6 +44,7 @@ impl WarningKind {
             Self::InvalidRule => "invalid-rule",
             Self::ConflictingRuleStyles => "conflicting-rule-styles",
             Self::UnsupportedPlanFeature => "unsupported-plan-feature",
+            Self::UnsupportedResource => "unsupported-resource",
             Self::Input => "input",
         }
     }

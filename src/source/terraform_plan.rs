@@ -107,6 +107,7 @@ pub fn load(bytes: &[u8], warnings: &mut Warnings) -> Result<SnapshotPair, Error
     let raw: RawPlan<'_> = serde_json::from_str(text).map_err(|e| json_error(&e))?;
     check_is_plan(&raw)?;
     let plan = Plan::new(&raw, warnings);
+    warn_unsupported(&plan, warnings);
     let (before_sgs, after_sgs) = security_groups::build(&plan, warnings);
     let (before_acls, after_acls) = network_acls::build(&plan, warnings);
     Ok(SnapshotPair {
@@ -613,6 +614,28 @@ fn collect_entries<'a>(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Vec<Ent
         }
     }
     entries
+}
+
+/// Changed resources that filter traffic in ways the model does not cover.
+fn warn_unsupported(plan: &Plan<'_>, warnings: &mut Warnings) {
+    for e in &plan.entries {
+        if e.data || matches!(e.action, ChangeAction::NoOp | ChangeAction::Read) {
+            continue;
+        }
+        let why = match e.kind.as_str() {
+            "aws_db_security_group"
+            | "aws_elasticache_security_group"
+            | "aws_redshift_security_group" => {
+                "is an EC2-Classic security group, which reachdiff does not model"
+            }
+            _ => continue,
+        };
+        warnings.push(
+            WarningKind::UnsupportedResource,
+            Some(&e.label()),
+            format!("{} {why}; its rules are not in the report", e.kind),
+        );
+    }
 }
 
 fn is_identity_kind(kind: &str) -> bool {
