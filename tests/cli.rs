@@ -1,6 +1,7 @@
 //! The binary's contract: exit statuses, standard input, output files, and one clear
 //! error line (naming the file and what to do) for every kind of bad input.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -225,6 +226,25 @@ fn exit_status_follows_fail_on() {
         .arg(scenario("protocol-spellings-rewrite-no-change"))
         .assert()
         .code(0);
+}
+
+#[test]
+fn inputs_are_recorded_with_their_sha256() {
+    use sha2::Digest;
+    let path = scenario("demo");
+    let out = reachdiff()
+        .args(["plan", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let digest = sha2::Sha256::digest(std::fs::read(&path).unwrap());
+    let hex = digest.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    });
+    assert_eq!(v["inputs"][0]["sha256"], hex.as_str());
+    assert_eq!(v["inputs"][0]["format"], "terraform-plan-json");
 }
 
 #[test]

@@ -1,0 +1,65 @@
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+# Inline style. For ICMP, from_port is the type and to_port the code.
+resource "aws_security_group" "inline_icmp" {
+  name        = "inline-icmp"
+  description = "ICMP via inline rules"
+  vpc_id      = aws_vpc.main.id
+
+  ingress {
+    description      = "destination unreachable (v6), any code"
+    protocol         = "icmpv6"
+    from_port        = 1
+    to_port          = -1
+    ipv6_cidr_blocks = ["::/0"]
+  }
+
+  ingress {
+    description = "echo request"
+    protocol    = "icmp"
+    from_port   = 8
+    to_port     = 0
+    cidr_blocks = ["10.0.0.0/16"]
+  }
+
+  ingress {
+    description = "destination unreachable, any code (path MTU discovery)"
+    protocol    = "icmp"
+    from_port   = 3
+    to_port     = -1
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+
+# vpc_security_group_*_rule style.
+resource "aws_security_group" "rule_icmp" {
+  name        = "rule-icmp"
+  description = "ICMP via rule resources"
+  vpc_id      = aws_vpc.main.id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "rule_ping6" {
+  security_group_id = aws_security_group.rule_icmp.id
+  ip_protocol       = "58"
+  from_port         = 129
+  to_port           = 0
+  cidr_ipv6         = "2001:db8::/32"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "rule_echo" {
+  security_group_id = aws_security_group.rule_icmp.id
+  ip_protocol       = "icmp"
+  from_port         = 8
+  to_port           = 0
+  cidr_ipv4         = "192.168.0.0/16"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "rule_unreachable" {
+  security_group_id = aws_security_group.rule_icmp.id
+  ip_protocol       = "icmp"
+  from_port         = 3
+  to_port           = -1
+  cidr_ipv4         = "172.16.0.0/12"
+}
