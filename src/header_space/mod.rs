@@ -112,6 +112,24 @@ impl HeaderSpace {
         })
     }
 
+    /// The union of many sets, merged pairwise like a balanced tree: O(n log n) segment
+    /// work where folding one by one is O(n²) for rules that do not overlap.
+    #[must_use]
+    pub fn union_all(spaces: impl IntoIterator<Item = Self>) -> Self {
+        let mut level: Vec<Self> = spaces.into_iter().filter(|s| !s.is_empty()).collect();
+        while level.len() > 1 {
+            level = level
+                .chunks(2)
+                .map(|pair| match pair {
+                    [a, b] => a.union(b),
+                    [a] => a.clone(),
+                    _ => unreachable!("chunks(2) yields one or two"),
+                })
+                .collect();
+        }
+        level.pop().unwrap_or_default()
+    }
+
     /// Intersection.
     #[must_use]
     pub fn intersection(&self, other: &Self) -> Self {

@@ -205,6 +205,13 @@ proptest! {
     }
 
     #[test]
+    fn union_all_equals_folding(sets in prop::collection::vec(arb_rules(), 0..7)) {
+        let spaces: Vec<HeaderSpace> = sets.iter().map(|r| space_of(r)).collect();
+        let folded = spaces.iter().fold(HeaderSpace::empty(), |acc, s| acc.union(s));
+        prop_assert_eq!(HeaderSpace::union_all(spaces), folded);
+    }
+
+    #[test]
     fn rendering_round_trips(rules in arb_rules()) {
         let space = space_of(&rules);
         let rebuilt = space.parts().iter().fold(HeaderSpace::empty(), |acc, part| {

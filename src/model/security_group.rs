@@ -60,10 +60,12 @@ impl SecurityGroup {
     /// [`Bound::Lower`] only definite rules count; with [`Bound::Upper`] every rule does.
     #[must_use]
     pub fn allowed(&self, direction: Direction, bound: Bound) -> HeaderSpace {
-        self.rules
-            .iter()
-            .filter(|r| r.direction == direction)
-            .filter(|r| bound == Bound::Upper || r.certainty == Certainty::Definite)
-            .fold(HeaderSpace::empty(), |acc, r| acc.union(&r.space()))
+        HeaderSpace::union_all(
+            self.rules
+                .iter()
+                .filter(|r| r.direction == direction)
+                .filter(|r| bound == Bound::Upper || r.certainty == Certainty::Definite)
+                .map(SgRule::space),
+        )
     }
 }
