@@ -97,14 +97,14 @@ pub fn load(bytes: &[u8], warnings: &mut Warnings) -> Result<SnapshotPair, Error
         ));
     }
     let text = decode(bytes)?;
-    let text = text.trim_start();
-    if text.trim_end().is_empty() {
+    if text.trim().is_empty() {
         return Err(ErrorKind::Empty);
     }
-    if is_event_stream(text) {
+    if is_event_stream(&text) {
         return Err(ErrorKind::EventStream);
     }
-    let raw: RawPlan<'_> = serde_json::from_str(text).map_err(|e| json_error(&e))?;
+    // Parse the text as it is, so that error positions match the file.
+    let raw: RawPlan<'_> = serde_json::from_str(&text).map_err(|e| json_error(&e))?;
     check_is_plan(&raw)?;
     let plan = Plan::new(&raw, warnings);
     warn_unsupported(&plan, warnings);
