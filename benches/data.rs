@@ -155,6 +155,76 @@ fn acl_resources(
     ));
 }
 
+/// A VPC with an internet gateway and `subnets` subnets, even ones on a public route
+/// table and odd ones on a private one.
+fn fleet_network(subnets: usize, changes: &mut Vec<String>) {
+    let vpc = r#"{"cidr_block":"10.0.0.0/16","default_network_acl_id":"acl-default","default_security_group_id":"sg-default","id":"vpc-1","ipv6_cidr_block":"","main_route_table_id":"rtb-main"}"#;
+    changes.push(change(
+        "aws_vpc.main",
+        "aws_vpc",
+        "main",
+        "no-op",
+        Some(vpc),
+        Some(vpc),
+    ));
+    let igw = r#"{"id":"igw-1","vpc_id":"vpc-1"}"#;
+    changes.push(change(
+        "aws_internet_gateway.main",
+        "aws_internet_gateway",
+        "main",
+        "no-op",
+        Some(igw),
+        Some(igw),
+    ));
+    let rt = r#"{"id":"rtb-public","vpc_id":"vpc-1","route":[{"cidr_block":"0.0.0.0/0","gateway_id":"igw-1","ipv6_cidr_block":"","destination_prefix_list_id":"","nat_gateway_id":"","egress_only_gateway_id":"","transit_gateway_id":"","vpc_peering_connection_id":"","vpc_endpoint_id":"","network_interface_id":"","carrier_gateway_id":"","local_gateway_id":"","core_network_arn":""}]}"#;
+    changes.push(change(
+        "aws_route_table.public",
+        "aws_route_table",
+        "public",
+        "no-op",
+        Some(rt),
+        Some(rt),
+    ));
+    let rt_private = r#"{"id":"rtb-private","vpc_id":"vpc-1","route":[]}"#;
+    changes.push(change(
+        "aws_route_table.private",
+        "aws_route_table",
+        "private",
+        "no-op",
+        Some(rt_private),
+        Some(rt_private),
+    ));
+    for s in 0..subnets {
+        let v = format!(
+            r#"{{"cidr_block":"10.0.{s}.0/24","id":"subnet-{s}","ipv6_cidr_block":"","map_public_ip_on_launch":false,"vpc_id":"vpc-1"}}"#
+        );
+        changes.push(change(
+            &format!("aws_subnet.s{s}"),
+            "aws_subnet",
+            &format!("s{s}"),
+            "no-op",
+            Some(&v),
+            Some(&v),
+        ));
+        let table = if s % 2 == 0 {
+            "rtb-public"
+        } else {
+            "rtb-private"
+        };
+        let a = format!(
+            r#"{{"id":"rtbassoc-{s}","route_table_id":"{table}","subnet_id":"subnet-{s}","gateway_id":""}}"#
+        );
+        changes.push(change(
+            &format!("aws_route_table_association.s{s}"),
+            "aws_route_table_association",
+            &format!("s{s}"),
+            "no-op",
+            Some(&a),
+            Some(&a),
+        ));
+    }
+}
+
 fn sg_rules(g: usize, after: bool) -> String {
     (0..RULES)
         .map(|r| {
@@ -194,5 +264,77 @@ fn change(
 fn value(address: &str, kind: &str, name: &str, values: &str) -> String {
     format!(
         r#"{{"address":"{address}","mode":"managed","type":"{kind}","name":"{name}","provider_name":"registry.terraform.io/hashicorp/aws","schema_version":1,"values":{values},"sensitive_values":{{}}}}"#
+    )
+}
+
+/// A plan with a VPC, `configs` distinct (subnet, security group) configurations and
+/// `instances` instances spread over them; every fifth configuration's group widens a
+/// port range in the change, and half the subnets route to an internet gateway with
+/// every tenth instance holding an Elastic IP.
+#[must_use]
+pub(crate) fn synthetic_fleet(instances: usize, configs: usize) -> String {
+    let subnets = (configs / 10).clamp(1, 250);
+    let mut changes = Vec::new();
+    let mut config = Vec::new();
+    fleet_network(subnets, &mut changes);
+    for c in 0..configs {
+        let rules = |widen: bool| -> String {
+            let to = if widen { 8090 } else { 8080 };
+            [
+                rule_json("tcp", 8080, to, "10.0.0.0/16"),
+                rule_json("tcp", 443, 443, "0.0.0.0/0"),
+                rule_json("tcp", 22, 22, &format!("10.{}.0.0/16", c % 200)),
+            ]
+            .join(",")
+        };
+        let sg = |widen: bool| {
+            format!(
+                r#"{{"description":"config {c}","egress":[{e}],"id":"sg-c{c}","ingress":[{i}],"name":"config-{c}","vpc_id":"vpc-1"}}"#,
+                e = rule_json("-1", 0, 0, "0.0.0.0/0"),
+                i = rules(widen)
+            )
+        };
+        let action = if c.is_multiple_of(5) {
+            "update"
+        } else {
+            "no-op"
+        };
+        let (b, a) = (sg(false), sg(c.is_multiple_of(5)));
+        changes.push(change(
+            &format!("aws_security_group.c{c}"),
+            "aws_security_group",
+            &format!("c{c}"),
+            action,
+            Some(&b),
+            Some(&a),
+        ));
+        config.push(format!(
+            r#"{{"address":"aws_security_group.c{c}","mode":"managed","type":"aws_security_group","name":"c{c}","provider_config_key":"aws","expressions":{{"ingress":{{"constant_value":[]}}}},"schema_version":1}}"#
+        ));
+    }
+    for i in 0..instances {
+        let c = i % configs;
+        let s = c % subnets;
+        let public = if s.is_multiple_of(2) && i.is_multiple_of(10) {
+            format!("127.0.{}.{}", i / 250 % 250, i % 250)
+        } else {
+            String::new()
+        };
+        let v = format!(
+            r#"{{"associate_public_ip_address":false,"id":"i-{i:08x}","ipv6_address_count":0,"ipv6_addresses":[],"network_interface":[],"primary_network_interface_id":"eni-{i:08x}","private_ip":"","public_ip":"{public}","security_groups":[],"subnet_id":"subnet-{s}","vpc_security_group_ids":["sg-c{c}"]}}"#
+        );
+        changes.push(change(
+            &format!("aws_instance.i{i}"),
+            "aws_instance",
+            &format!("i{i}"),
+            "no-op",
+            Some(&v),
+            Some(&v),
+        ));
+    }
+    format!(
+        r#"{{"format_version":"1.2","terraform_version":"1.11.4","planned_values":{{"root_module":{{}}}},"resource_changes":[{changes}],"configuration":{{"root_module":{{"resources":[{config}]}}}}}}"#,
+        changes = changes.join(","),
+        config = config.join(",")
     )
 }

@@ -35,3 +35,15 @@ fn parse_only(bencher: Bencher<'_, '_>, groups: usize) {
         terraform_plan::load(black_box(plan.as_bytes()), &mut warnings).unwrap()
     });
 }
+
+/// (instances, distinct configurations)
+const FLEETS: [(usize, usize); 3] = [(1_000, 20), (10_000, 200), (10_000, 1_000)];
+
+/// Endpoint reachability and the delta of both levels, on a plan already read.
+#[divan::bench(args = FLEETS, sample_count = 5)]
+fn reach_and_delta(bencher: Bencher<'_, '_>, (instances, configs): (usize, usize)) {
+    let plan = data::synthetic_fleet(instances, configs);
+    let mut warnings = Warnings::new();
+    let pair = terraform_plan::load(plan.as_bytes(), &mut warnings).unwrap();
+    bencher.bench(|| Delta::between(black_box(&pair)));
+}

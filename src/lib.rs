@@ -42,6 +42,7 @@ pub mod delta;
 pub mod error;
 pub mod header_space;
 pub mod model;
+pub mod reach;
 pub mod report;
 pub mod source;
 pub mod warning;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use reachdiff::delta::{ChangeKind, Delta};
+use reachdiff::delta::{ChangeKind, Delta, Level};
 use reachdiff::header_space::service::{ICMP, ICMPV6};
 use reachdiff::header_space::{
     HeaderSpace, PeerSet, Principal, ServiceSet, parse_cidr, v4_block, v4_cidrs, v6_block, v6_cidrs,
@@ -19,14 +19,31 @@ use reachdiff::report::{self, Report};
 use reachdiff::source;
 use reachdiff::warning::Warnings;
 
-type Key = (ChangeKind, Certainty, Direction, String);
+/// (level, kind, certainty, direction, subject, via)
+type Key = (
+    Level,
+    ChangeKind,
+    Certainty,
+    Direction,
+    String,
+    Option<String>,
+);
 
+/// Every scenario folder, or only those whose name contains `$SCENARIO` when set
+/// (`SCENARIO=nacl cargo test --test scenarios`).
 fn scenario_dirs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/scenarios");
+    let only = std::env::var("SCENARIO").ok();
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("testdata/scenarios exists")
         .map(|e| e.unwrap().path())
         .filter(|p| p.join("plan.json").is_file())
+        .filter(|p| {
+            only.as_deref().is_none_or(|o| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().contains(o))
+            })
+        })
         .collect();
     dirs.sort();
     dirs
@@ -34,6 +51,10 @@ fn scenario_dirs() -> Vec<PathBuf> {
 
 /// Parses one expected line into its key and packets.
 fn parse_line(line: &str) -> (Key, HeaderSpace) {
+    let (line, via) = match line.split_once(" via ") {
+        Some((l, v)) => (l, Some(v.trim().to_owned())),
+        None => (line, None),
+    };
     let mut words = line.split_whitespace().peekable();
     let kind = match words.next() {
         Some("opened") => ChangeKind::Opened,
@@ -45,6 +66,12 @@ fn parse_line(line: &str) -> (Key, HeaderSpace) {
         Certainty::Possible
     } else {
         Certainty::Definite
+    };
+    let level = if words.peek() == Some(&"endpoint") {
+        words.next();
+        Level::Endpoint
+    } else {
+        Level::Rule
     };
     let direction = match words.next() {
         Some("ingress") => Direction::Ingress,
@@ -83,6 +110,8 @@ fn parse_line(line: &str) -> (Key, HeaderSpace) {
                     PeerSet::from_principal(Principal::SecurityGroup(name.to_owned()))
                 } else if let Some(name) = item.strip_prefix("pl:") {
                     PeerSet::from_principal(Principal::PrefixList(name.to_owned()))
+                } else if let Some(name) = item.strip_prefix("ep:") {
+                    PeerSet::from_principal(Principal::Endpoint(name.to_owned()))
                 } else {
                     match parse_cidr(item).unwrap_or_else(|| panic!("peer {item:?} in {line:?}")) {
                         ipnet::IpNet::V4(n) => PeerSet::from_v4(v4_block(n)),
@@ -97,7 +126,7 @@ fn parse_line(line: &str) -> (Key, HeaderSpace) {
         peers = peers.difference(&peer_set(ex));
     }
     (
-        (kind, certainty, direction, subject),
+        (level, kind, certainty, direction, subject, via),
         HeaderSpace::product(&peers, &services),
     )
 }
@@ -134,21 +163,31 @@ fn services_of(protocol: &str, detail: &str) -> ServiceSet {
 
 fn expected(dir: &Path) -> BTreeMap<Key, HeaderSpace> {
     let readme = std::fs::read_to_string(dir.join("README.md")).expect("scenario README.md");
-    let start = readme
-        .find("```reachdiff-expected")
-        .unwrap_or_else(|| panic!("{}: no reachdiff-expected block", dir.display()));
-    let body = &readme[start..];
-    let body = &body[body.find('\n').unwrap() + 1..];
-    let body = &body[..body.find("```").expect("closing fence")];
     let mut out: BTreeMap<Key, HeaderSpace> = BTreeMap::new();
-    for line in body
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-    {
-        let (key, space) = parse_line(line);
-        let slot = out.entry(key).or_default();
-        *slot = slot.union(&space);
+    for (fence, level) in [
+        ("```reachdiff-expected\n", Level::Rule),
+        ("```reachdiff-expected-endpoints\n", Level::Endpoint),
+    ] {
+        let start = readme
+            .find(fence)
+            .unwrap_or_else(|| panic!("{}: no {} block", dir.display(), fence.trim()));
+        let body = &readme[start + fence.len()..];
+        let body = &body[..body.find("```").expect("closing fence")];
+        for line in body
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            let (key, space) = parse_line(line);
+            assert_eq!(
+                key.0,
+                level,
+                "{}: {line:?} is in the wrong block",
+                dir.display()
+            );
+            let slot = out.entry(key).or_default();
+            *slot = slot.union(&space);
+        }
     }
     out
 }
@@ -156,7 +195,14 @@ fn expected(dir: &Path) -> BTreeMap<Key, HeaderSpace> {
 fn actual(delta: &Delta) -> BTreeMap<Key, HeaderSpace> {
     let mut out: BTreeMap<Key, HeaderSpace> = BTreeMap::new();
     for c in &delta.changes {
-        let key = (c.kind, c.certainty, c.direction, c.subject.clone());
+        let key = (
+            c.level,
+            c.kind,
+            c.certainty,
+            c.direction,
+            c.subject.clone(),
+            c.via.clone(),
+        );
         let slot = out.entry(key).or_default();
         *slot = slot.union(&c.space());
     }
@@ -165,7 +211,7 @@ fn actual(delta: &Delta) -> BTreeMap<Key, HeaderSpace> {
 
 fn describe(map: &BTreeMap<Key, HeaderSpace>) -> String {
     let mut s = String::new();
-    for ((kind, certainty, direction, subject), space) in map {
+    for ((level, kind, certainty, direction, subject, via), space) in map {
         for part in space.parts() {
             let peers: Vec<String> = v4_cidrs(&part.peers.v4)
                 .iter()
@@ -175,9 +221,13 @@ fn describe(map: &BTreeMap<Key, HeaderSpace>) -> String {
                 .collect();
             let _ = writeln!(
                 s,
-                "  {} {} {direction} {subject}: {} / {}",
+                "  {} {} {} {direction} {subject}{}: {} / {}",
+                level.as_str(),
                 kind.as_str(),
                 certainty.as_str(),
+                via.as_deref()
+                    .map(|v| format!(" via {v}"))
+                    .unwrap_or_default(),
                 part.service,
                 peers.join(" ")
             );
@@ -271,7 +321,7 @@ fn output_is_byte_identical_across_runs() {
 
 #[test]
 fn the_expectation_parser_is_exact() {
-    let ((kind, certainty, direction, subject), space) = parse_line(
+    let ((_, kind, certainty, direction, subject, _), space) = parse_line(
         "opened possible ingress aws_security_group.web tcp 22 from self, 0.0.0.0/0 except 10.0.0.0/8",
     );
     assert_eq!(
@@ -287,6 +337,18 @@ fn the_expectation_parser_is_exact() {
     assert_eq!(
         space,
         HeaderSpace::product(&world.union(&me).difference(&ten), &ssh)
+    );
+    let ((level, .., via), ep) = parse_line(
+        "opened endpoint ingress aws_instance.app tcp 8080 from ep:aws_lb.front via aws_lb.front",
+    );
+    assert_eq!(
+        (level, via.as_deref()),
+        (Level::Endpoint, Some("aws_lb.front"))
+    );
+    let lb = PeerSet::from_principal(Principal::Endpoint("aws_lb.front".into()));
+    assert_eq!(
+        ep,
+        HeaderSpace::product(&lb, &ServiceSet::ports(6, 8080, 8080))
     );
     let (_, rest) = parse_line("closed egress x all except tcp 443 to 0.0.0.0/0");
     let https = ServiceSet::ports(6, 443, 443);

@@ -15,10 +15,16 @@
 //! an ACL. Each resulting region is split into readable [`Part`]s and attributed to the
 //! resources whose rules touch it.
 
+mod effects;
+mod endpoints;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::header_space::{HeaderSpace, Part};
-use crate::model::{Bound, Certainty, Direction, NetworkAcl, Origin, SecurityGroup, Snapshot};
+use crate::model::{
+    Bound, Certainty, Direction, EndpointKind, NetworkAcl, Origin, SecurityGroup, Snapshot,
+};
+use crate::reach::{Assumptions, Tracer};
 use crate::source::{ChangeAction, SnapshotPair};
 
 /// Whether a change lets more or less through.
@@ -41,24 +47,58 @@ impl ChangeKind {
     }
 }
 
-/// What kind of filter a change is about.
+/// What a change is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SubjectKind {
-    /// A security group.
+    /// A security group (rule level).
     SecurityGroup,
-    /// A network ACL.
+    /// A network ACL (rule level).
     NetworkAcl,
+    /// An endpoint (endpoint level).
+    Endpoint(EndpointKind),
 }
 
 impl SubjectKind {
-    /// `security-group` or `network-acl`.
+    /// `security-group`, `network-acl`, or the endpoint's kind (`instance`, …).
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SecurityGroup => "security-group",
             Self::NetworkAcl => "network-acl",
+            Self::Endpoint(k) => k.as_str(),
         }
     }
+}
+
+/// Whether a change is about what one filter lets through, or about what reaches an
+/// endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// What a security group or network ACL lets through, whatever carries it.
+    Rule,
+    /// What reaches (or leaves) a real endpoint, across every layer.
+    Endpoint,
+}
+
+impl Level {
+    /// `rule` or `endpoint`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rule => "rule",
+            Self::Endpoint => "endpoint",
+        }
+    }
+}
+
+/// Whether a rule-level change reaches any endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Effect {
+    /// Some endpoint-level change comes from it.
+    Live,
+    /// No endpoint is affected; the reason says why (nothing carries the group,
+    /// another layer blocks it, …). One more change could make it live.
+    Latent(String),
 }
 
 /// A resource that caused a change, and what the plan does to it.
@@ -70,9 +110,11 @@ pub struct Cause {
     pub action: ChangeAction,
 }
 
-/// One opened or closed region of one filter, as one readable part.
+/// One opened or closed region, as one readable part.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
+    /// Rule or endpoint level.
+    pub level: Level,
     /// Opened or closed.
     pub kind: ChangeKind,
     /// Ingress or egress of the subject.
@@ -87,6 +129,12 @@ pub struct Change {
     pub certainty: Certainty,
     /// The changed resources whose rules touch this region.
     pub causes: Vec<Cause>,
+    /// Endpoint level: the load balancer the flow goes through, when it does.
+    pub via: Option<String>,
+    /// Endpoint level: the hop whose verdict changed, in words.
+    pub explanation: Option<String>,
+    /// Rule level: whether it reaches an endpoint (`None` before that is known).
+    pub effect: Option<Effect>,
 }
 
 impl Change {
@@ -136,14 +184,30 @@ impl Filter for NetworkAcl {
 }
 
 impl Delta {
-    /// Compares the two snapshots of a pair.
+    /// Compares the two snapshots of a pair at both levels, with default assumptions.
     #[must_use]
     pub fn between(pair: &SnapshotPair) -> Self {
-        Self::of(&pair.before, &pair.after, &pair.actions)
+        Self::compute(pair, &Assumptions::default())
     }
 
-    /// Compares two snapshots; `actions` says what the change does to each resource
-    /// (used to name causes).
+    /// Compares the two snapshots of a pair: what each filter lets through (rule
+    /// level) and what reaches each endpoint (endpoint level).
+    #[must_use]
+    pub fn compute(pair: &SnapshotPair, assumptions: &Assumptions) -> Self {
+        let mut delta = Self::of(&pair.before, &pair.after, &pair.actions);
+        let tracers = [
+            Tracer::new(&pair.before, assumptions),
+            Tracer::new(&pair.after, assumptions),
+        ];
+        let endpoint_changes = endpoints::compare(pair, assumptions, &tracers);
+        effects::mark(&mut delta.changes, &endpoint_changes, pair, &tracers);
+        delta.changes.extend(endpoint_changes);
+        delta.changes.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        delta
+    }
+
+    /// Compares the filters of two snapshots (rule level only); `actions` says what the
+    /// change does to each resource (used to name causes).
     #[must_use]
     pub fn of(
         before: &Snapshot,
@@ -177,7 +241,9 @@ impl Delta {
 }
 
 type SortKey<'c> = (
+    Level,
     &'c str,
+    Option<&'c str>,
     Direction,
     ChangeKind,
     Certainty,
@@ -188,7 +254,9 @@ type SortKey<'c> = (
 
 fn sort_key(c: &Change) -> SortKey<'_> {
     (
+        c.level,
         &c.subject,
+        c.via.as_deref(),
         c.direction,
         c.kind,
         c.certainty,
@@ -237,6 +305,7 @@ fn compare<F: Filter>(
                     let space = HeaderSpace::product(&part.peers, &part.service.to_set());
                     let causes = causes(key, direction, &space, &rules, actions);
                     out.push(Change {
+                        level: Level::Rule,
                         kind,
                         direction,
                         subject: key.clone(),
@@ -244,6 +313,9 @@ fn compare<F: Filter>(
                         part,
                         certainty,
                         causes,
+                        via: None,
+                        explanation: None,
+                        effect: None,
                     });
                 }
             }

@@ -178,6 +178,53 @@ impl HeaderSpace {
         self.difference(other).is_empty()
     }
 
+    /// The services on which some party `matches` accepts.
+    #[must_use]
+    pub fn services_matching(&self, matches: impl Fn(&PeerSet) -> bool) -> ServiceSet {
+        ServiceSet::from_set(RangeSet::from_ranges(
+            self.segments
+                .iter()
+                .filter(|s| matches(&s.peers))
+                .map(|s| (s.lo, s.hi)),
+        ))
+    }
+
+    /// The same services with each peer set replaced by `f(peers)`.
+    #[must_use]
+    pub fn map_peers(&self, f: impl Fn(&PeerSet) -> PeerSet) -> Self {
+        Self::union_all(self.segments.iter().map(|s| {
+            Self::product(
+                &f(&s.peers),
+                &ServiceSet::from_set(RangeSet::range(s.lo, s.hi)),
+            )
+        }))
+    }
+
+    /// Only the given peers, on every service.
+    #[must_use]
+    pub fn restrict_peers(&self, peers: &PeerSet) -> Self {
+        self.intersection(&Self::product(peers, &ServiceSet::all()))
+    }
+
+    /// Only the given services, for every peer.
+    #[must_use]
+    pub fn restrict_services(&self, services: &ServiceSet) -> Self {
+        let keep = services.as_set();
+        let mut segments = Vec::new();
+        for seg in &self.segments {
+            // Pieces of one segment never touch (the service ranges are canonical), and
+            // pieces of different segments keep those segments' distinct peers.
+            for &(lo, hi) in keep.intersection(&RangeSet::range(seg.lo, seg.hi)).ranges() {
+                segments.push(Segment {
+                    lo,
+                    hi,
+                    peers: seg.peers.clone(),
+                });
+            }
+        }
+        Self { segments }
+    }
+
     /// Every party that appears on some service.
     #[must_use]
     pub fn peers(&self) -> PeerSet {

@@ -18,6 +18,8 @@ pub enum Principal {
     SecurityGroup(String),
     /// The entries of a managed prefix list, named by resource address or id (`pl-…`).
     PrefixList(String),
+    /// A modelled endpoint (an instance, a load balancer, …) as a source, by address.
+    Endpoint(String),
 }
 
 impl Principal {
@@ -28,7 +30,7 @@ impl Principal {
     #[must_use]
     pub fn name(&self) -> &str {
         match self {
-            Self::SecurityGroup(n) | Self::PrefixList(n) => n,
+            Self::SecurityGroup(n) | Self::PrefixList(n) | Self::Endpoint(n) => n,
         }
     }
 
@@ -44,6 +46,7 @@ impl fmt::Display for Principal {
         match self {
             Self::SecurityGroup(n) => write!(f, "sg:{n}"),
             Self::PrefixList(n) => write!(f, "pl:{n}"),
+            Self::Endpoint(n) => write!(f, "ep:{n}"),
         }
     }
 }
@@ -77,6 +80,16 @@ impl PeerSet {
         Self {
             v4: Ipv4Set::empty(),
             v6: Ipv6Set::empty(),
+            principals: BTreeSet::new(),
+        }
+    }
+
+    /// Every address of both families (no principal).
+    #[must_use]
+    pub fn all_addresses() -> Self {
+        Self {
+            v4: Ipv4Set::full(),
+            v6: Ipv6Set::full(),
             principals: BTreeSet::new(),
         }
     }

@@ -205,6 +205,20 @@ proptest! {
     }
 
     #[test]
+    fn restricting_services_matches_intersecting_with_everyone(rules in arb_rules(), svc in arb_rules()) {
+        let space = space_of(&rules);
+        let services = space_of(&svc).services();
+        let everyone = PeerSet {
+            principals: (0..5).map(principal).collect(),
+            ..PeerSet::all_addresses()
+        };
+        let expected = space.intersection(&HeaderSpace::product(&everyone, &services));
+        prop_assert_eq!(space.restrict_services(&services), expected);
+        let matched = space.services_matching(|p| p.intersects(&everyone));
+        prop_assert_eq!(matched, space.services());
+    }
+
+    #[test]
     fn union_all_equals_folding(sets in prop::collection::vec(arb_rules(), 0..7)) {
         let spaces: Vec<HeaderSpace> = sets.iter().map(|r| space_of(r)).collect();
         let folded = spaces.iter().fold(HeaderSpace::empty(), |acc, s| acc.union(s));

@@ -12,16 +12,23 @@
 //! ([`SecurityGroup::allowed`], [`NetworkAcl::allowed`]); comparing snapshots is
 //! [`crate::delta`]'s job, and this module knows nothing of input formats.
 
+mod endpoint;
 mod nacl;
 mod protocol;
 mod security_group;
+mod topology;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub use endpoint::{Endpoint, EndpointKind, Interface, Listener};
 pub use nacl::{Action, NaclRule, NetworkAcl};
 pub use protocol::{Protocol, nacl_services, sg_services};
 pub use security_group::{SecurityGroup, SgRule};
+pub use topology::{
+    Gateway, NatGateway, PrefixList, Route, RouteDestination, RouteTable, RouteTarget, Subnet, Tri,
+    Vpc,
+};
 
 pub use crate::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet};
 
@@ -33,6 +40,20 @@ pub struct Snapshot {
     pub security_groups: BTreeMap<String, SecurityGroup>,
     /// Network ACLs by key, as for security groups.
     pub network_acls: BTreeMap<String, NetworkAcl>,
+    /// VPCs by key.
+    pub vpcs: BTreeMap<String, Vpc>,
+    /// Subnets by key.
+    pub subnets: BTreeMap<String, Subnet>,
+    /// Route tables by key.
+    pub route_tables: BTreeMap<String, RouteTable>,
+    /// Internet and egress-only internet gateways by key.
+    pub gateways: BTreeMap<String, Gateway>,
+    /// NAT gateways by key.
+    pub nat_gateways: BTreeMap<String, NatGateway>,
+    /// Managed prefix lists by key.
+    pub prefix_lists: BTreeMap<String, PrefixList>,
+    /// Endpoints by key.
+    pub endpoints: BTreeMap<String, Endpoint>,
 }
 
 /// The direction of a rule, seen from the filtered resource.
@@ -65,9 +86,10 @@ impl fmt::Display for Direction {
 }
 
 /// Whether a rule (or a change) is certain.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Certainty {
     /// Fully known.
+    #[default]
     Definite,
     /// Depends on values known only after apply; the space given is an upper bound.
     Possible,

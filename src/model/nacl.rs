@@ -1,6 +1,7 @@
 //! Network ACLs: stateless, numbered, first match wins, implicit final deny.
 
 use super::{Bound, Certainty, Direction, HeaderSpace, Origin, PeerSet, ServiceSet};
+use crate::header_space::PeerPoint;
 
 /// Allow or deny.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -82,6 +83,45 @@ impl NetworkAcl {
             subnets: Vec::new(),
             rules: Vec::new(),
         }
+    }
+
+    /// The entry that decides a packet in one direction (the first match in rule
+    /// order), or `None` for the implicit final deny. Unknowns are resolved as in
+    /// [`NetworkAcl::allowed`] for `bound`.
+    #[must_use]
+    pub fn decide(
+        &self,
+        direction: Direction,
+        peer: PeerPoint<'_>,
+        protocol: u8,
+        detail: u16,
+        bound: Bound,
+    ) -> Option<&NaclRule> {
+        let favourable = match bound {
+            Bound::Upper => Action::Allow,
+            Bound::Lower => Action::Deny,
+        };
+        let mut order: Vec<(u64, usize, &NaclRule)> = self
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.direction == direction)
+            .map(|(i, r)| {
+                let action = r.action.unwrap_or(favourable);
+                let order = match r.number {
+                    Some(n) => u64::from(n),
+                    None if action == favourable => 0,
+                    None => u64::MAX,
+                };
+                (order, i, r)
+            })
+            .collect();
+        order.sort_by_key(|e| (e.0, e.1));
+        order.into_iter().map(|(_, _, r)| r).find(|r| {
+            let action = r.action.unwrap_or(favourable);
+            (r.certainty == Certainty::Definite || action == favourable)
+                && r.space().contains(peer, protocol, detail)
+        })
     }
 
     /// The packets the ACL lets through in one direction: entries in ascending rule

@@ -1,6 +1,7 @@
 //! Security groups: stateful, allow-only, unordered.
 
 use super::{Bound, Certainty, Direction, HeaderSpace, Origin, PeerSet, ServiceSet};
+use crate::header_space::PeerPoint;
 
 /// A security group and its rules.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +55,26 @@ impl SecurityGroup {
             managed: false,
             rules: Vec::new(),
         }
+    }
+
+    /// The first rule (in input order) that allows a packet from or to any of `peers`,
+    /// counting only definite rules for [`Bound::Lower`].
+    #[must_use]
+    pub fn matching_rule(
+        &self,
+        direction: Direction,
+        peers: &[PeerPoint<'_>],
+        protocol: u8,
+        detail: u16,
+        bound: Bound,
+    ) -> Option<&SgRule> {
+        self.rules.iter().find(|r| {
+            r.direction == direction
+                && (bound == Bound::Upper || r.certainty == Certainty::Definite)
+                && peers
+                    .iter()
+                    .any(|p| r.space().contains(*p, protocol, detail))
+        })
     }
 
     /// The packets the group allows in one direction: the union of its rules. With

@@ -30,7 +30,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Report, Summary, describe_change, peer_lists};
-use crate::delta::Change;
+use crate::delta::{Change, Effect};
 use crate::header_space::{IcmpItem, Service};
 use crate::source::Input;
 use crate::warning::Warning;
@@ -61,6 +61,8 @@ struct JsonChange<'r> {
     direction: &'static str,
     subject: &'r str,
     subject_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    via: Option<&'r str>,
     peer: Peer,
     protocol: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -69,6 +71,12 @@ struct JsonChange<'r> {
     icmp: Option<Vec<Icmp>>,
     certainty: &'static str,
     causes: Vec<Cause<'r>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<&'r str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effect: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latent_reason: Option<&'r str>,
     summary: String,
 }
 
@@ -126,10 +134,11 @@ fn change(c: &Change) -> JsonChange<'_> {
     };
     JsonChange {
         kind: c.kind.as_str(),
-        level: "rule",
+        level: c.level.as_str(),
         direction: c.direction.as_str(),
         subject: &c.subject,
         subject_type: c.subject_kind.as_str(),
+        via: c.via.as_deref(),
         peer: Peer { cidrs, principals },
         protocol: c.part.service.protocol_label(),
         ports,
@@ -143,6 +152,15 @@ fn change(c: &Change) -> JsonChange<'_> {
                 action: k.action.as_str(),
             })
             .collect(),
+        explanation: c.explanation.as_deref(),
+        effect: c.effect.as_ref().map(|e| match e {
+            Effect::Live => "live",
+            Effect::Latent(_) => "latent",
+        }),
+        latent_reason: match &c.effect {
+            Some(Effect::Latent(r)) => Some(r.as_str()),
+            _ => None,
+        },
         summary: describe_change(c),
     }
 }

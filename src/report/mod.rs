@@ -9,7 +9,7 @@ pub mod table;
 
 use std::collections::BTreeMap;
 
-use crate::delta::{Cause, Change, ChangeKind, Delta};
+use crate::delta::{Cause, Change, ChangeKind, Delta, Effect, Level};
 use crate::header_space::{
     HeaderSpace, PeerSet, RangeSet, ServiceSet, covering_block, v4_cidrs, v6_cidrs,
 };
@@ -175,6 +175,8 @@ pub fn describe_change(change: &Change) -> String {
 /// ("all traffic except tcp 443" rather than nine protocol lines).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row<'r> {
+    /// Rule or endpoint level.
+    pub level: Level,
     /// Opened or closed.
     pub kind: ChangeKind,
     /// Definite or possible.
@@ -189,18 +191,34 @@ pub struct Row<'r> {
     pub peers: String,
     /// Every cause of the merged changes, sorted.
     pub causes: Vec<&'r Cause>,
+    /// The load balancer the flows go through.
+    pub via: Option<&'r str>,
+    /// Endpoint level: why, from the first change merged.
+    pub explanation: Option<&'r str>,
+    /// Rule level: live, or latent and why.
+    pub effect: Option<&'r Effect>,
 }
 
 /// The rows of a delta: opened before closed, definite before possible, then by subject
 /// and direction (the delta's order within that).
 #[must_use]
 pub fn rows(delta: &Delta) -> Vec<Row<'_>> {
-    type Key<'r> = (&'r str, Direction, ChangeKind, Certainty, &'r PeerSet);
+    type Key<'r> = (
+        Level,
+        &'r str,
+        Option<&'r str>,
+        Direction,
+        ChangeKind,
+        Certainty,
+        &'r PeerSet,
+    );
     let mut groups: Vec<(Key<'_>, ServiceSet, Vec<&Change>)> = Vec::new();
     let mut index: BTreeMap<Key<'_>, usize> = BTreeMap::new();
     for c in &delta.changes {
         let key = (
+            c.level,
             c.subject.as_str(),
+            c.via.as_deref(),
             c.direction,
             c.kind,
             c.certainty,
@@ -213,17 +231,20 @@ pub fn rows(delta: &Delta) -> Vec<Row<'_>> {
         groups[i].1 = groups[i].1.union(&c.part.service.to_set());
         groups[i].2.push(c);
     }
-    groups.sort_by_key(|((subject, direction, kind, certainty, _), _, _)| {
-        (*kind, *certainty, *subject, *direction)
-    });
+    groups.sort_by_key(
+        |((level, subject, via, direction, kind, certainty, _), _, _)| {
+            (*level, *kind, *certainty, *subject, *via, *direction)
+        },
+    );
     groups
         .into_iter()
         .map(
-            |((subject, direction, kind, certainty, _), services, changes)| {
+            |((level, subject, via, direction, kind, certainty, _), services, changes)| {
                 let mut causes: Vec<&Cause> = changes.iter().flat_map(|c| &c.causes).collect();
                 causes.sort();
                 causes.dedup();
                 Row {
+                    level,
                     kind,
                     certainty,
                     direction,
@@ -231,6 +252,9 @@ pub fn rows(delta: &Delta) -> Vec<Row<'_>> {
                     services: describe_services(&services),
                     peers: describe_peers(changes[0]),
                     causes,
+                    via,
+                    explanation: changes[0].explanation.as_deref(),
+                    effect: changes[0].effect.as_ref(),
                 }
             },
         )

@@ -8,8 +8,8 @@ use std::io::{self, Write};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
-use super::Report;
-use crate::delta::ChangeKind;
+use super::{Report, Row};
+use crate::delta::{ChangeKind, Effect, Level};
 use crate::model::{Certainty, Direction};
 
 /// Writes the report as a table.
@@ -18,67 +18,86 @@ use crate::model::{Certainty, Direction};
 ///
 /// When writing fails.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let s = report.summary();
     let inputs: Vec<&str> = report.inputs.iter().map(|i| i.path.as_str()).collect();
     let inputs = inputs.join(", ");
     let rows = super::rows(&report.delta);
-    if rows.is_empty() {
+    let (endpoint_rows, rule_rows): (Vec<Row<'_>>, Vec<Row<'_>>) =
+        rows.into_iter().partition(|r| r.level == Level::Endpoint);
+    if endpoint_rows.is_empty() && rule_rows.is_empty() {
         writeln!(out, "reachdiff: no reachability change in {inputs}")?;
     } else {
-        let count = |k: ChangeKind| rows.iter().filter(|r| r.kind == k).count();
-        let possible = rows
-            .iter()
-            .filter(|r| r.certainty == Certainty::Possible)
-            .count();
-        let possible = if possible > 0 {
-            format!(" ({possible} possible)")
-        } else {
-            String::new()
-        };
         writeln!(
             out,
-            "reachdiff: {} opened, {} closed{possible} in {inputs}",
-            count(ChangeKind::Opened),
-            count(ChangeKind::Closed)
+            "reachdiff: {}; {} in {inputs}",
+            counts("between endpoints", &endpoint_rows),
+            counts("in rules", &rule_rows)
         )?;
-        let mut table = Table::new();
-        table.force_no_tty();
-        table
-            .load_style(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(["Change", "Subject", "Dir", "Traffic", "Peer", "Caused by"]);
-        for row in rows.iter().cloned() {
-            let kind = match (row.kind, row.certainty) {
-                (ChangeKind::Opened, Certainty::Definite) => "opened",
-                (ChangeKind::Opened, Certainty::Possible) => "opened?",
-                (ChangeKind::Closed, Certainty::Definite) => "closed",
-                (ChangeKind::Closed, Certainty::Possible) => "closed?",
+    }
+    if !endpoint_rows.is_empty() {
+        writeln!(out, "\nEndpoints: who can reach what")?;
+        let mut table = new_table([
+            "Change",
+            "Endpoint",
+            "Dir",
+            "Traffic",
+            "Peer",
+            "Why",
+            "Caused by",
+        ]);
+        for row in &endpoint_rows {
+            let endpoint = match row.via {
+                Some(lb) => format!("{} (via {lb})", row.subject),
+                None => row.subject.to_owned(),
             };
-            let dir = match row.direction {
-                Direction::Ingress => "in",
-                Direction::Egress => "out",
-            };
-            let causes: Vec<String> = row
-                .causes
-                .iter()
-                .map(|k| format!("{} ({})", k.resource, k.action))
-                .collect();
             table.add_row([
-                kind.to_owned(),
-                row.subject.to_owned(),
-                dir.to_owned(),
-                row.services,
-                row.peers,
-                causes.join("\n"),
+                kind_label(row).to_owned(),
+                endpoint,
+                dir_label(row.direction).to_owned(),
+                row.services.clone(),
+                row.peers.clone(),
+                row.explanation.unwrap_or_default().to_owned(),
+                causes(row),
             ]);
         }
         writeln!(out, "{table}")?;
-        if s.possible > 0 {
-            writeln!(
-                out,
-                "? = possible: depends on values known only after apply (see warnings)"
-            )?;
+    }
+    if !rule_rows.is_empty() {
+        writeln!(
+            out,
+            "\nRules: what each security group and network ACL lets through"
+        )?;
+        let mut table = new_table([
+            "Change",
+            "Subject",
+            "Dir",
+            "Traffic",
+            "Peer",
+            "Effect",
+            "Caused by",
+        ]);
+        for row in &rule_rows {
+            let effect = match row.effect {
+                Some(Effect::Live) => "live".to_owned(),
+                Some(Effect::Latent(why)) => format!("latent: {why}"),
+                None => String::new(),
+            };
+            table.add_row([
+                kind_label(row).to_owned(),
+                row.subject.to_owned(),
+                dir_label(row.direction).to_owned(),
+                row.services.clone(),
+                row.peers.clone(),
+                effect,
+                causes(row),
+            ]);
         }
+        writeln!(out, "{table}")?;
+    }
+    if report.summary().possible > 0 {
+        writeln!(
+            out,
+            "? = possible: depends on values known only after apply or on an assumption (see warnings)"
+        )?;
     }
     if !report.warnings.is_empty() {
         writeln!(out)?;
@@ -88,4 +107,56 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+fn counts(what: &str, rows: &[Row<'_>]) -> String {
+    let n = |k: ChangeKind| rows.iter().filter(|r| r.kind == k).count();
+    let possible = rows
+        .iter()
+        .filter(|r| r.certainty == Certainty::Possible)
+        .count();
+    let possible = if possible > 0 {
+        format!(", {possible} possible")
+    } else {
+        String::new()
+    };
+    format!(
+        "{} opened, {} closed {what}{possible}",
+        n(ChangeKind::Opened),
+        n(ChangeKind::Closed)
+    )
+}
+
+fn new_table<const N: usize>(header: [&str; N]) -> Table {
+    let mut table = Table::new();
+    table.force_no_tty();
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header);
+    table
+}
+
+fn kind_label(row: &Row<'_>) -> &'static str {
+    match (row.kind, row.certainty) {
+        (ChangeKind::Opened, Certainty::Definite) => "opened",
+        (ChangeKind::Opened, Certainty::Possible) => "opened?",
+        (ChangeKind::Closed, Certainty::Definite) => "closed",
+        (ChangeKind::Closed, Certainty::Possible) => "closed?",
+    }
+}
+
+fn dir_label(d: Direction) -> &'static str {
+    match d {
+        Direction::Ingress => "in",
+        Direction::Egress => "out",
+    }
+}
+
+fn causes(row: &Row<'_>) -> String {
+    row.causes
+        .iter()
+        .map(|k| format!("{} ({})", k.resource, k.action))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -15,9 +15,12 @@
 mod address;
 mod common;
 mod config;
+mod endpoints;
 mod network_acls;
 mod raw;
+mod refs;
 mod security_groups;
+mod topology;
 mod values;
 
 use std::collections::{HashMap, HashSet};
@@ -110,15 +113,23 @@ pub fn load(bytes: &[u8], warnings: &mut Warnings) -> Result<SnapshotPair, Error
     warn_unsupported(&plan, warnings);
     let (before_sgs, after_sgs) = security_groups::build(&plan, warnings);
     let (before_acls, after_acls) = network_acls::build(&plan, warnings);
+    let mut before = Snapshot {
+        security_groups: before_sgs,
+        network_acls: before_acls,
+        ..Snapshot::default()
+    };
+    let mut after = Snapshot {
+        security_groups: after_sgs,
+        network_acls: after_acls,
+        ..Snapshot::default()
+    };
+    for (snapshot, is_after) in [(&mut before, false), (&mut after, true)] {
+        topology::build(&plan, is_after, snapshot, warnings);
+        endpoints::build(&plan, is_after, snapshot, warnings);
+    }
     Ok(SnapshotPair {
-        before: Snapshot {
-            security_groups: before_sgs,
-            network_acls: before_acls,
-        },
-        after: Snapshot {
-            security_groups: after_sgs,
-            network_acls: after_acls,
-        },
+        before,
+        after,
         actions: plan
             .entries
             .iter()
@@ -240,10 +251,21 @@ fn check_is_plan(raw: &RawPlan<'_>) -> Result<(), ErrorKind> {
 struct Identity {
     #[serde(default)]
     id: Option<String>,
+    /// Load balancers, target groups and listeners are referenced by ARN.
+    #[serde(default)]
+    arn: Option<String>,
+    /// Subnet groups are referenced by name.
+    #[serde(default)]
+    name: Option<String>,
+    /// An instance's primary network interface (what EIPs and SG attachments name).
+    #[serde(default)]
+    primary_network_interface_id: Option<String>,
     #[serde(default)]
     default_security_group_id: Option<String>,
     #[serde(default)]
     default_network_acl_id: Option<String>,
+    #[serde(default)]
+    main_route_table_id: Option<String>,
     #[serde(default)]
     ipv6_cidr_block: Option<String>,
 }
@@ -281,10 +303,22 @@ impl Entry<'_> {
         }
     }
 
+    /// Every id this object is known by (id, ARN, primary network interface id).
     fn ids(&self) -> impl Iterator<Item = &str> {
         [&self.before_id, &self.after_id]
             .into_iter()
-            .filter_map(|i| i.as_ref().and_then(|i| i.id.as_deref()))
+            .flatten()
+            .flat_map(|i| [&i.id, &i.arn, &i.primary_network_interface_id])
+            .filter_map(|s| s.as_deref())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The `name` attribute on either side (subnet groups are referenced by name).
+    fn name_attr(&self) -> Option<&str> {
+        [&self.after_id, &self.before_id]
+            .into_iter()
+            .flatten()
+            .find_map(|i| i.name.as_deref())
             .filter(|s| !s.is_empty())
     }
 
@@ -351,10 +385,8 @@ impl<'a> Plan<'a> {
             .map(|(i, e)| (e.label(), i))
             .collect();
         for (i, e) in entries.iter_mut().enumerate() {
-            if is_identity_kind(&e.kind) {
-                e.before_id = identity(e.before);
-                e.after_id = identity(e.after);
-            }
+            e.before_id = identity(e.before);
+            e.after_id = identity(e.after);
             if let Some(a) = &e.addr {
                 by_name
                     .entry((a.data, a.kind.clone(), a.name.clone()))
@@ -368,6 +400,7 @@ impl<'a> Plan<'a> {
                 for id in [
                     &ident.default_security_group_id,
                     &ident.default_network_acl_id,
+                    &ident.main_route_table_id,
                 ]
                 .into_iter()
                 .flatten()
@@ -636,22 +669,6 @@ fn warn_unsupported(plan: &Plan<'_>, warnings: &mut Warnings) {
             format!("{} {why}; its rules are not in the report", e.kind),
         );
     }
-}
-
-fn is_identity_kind(kind: &str) -> bool {
-    matches!(
-        kind,
-        "aws_security_group"
-            | "aws_default_security_group"
-            | "aws_network_acl"
-            | "aws_default_network_acl"
-            | "aws_vpc"
-            | "aws_default_vpc"
-            | "aws_ec2_managed_prefix_list"
-            | "aws_prefix_list"
-            | "aws_subnet"
-            | "aws_default_subnet"
-    )
 }
 
 fn parse_actions(actions: &[String], address: &str, warnings: &mut Warnings) -> ChangeAction {

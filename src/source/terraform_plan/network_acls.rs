@@ -11,8 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::common::{Both, Parts, cidr_peer, owners, scope, warn_conflicting_styles, whole_family};
+use super::refs::Want;
 use super::values::Side;
-use super::{Entry, Plan, Resolved};
+use super::{Entry, Plan};
 use crate::header_space::{PeerSet, ServiceSet};
 use crate::model::{
     Action, Certainty, Direction, NaclRule, NetworkAcl, Origin, Protocol, nacl_services,
@@ -137,7 +138,7 @@ impl Builder<'_, '_, '_> {
         let is_default = e.kind == "aws_default_network_acl";
         if let Some(v) = &sides.before {
             let side = Side::known(v);
-            let subnets = self.subnets(side.key("subnet_ids"));
+            let subnets = self.subnets(i, side, "subnet_ids");
             let mut inline = Vec::new();
             for dir in Direction::BOTH {
                 inline.extend(self.inline_rules(i, dir, side, false));
@@ -167,7 +168,7 @@ impl Builder<'_, '_, '_> {
         if let Some(v) = &sides.after {
             let side = sides.side(true).expect("after is present");
             let fresh = matches!(e.action, ChangeAction::Create | ChangeAction::Replace);
-            let subnets = self.subnets(side.key("subnet_ids"));
+            let subnets = self.subnets(i, side, "subnet_ids");
             let mut inline = Vec::new();
             for dir in Direction::BOTH {
                 inline.extend(self.inline_rules(i, dir, side, fresh));
@@ -197,7 +198,7 @@ impl Builder<'_, '_, '_> {
                         both.slot(after, &owner).resources.push(r);
                     }
                 } else {
-                    let subnets = self.subnets(side.key("subnet_id"));
+                    let subnets = self.subnets(i, side, "subnet_id");
                     both.slot(after, &owner).subnets.extend(subnets);
                 }
             }
@@ -206,24 +207,6 @@ impl Builder<'_, '_, '_> {
 
     fn label(&self, entry: usize) -> String {
         self.plan.entries[entry].label()
-    }
-
-    /// The snapshot key of the ACL with this id.
-    fn acl_key(&self, id: &str) -> String {
-        match self.plan.entry_by_id(id).map(|i| &self.plan.entries[i]) {
-            Some(e) if ACL_KINDS.contains(&e.kind.as_str()) => e.label(),
-            _ => {
-                // The default ACL of a VPC in the plan, by the VPC's default_network_acl_id.
-                self.default_acl_of_vpc_id(id)
-                    .unwrap_or_else(|| id.to_owned())
-            }
-        }
-    }
-
-    fn default_acl_of_vpc_id(&self, acl_id: &str) -> Option<String> {
-        self.plan
-            .vpc_by_default_id(acl_id)
-            .map(|v| format!("{}.default_network_acl_id", self.label(v)))
     }
 
     /// The VPC whose default ACL an `aws_default_network_acl` adopts.
@@ -246,37 +229,28 @@ impl Builder<'_, '_, '_> {
             .copied()
     }
 
-    fn resolve_acls(&self, entry: usize) -> Resolved {
-        self.plan.resolve_reference(
-            entry,
-            "network_acl_id",
-            &|e, a| match e.kind.as_str() {
-                "aws_network_acl" | "aws_default_network_acl" => a.is_none() || a == Some("id"),
-                "aws_vpc" | "aws_default_vpc" => a == Some("default_network_acl_id"),
-                _ => false,
-            },
-            "acl-",
-        )
-    }
-
     /// The ACLs a rule or association resource belongs to, on one side.
     fn owners(&mut self, entry: usize, side: Side<'_>, after: bool) -> Vec<(String, Certainty)> {
         let attr = side.key("network_acl_id");
-        let known = attr.str().map(|id| self.acl_key(id));
+        let want = Want::NetworkAcl;
+        let known = attr.str().map(|id| self.plan.key_for_id(want, id));
         let unknown = (known.is_none() && after && attr.is_unknown()).then(|| {
-            let resolved = self.resolve_acls(entry);
+            let resolved = self.plan.resolve_reference(
+                entry,
+                "network_acl_id",
+                &|e, a| want.accepts(e, a),
+                want.id_prefix(),
+            );
             let mut keys: Vec<String> = resolved
                 .entries
                 .iter()
-                .map(|&i| {
-                    let e = &self.plan.entries[i];
-                    if ACL_KINDS.contains(&e.kind.as_str()) {
-                        e.label()
-                    } else {
-                        format!("{}.default_network_acl_id", e.label())
-                    }
-                })
-                .chain(resolved.external.iter().map(|id| self.acl_key(id)))
+                .map(|&i| self.plan.key_of(want, i))
+                .chain(
+                    resolved
+                        .external
+                        .iter()
+                        .map(|id| self.plan.key_for_id(want, id)),
+                )
                 .collect();
             keys.sort();
             keys.dedup();
@@ -294,15 +268,17 @@ impl Builder<'_, '_, '_> {
     }
 
     /// Subnet ids or, for subnets created in the plan, their resource addresses.
-    fn subnets(&self, side: Side<'_>) -> Vec<String> {
-        super::values::str_list(side)
-            .items
-            .into_iter()
-            .map(|id| match self.plan.entry_by_id(id) {
-                Some(i) => self.plan.entries[i].label(),
-                None => id.to_owned(),
-            })
-            .collect()
+    fn subnets(&mut self, entry: usize, side: Side<'_>, attr: &str) -> Vec<String> {
+        self.plan
+            .refs(
+                entry,
+                side.key(attr),
+                attr,
+                Want::Subnet,
+                false,
+                self.warnings,
+            )
+            .keys
     }
 
     fn rule_resource(&mut self, entry: usize, side: Side<'_>) -> Option<NaclRule> {

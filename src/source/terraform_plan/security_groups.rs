@@ -16,6 +16,7 @@ use serde_json::Value;
 use super::common::{
     Both, Parts, cidr_peer, owners, scope, settle, warn_conflicting_styles, whole_family,
 };
+use super::refs::Want;
 use super::values::{Side, StrList, str_list};
 use super::{Entry, Plan, Resolved};
 use crate::header_space::{PeerSet, Principal, RangeSet, ServiceSet};
@@ -173,23 +174,10 @@ impl RefKind {
         self.principal(Principal::UNKNOWN.to_owned())
     }
 
-    fn id_prefix(self) -> &'static str {
+    fn want(self) -> Want {
         match self {
-            Self::Group => "sg-",
-            Self::PrefixList => "pl-",
-        }
-    }
-
-    /// Whether a referenced resource (and the attribute read from it) is of this kind.
-    fn accepts(self, e: &Entry<'_>, attr: Option<&str>) -> bool {
-        let id = attr.is_none() || attr == Some("id");
-        match (self, e.kind.as_str()) {
-            (Self::Group, "aws_security_group" | "aws_default_security_group")
-            | (Self::PrefixList, "aws_ec2_managed_prefix_list" | "aws_prefix_list") => id,
-            (Self::Group, "aws_vpc" | "aws_default_vpc") => {
-                attr == Some("default_security_group_id")
-            }
-            _ => false,
+            Self::Group => Want::SecurityGroup,
+            Self::PrefixList => Want::PrefixList,
         }
     }
 }
@@ -272,44 +260,7 @@ impl Builder<'_, '_, '_> {
 
     /// The snapshot key of the security group with this id.
     fn group_key(&self, id: &str) -> String {
-        match self.plan.entry_by_id(id).map(|i| &self.plan.entries[i]) {
-            Some(e) if GROUP_KINDS.contains(&e.kind.as_str()) || e.kind == "aws_security_group" => {
-                e.label()
-            }
-            _ => id.to_owned(),
-        }
-    }
-
-    /// The snapshot key of the default security group of the VPC at `vpc`.
-    fn default_group_key(&self, vpc: usize) -> String {
-        let v = &self.plan.entries[vpc];
-        let vpc_ids: Vec<&str> = v.ids().collect();
-        for (i, e) in super::entries_of(self.plan, &["aws_default_security_group"]) {
-            let (bv, av, _) = e.values();
-            let known = [bv, av].into_iter().flatten().any(|val| {
-                val.get("vpc_id")
-                    .and_then(Value::as_str)
-                    .is_some_and(|id| vpc_ids.contains(&id))
-            });
-            let linked = known
-                || self
-                    .plan
-                    .resolve_reference(i, "vpc_id", &|c, _| std::ptr::eq(c, v), "vpc-")
-                    .entries
-                    .contains(&vpc);
-            if linked {
-                return e.label();
-            }
-        }
-        let id = [&v.after_id, &v.before_id]
-            .into_iter()
-            .flatten()
-            .find_map(|i| i.default_security_group_id.clone())
-            .filter(|s| !s.is_empty());
-        match id {
-            Some(id) => self.group_key(&id),
-            None => format!("{}.default_security_group_id", v.label()),
-        }
+        self.plan.key_for_id(Want::SecurityGroup, id)
     }
 
     /// The principal for a referenced id (`sg-…`, `pl-…`): the resource's address when
@@ -330,14 +281,7 @@ impl Builder<'_, '_, '_> {
         let mut out: Vec<Principal> = r
             .entries
             .iter()
-            .map(|&i| {
-                let e = &self.plan.entries[i];
-                if e.kind == "aws_vpc" || e.kind == "aws_default_vpc" {
-                    kind.principal(self.default_group_key(i))
-                } else {
-                    kind.principal(e.label())
-                }
-            })
+            .map(|&i| kind.principal(self.plan.key_of(kind.want(), i)))
             .chain(r.external.iter().map(|id| self.principal_of_id(kind, id)))
             .collect();
         out.sort();
@@ -346,8 +290,9 @@ impl Builder<'_, '_, '_> {
     }
 
     fn resolve(&self, kind: RefKind, entry: usize, attr: &str) -> Resolved {
+        let want = kind.want();
         self.plan
-            .resolve_reference(entry, attr, &|e, a| kind.accepts(e, a), kind.id_prefix())
+            .resolve_reference(entry, attr, &|e, a| want.accepts(e, a), want.id_prefix())
     }
 
     /// Turns a resolution into principals and a certainty, warning when it is not exact.

@@ -93,6 +93,11 @@ impl<'v> Side<'v> {
         }
     }
 
+    /// `true` when the value is present and not null.
+    pub(super) fn present(self) -> bool {
+        !self.values.is_null()
+    }
+
     /// The elements of an array value (empty when absent).
     pub(super) fn items(self) -> impl Iterator<Item = Side<'v>> {
         let len = self.values.as_array().map_or(0, Vec::len);

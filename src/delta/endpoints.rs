@@ -1,0 +1,538 @@
+//! Endpoint-level changes: what reaches each endpoint (and what it reaches outside its
+//! VPC) before and after, compared world by world.
+//!
+//! The reachability of each side is computed in both worlds (see [`crate::reach`]).
+//! Within one world both sides resolve shared unknowns alike, so they cancel; a change
+//! found in both worlds is *definite*, one found in only one world *possible*.
+//! Endpoints are grouped by their classes on both sides ("joint classes"), so the
+//! comparison costs (distinct configurations)², not (instances)². Each change is
+//! explained by tracing one example flow before and after and naming the first hop
+//! whose verdict differs.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::{Cause, Change, ChangeKind, Level, SubjectKind};
+use crate::header_space::service::{ICMP, ICMPV6, TCP};
+use crate::header_space::{HeaderSpace, IcmpItem, Part, PeerSet, Principal, Service, ServiceSet};
+use crate::model::{Bound, Certainty, Direction};
+
+use crate::reach::{Assumptions, Flow, FlowSource, Layer, Path, Reachability, Tracer};
+use crate::source::{ChangeAction, SnapshotPair};
+
+const WORLDS: [Bound; 2] = [Bound::Lower, Bound::Upper];
+
+/// Endpoints that share their classes on both sides.
+struct Joint {
+    before: Vec<usize>,
+    after: Vec<usize>,
+    members: Vec<String>,
+}
+
+/// Every endpoint-level change of `pair`.
+pub(super) fn compare(
+    pair: &SnapshotPair,
+    assumptions: &Assumptions,
+    tracers: &[Tracer<'_>; 2],
+) -> Vec<Change> {
+    let before = WORLDS.map(|w| Reachability::compute(&pair.before, w, assumptions));
+    let after = WORLDS.map(|w| Reachability::compute(&pair.after, w, assumptions));
+    let joints = joints(&before[0], &after[0]);
+    let explainer = Explainer {
+        before: &tracers[0],
+        after: &tracers[1],
+        pair,
+    };
+    let regions: Vec<PeerSet> = joints
+        .iter()
+        .map(|j| joint_region(j, &before[1], &after[1]))
+        .collect();
+    let mut out = Vec::new();
+    for d in &joints {
+        for kind in [ChangeKind::Opened, ChangeKind::Closed] {
+            let per_world =
+                [0, 1].map(|w| inbound_changes(&before[w], &after[w], &joints, d, kind));
+            let split = Split::of(&per_world[0], &per_world[1]);
+            for member in &d.members {
+                for (certainty, part) in split.parts() {
+                    let region = expand(part, &joints, &regions, member);
+                    explainer.emit(
+                        &mut out,
+                        member,
+                        Direction::Ingress,
+                        kind,
+                        certainty,
+                        &region,
+                        None,
+                    );
+                }
+            }
+        }
+        // Outbound to addresses outside the VPC: the same for every member.
+        let union = |r: &Reachability, classes: &[usize]| {
+            HeaderSpace::union_all(classes.iter().map(|&c| r.classes[c].to_addresses.clone()))
+        };
+        let spaces = [0, 1].map(|w| (union(&before[w], &d.before), union(&after[w], &d.after)));
+        for kind in [ChangeKind::Opened, ChangeKind::Closed] {
+            let diff = |w: usize| {
+                let (b, a) = &spaces[w];
+                match kind {
+                    ChangeKind::Opened => a.difference(b),
+                    ChangeKind::Closed => b.difference(a),
+                }
+            };
+            let (lo, hi) = (diff(0), diff(1));
+            let definite = lo.intersection(&hi);
+            let possible = lo.union(&hi).difference(&definite);
+            for member in &d.members {
+                for (certainty, region) in [
+                    (Certainty::Definite, &definite),
+                    (Certainty::Possible, &possible),
+                ] {
+                    explainer.emit(
+                        &mut out,
+                        member,
+                        Direction::Egress,
+                        kind,
+                        certainty,
+                        region,
+                        None,
+                    );
+                }
+            }
+        }
+    }
+    through_balancers(&before, &after, &explainer, &mut out);
+    out
+}
+
+/// Flows that reach a load balancer's targets through it, before and after.
+fn through_balancers(
+    before: &[Reachability; 2],
+    after: &[Reachability; 2],
+    explainer: &Explainer<'_, '_>,
+    out: &mut Vec<Change>,
+) {
+    let mut forwards: Vec<(String, String)> = before[1]
+        .forwards
+        .iter()
+        .chain(&after[1].forwards)
+        .map(|f| (f.balancer.clone(), f.target.clone()))
+        .collect();
+    forwards.sort();
+    forwards.dedup();
+    for (lb, target) in forwards {
+        let spaces = [0, 1].map(|w| (before[w].via(&lb, &target), after[w].via(&lb, &target)));
+        for kind in [ChangeKind::Opened, ChangeKind::Closed] {
+            let diff = |w: usize| {
+                let (b, a) = &spaces[w];
+                match kind {
+                    ChangeKind::Opened => a.difference(b),
+                    ChangeKind::Closed => b.difference(a),
+                }
+            };
+            let (lo, hi) = (diff(0), diff(1));
+            let definite = lo.intersection(&hi);
+            let possible = lo.union(&hi).difference(&definite);
+            for (certainty, region) in [
+                (Certainty::Definite, &definite),
+                (Certainty::Possible, &possible),
+            ] {
+                explainer.emit(
+                    out,
+                    &target,
+                    Direction::Ingress,
+                    kind,
+                    certainty,
+                    region,
+                    Some(&lb),
+                );
+            }
+        }
+    }
+}
+
+fn joints(before: &Reachability, after: &Reachability) -> Vec<Joint> {
+    let mut map: BTreeMap<(Vec<usize>, Vec<usize>), Vec<String>> = BTreeMap::new();
+    let keys = before.endpoints.keys().chain(after.endpoints.keys());
+    for k in keys {
+        let b = before.endpoints.get(k).cloned().unwrap_or_default();
+        let a = after.endpoints.get(k).cloned().unwrap_or_default();
+        let members = map.entry((b, a)).or_default();
+        if !members.contains(k) {
+            members.push(k.clone());
+        }
+    }
+    map.into_iter()
+        .map(|((before, after), members)| Joint {
+            before,
+            after,
+            members,
+        })
+        .collect()
+}
+
+/// The addresses a joint's members may have (their subnets, or fixed addresses), on
+/// the side where they exist (after first).
+fn joint_region(j: &Joint, before: &Reachability, after: &Reachability) -> PeerSet {
+    let (r, classes) = if j.after.is_empty() {
+        (before, &j.before)
+    } else {
+        (after, &j.after)
+    };
+    classes
+        .iter()
+        .fold(PeerSet::empty(), |acc, &c| acc.union(&r.class_region(c)))
+}
+
+/// What opened (or closed) towards a joint in one world: from addresses, and from each
+/// source joint (by index) on which services.
+struct Changes {
+    addresses: HeaderSpace,
+    sources: Vec<ServiceSet>,
+}
+
+fn inbound_changes(
+    before: &Reachability,
+    after: &Reachability,
+    joints: &[Joint],
+    d: &Joint,
+    kind: ChangeKind,
+) -> Changes {
+    let union_addr = |r: &Reachability, classes: &[usize]| {
+        HeaderSpace::union_all(classes.iter().map(|&c| r.classes[c].from_addresses.clone()))
+    };
+    let (b_addr, a_addr) = (union_addr(before, &d.before), union_addr(after, &d.after));
+    let services = |r: &Reachability, dst: &[usize], src: &[usize]| {
+        dst.iter().fold(ServiceSet::none(), |acc, &dc| {
+            src.iter()
+                .fold(acc, |acc, &sc| acc.union(&r.classes[dc].from_classes[sc]))
+        })
+    };
+    let diff = |a: &ServiceSet, b: &ServiceSet| match kind {
+        ChangeKind::Opened => a.difference(b),
+        ChangeKind::Closed => b.difference(a),
+    };
+    Changes {
+        addresses: match kind {
+            ChangeKind::Opened => a_addr.difference(&b_addr),
+            ChangeKind::Closed => b_addr.difference(&a_addr),
+        },
+        sources: joints
+            .iter()
+            .map(|s| {
+                diff(
+                    &services(after, &d.after, &s.after),
+                    &services(before, &d.before, &s.before),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// The definite and possible parts of a change found in the lower and upper worlds.
+struct Split {
+    definite: Changes,
+    possible: Changes,
+}
+
+impl Split {
+    fn of(lo: &Changes, hi: &Changes) -> Self {
+        let definite_addr = lo.addresses.intersection(&hi.addresses);
+        let possible_addr = lo.addresses.union(&hi.addresses).difference(&definite_addr);
+        let (mut definite, mut possible) = (Vec::new(), Vec::new());
+        for (l, h) in lo.sources.iter().zip(&hi.sources) {
+            let d = l.intersection(h);
+            possible.push(l.union(h).difference(&d));
+            definite.push(d);
+        }
+        Self {
+            definite: Changes {
+                addresses: definite_addr,
+                sources: definite,
+            },
+            possible: Changes {
+                addresses: possible_addr,
+                sources: possible,
+            },
+        }
+    }
+
+    fn parts(&self) -> [(Certainty, &Changes); 2] {
+        [
+            (Certainty::Definite, &self.definite),
+            (Certainty::Possible, &self.possible),
+        ]
+    }
+}
+
+/// The change as packets for one destination: the address part, plus each source
+/// joint's members (the destination itself left out) on the services where they are
+/// not already covered — a source whose every possible address is among the change's
+/// source addresses for a service is implied by them.
+fn expand(c: &Changes, joints: &[Joint], regions: &[PeerSet], me: &str) -> HeaderSpace {
+    let mut parts = vec![c.addresses.clone()];
+    for ((s, services), region) in joints.iter().zip(&c.sources).zip(regions) {
+        if services.is_empty() {
+            continue;
+        }
+        let covered = if region.is_empty() {
+            ServiceSet::none()
+        } else {
+            c.addresses.services_matching(|peers| {
+                region.v4.is_subset(&peers.v4) && region.v6.is_subset(&peers.v6)
+            })
+        };
+        let services = services.difference(&covered);
+        if services.is_empty() {
+            continue;
+        }
+        let mut peers = PeerSet::empty();
+        peers.principals = s
+            .members
+            .iter()
+            .filter(|m| *m != me)
+            .map(|m| Principal::Endpoint(m.clone()))
+            .collect();
+        if !peers.is_empty() {
+            parts.push(HeaderSpace::product(&peers, &services));
+        }
+    }
+    HeaderSpace::union_all(parts)
+}
+
+struct Explainer<'s, 't> {
+    before: &'t Tracer<'s>,
+    after: &'t Tracer<'s>,
+    pair: &'s SnapshotPair,
+}
+
+impl Explainer<'_, '_> {
+    /// One change per readable part of `region`, each explained.
+    #[allow(clippy::too_many_arguments)] // the change's coordinates, spelled out
+    fn emit(
+        &self,
+        out: &mut Vec<Change>,
+        endpoint: &str,
+        direction: Direction,
+        kind: ChangeKind,
+        certainty: Certainty,
+        region: &HeaderSpace,
+        via: Option<&str>,
+    ) {
+        if region.is_empty() {
+            return;
+        }
+        let subject_kind = self
+            .pair
+            .after
+            .endpoints
+            .get(endpoint)
+            .or_else(|| self.pair.before.endpoints.get(endpoint))
+            .map(|e| SubjectKind::Endpoint(e.kind));
+        let Some(subject_kind) = subject_kind else {
+            return;
+        };
+        for part in region.parts() {
+            let flow = match via {
+                // Through a load balancer, what changes is usually its hop to the target.
+                Some(lb) => example_flow(&part, endpoint, direction, None).map(|f| Flow {
+                    source: FlowSource::Endpoint(lb.to_owned()),
+                    ..f
+                }),
+                None => example_flow(&part, endpoint, direction, None),
+            };
+            let (explanation, causes, assumed) = match &flow {
+                Some(flow) => self.explain(flow),
+                None => (None, Vec::new(), false),
+            };
+            let certainty = if assumed {
+                Certainty::Possible
+            } else {
+                certainty
+            };
+            out.push(Change {
+                level: Level::Endpoint,
+                kind,
+                direction,
+                subject: endpoint.to_owned(),
+                subject_kind,
+                part,
+                certainty,
+                causes,
+                via: via.map(str::to_owned),
+                explanation,
+                effect: None,
+            });
+        }
+    }
+
+    /// The first hop whose verdict differs between the flow's paths before and after,
+    /// the changed resources that decided it, and whether an assumption was involved.
+    fn explain(&self, flow: &Flow) -> (Option<String>, Vec<Cause>, bool) {
+        let (b, a) = (self.before.trace(flow), self.after.trace(flow));
+        let assumed = b.assumed() || a.assumed();
+        let changed = first_difference(&b, &a);
+        let actions = &self.pair.actions;
+        let changed_resource = |r: &String| {
+            actions
+                .get(r)
+                .copied()
+                .filter(|x| !matches!(x, ChangeAction::NoOp | ChangeAction::Read))
+                .map(|action| Cause {
+                    resource: r.clone(),
+                    action,
+                })
+        };
+        let mut causes: Vec<Cause> = Vec::new();
+        let text = changed.map(|(bh, ah)| {
+            for h in [bh, ah].into_iter().flatten() {
+                causes.extend(h.resources.iter().filter_map(changed_resource));
+            }
+            match (bh, ah) {
+                (Some(h), _) if h.layer == Layer::Existence => {
+                    format!("{} is new (created by this change)", h.subject)
+                }
+                (_, Some(h)) if h.layer == Layer::Existence => {
+                    format!("{} is removed by this change", h.subject)
+                }
+                (Some(bh), Some(ah)) => format!(
+                    "{} of {}: {} → {}",
+                    ah.layer.as_str(),
+                    ah.subject,
+                    bh.describe(),
+                    ah.describe()
+                ),
+                (None, Some(h)) | (Some(h), None) => {
+                    format!("{} of {}: {}", h.layer.as_str(), h.subject, h.describe())
+                }
+                (None, None) => String::new(),
+            }
+        });
+        let existence = changed.is_some_and(|(bh, ah)| {
+            [bh, ah]
+                .into_iter()
+                .flatten()
+                .any(|h| h.layer == Layer::Existence)
+        });
+        if causes.is_empty() || existence {
+            // The path did not change hop by hop (an endpoint created or deleted, or its
+            // interfaces moved): the changed resources along either path.
+            for h in b.hops.iter().chain(&a.hops) {
+                causes.extend(h.resources.iter().filter_map(changed_resource));
+            }
+            for e in [&flow.source, &flow.destination] {
+                if let FlowSource::Endpoint(k) = e {
+                    causes.extend(changed_resource(k));
+                }
+            }
+        }
+        causes.sort();
+        causes.dedup();
+        let text = text.filter(|t| !t.is_empty()).or_else(|| {
+            Some(format!(
+                "{}: {} → {}",
+                flow.destination,
+                if b.allowed() { "allowed" } else { "blocked" },
+                if a.allowed() { "allowed" } else { "blocked" }
+            ))
+        });
+        (text, causes, assumed)
+    }
+}
+
+/// The first hop (by layer and subject) whose verdict differs.
+fn first_difference<'p>(
+    b: &'p Path,
+    a: &'p Path,
+) -> Option<(Option<&'p crate::reach::Hop>, Option<&'p crate::reach::Hop>)> {
+    for ah in &a.hops {
+        let bh = b
+            .hops
+            .iter()
+            .find(|h| h.layer == ah.layer && h.subject == ah.subject);
+        match bh {
+            Some(bh)
+                if bh.verdict != ah.verdict
+                    || (bh.reason != ah.reason
+                        && bh.verdict == crate::reach::HopVerdict::Denied) =>
+            {
+                return Some((Some(bh), Some(ah)));
+            }
+            None if ah.verdict == crate::reach::HopVerdict::Denied => {
+                return Some((None, Some(ah)));
+            }
+            _ => {}
+        }
+    }
+    for bh in &b.hops {
+        let found = a
+            .hops
+            .iter()
+            .any(|h| h.layer == bh.layer && h.subject == bh.subject);
+        if !found && bh.verdict == crate::reach::HopVerdict::Denied {
+            return Some((Some(bh), None));
+        }
+    }
+    None
+}
+
+/// One packet of a change part: its first service point, and its first source (an
+/// endpoint if any, else an address of the largest block).
+pub(super) fn example_flow(
+    part: &Part,
+    endpoint: &str,
+    direction: Direction,
+    via: Option<&str>,
+) -> Option<Flow> {
+    let (protocol, detail) = match &part.service {
+        Service::All => (TCP, 0),
+        Service::Ports { protocol, ranges } => (*protocol, ranges.first()?.0),
+        Service::Icmp { protocol, items } => {
+            let detail = match items.first()? {
+                IcmpItem::All => u16::from_be_bytes([if *protocol == ICMP { 8 } else { 128 }, 0]),
+                IcmpItem::Type(t) => u16::from_be_bytes([*t, 0]),
+                IcmpItem::TypeCode(t, c) => u16::from_be_bytes([*t, *c]),
+            };
+            (*protocol, detail)
+        }
+        Service::Protocols { lo, .. } => (*lo, 0),
+    };
+    let _ = ICMPV6;
+    let other = if let Some(p) = part
+        .peers
+        .principals
+        .iter()
+        .find(|p| matches!(p, Principal::Endpoint(_)))
+    {
+        FlowSource::Endpoint(p.name().to_owned())
+    } else if let Some(a) = largest_v4(&part.peers) {
+        FlowSource::Address(IpAddr::V4(a))
+    } else {
+        let lo = part.peers.v6.ranges().first()?.0;
+        FlowSource::Address(IpAddr::V6(Ipv6Addr::from(lo)))
+    };
+    let me = FlowSource::Endpoint(via.unwrap_or(endpoint).to_owned());
+    let (source, destination) = match direction {
+        Direction::Ingress => (other, me),
+        Direction::Egress => (me, other),
+    };
+    Some(Flow {
+        source,
+        destination,
+        protocol,
+        detail,
+    })
+}
+
+/// An address from the largest CIDR block of the IPv4 peers (a readable example).
+fn largest_v4(peers: &PeerSet) -> Option<Ipv4Addr> {
+    crate::header_space::v4_cidrs(&peers.v4)
+        .into_iter()
+        .min_by_key(|n| (n.prefix_len(), n.network()))
+        .map(|n| {
+            let base = u32::from(n.network());
+            // Skip the network address when the block has room.
+            Ipv4Addr::from(if n.prefix_len() < 31 { base + 1 } else { base })
+        })
+}

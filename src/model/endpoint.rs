@@ -1,0 +1,136 @@
+//! Endpoints: what sends and receives traffic — instances, network interfaces, load
+//! balancers, databases, functions — each with the interfaces that carry its security
+//! groups.
+
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::{Certainty, Origin, Tri};
+
+/// What kind of thing an endpoint is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum EndpointKind {
+    /// An EC2 instance.
+    Instance,
+    /// A standalone network interface.
+    NetworkInterface,
+    /// An application load balancer.
+    ApplicationLoadBalancer,
+    /// A network load balancer.
+    NetworkLoadBalancer,
+    /// A gateway load balancer.
+    GatewayLoadBalancer,
+    /// An RDS instance or cluster instance.
+    Database,
+    /// An `ElastiCache` cluster or replication group.
+    Cache,
+    /// A Lambda function in a VPC (sends only).
+    Function,
+    /// An ECS service's tasks.
+    ContainerService,
+    /// An interface VPC endpoint.
+    VpcEndpoint,
+    /// An EFS mount target.
+    FileSystem,
+    /// An EKS cluster's control-plane interfaces.
+    KubernetesCluster,
+}
+
+impl EndpointKind {
+    /// The stable kebab-case name used in reports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Instance => "instance",
+            Self::NetworkInterface => "network-interface",
+            Self::ApplicationLoadBalancer => "application-load-balancer",
+            Self::NetworkLoadBalancer => "network-load-balancer",
+            Self::GatewayLoadBalancer => "gateway-load-balancer",
+            Self::Database => "database",
+            Self::Cache => "cache",
+            Self::Function => "function",
+            Self::ContainerService => "container-service",
+            Self::VpcEndpoint => "vpc-endpoint",
+            Self::FileSystem => "file-system",
+            Self::KubernetesCluster => "kubernetes-cluster",
+        }
+    }
+}
+
+impl fmt::Display for EndpointKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One network interface of an endpoint: a subnet, its security groups and addresses.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Interface {
+    /// The subnet (key); `None` when unknown.
+    pub subnet: Option<String>,
+    /// Security groups (keys), sorted. Empty with `filtered = false` for interfaces
+    /// security groups do not apply to (a network load balancer created without them).
+    pub security_groups: Vec<String>,
+    /// Whether the list of security groups is known for certain.
+    pub groups_certainty: Certainty,
+    /// `false` when no security group filters this interface.
+    pub filtered: bool,
+    /// The private IPv4 address, when fixed in the input.
+    pub private_ipv4: Option<Ipv4Addr>,
+    /// Whether it has a public IPv4 address (auto-assigned or Elastic IP).
+    pub public_ipv4: Tri,
+    /// Whether it has an IPv6 address.
+    pub ipv6: Tri,
+    /// Its IPv6 addresses, when fixed in the input.
+    pub ipv6_addresses: Vec<Ipv6Addr>,
+}
+
+/// A listener of a load balancer and where it forwards.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Listener {
+    /// `tcp` or `udp` (HTTP, HTTPS and TLS are TCP).
+    pub protocol: u8,
+    /// The port clients connect to.
+    pub port: u16,
+    /// Targets (endpoint keys) and the port traffic is forwarded to.
+    pub targets: Vec<(String, u16)>,
+    /// Where the listener is declared.
+    pub origin: Origin,
+}
+
+/// Something that sends or receives traffic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Snapshot key (resource address).
+    pub key: String,
+    /// What it is.
+    pub kind: EndpointKind,
+    /// Its interfaces; a load balancer or a database has one per subnet.
+    pub interfaces: Vec<Interface>,
+    /// `false` for endpoints that never accept connections (Lambda functions).
+    pub accepts: bool,
+    /// Load balancers: the listeners; only their ports accept connections.
+    pub listeners: Vec<Listener>,
+    /// `Yes` when it is reachable only through private addresses by construction
+    /// (internal load balancers, databases that are not publicly accessible).
+    pub internal: Tri,
+    /// Resources that give it a public address (Elastic IPs and their associations).
+    pub public_ip_sources: Vec<String>,
+}
+
+impl Endpoint {
+    /// An endpoint with no interfaces yet.
+    #[must_use]
+    pub fn new(key: impl Into<String>, kind: EndpointKind) -> Self {
+        Self {
+            key: key.into(),
+            kind,
+            interfaces: Vec::new(),
+            accepts: true,
+            listeners: Vec::new(),
+            internal: Tri::Unknown,
+            public_ip_sources: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,684 @@
+//! One flow, hop by hop: the [`Path`] a concrete packet takes and the rule that decides
+//! each hop. Used to explain a change ("denied by `aws_network_acl.public` ingress rule
+//! 90 → allowed by rule 100") and to name the resources that caused it.
+//!
+//! A trace evaluates every hop (it does not stop at the first denial), so the paths of
+//! the same flow before and after a change can be compared hop by hop. It uses the same
+//! semantics and assumptions as [`super::Reachability`], in the upper world.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use super::Assumptions;
+use super::context::{Ctx, SubnetCtx};
+use crate::header_space::service::{has_ports, is_icmp};
+use crate::header_space::{PeerPoint, Principal};
+use crate::model::{Bound, Direction, Endpoint, Interface, Snapshot, Tri};
+
+/// A concrete packet, the example of a change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flow {
+    /// Where it comes from.
+    pub source: FlowSource,
+    /// Where it goes.
+    pub destination: FlowSource,
+    /// IP protocol number.
+    pub protocol: u8,
+    /// Destination port, or ICMP `type << 8 | code`.
+    pub detail: u16,
+}
+
+/// One end of an example flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FlowSource {
+    /// An address (the internet, another network, a host in the VPC).
+    Address(IpAddr),
+    /// A modelled endpoint, by key.
+    Endpoint(String),
+}
+
+impl fmt::Display for FlowSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Address(a) => write!(f, "{a}"),
+            Self::Endpoint(e) => f.write_str(e),
+        }
+    }
+}
+
+/// The layers a flow crosses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Layer {
+    /// The source's security groups, outbound.
+    SecurityGroupEgress,
+    /// The source subnet's network ACL, outbound (the request).
+    NaclOutbound,
+    /// The routing between the two ends.
+    Route,
+    /// A public address, needed to be reached from (or reach) the internet.
+    PublicAddress,
+    /// The destination subnet's network ACL, inbound (the request).
+    NaclInbound,
+    /// The destination's security groups, inbound.
+    SecurityGroupIngress,
+    /// A load balancer's listeners.
+    Listener,
+    /// The destination subnet's network ACL, outbound (the reply).
+    NaclReplyOutbound,
+    /// The source subnet's network ACL, inbound (the reply).
+    NaclReplyInbound,
+    /// The endpoint does not exist in this snapshot.
+    Existence,
+}
+
+impl Layer {
+    /// A short name for reports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SecurityGroupEgress => "security groups (out)",
+            Self::NaclOutbound => "network ACL (out)",
+            Self::Route => "route",
+            Self::PublicAddress => "public address",
+            Self::NaclInbound => "network ACL (in)",
+            Self::SecurityGroupIngress => "security groups (in)",
+            Self::Listener => "listener",
+            Self::NaclReplyOutbound => "network ACL (reply out)",
+            Self::NaclReplyInbound => "network ACL (reply in)",
+            Self::Existence => "endpoint",
+        }
+    }
+}
+
+/// Whether a hop lets the flow through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HopVerdict {
+    /// Passed.
+    Allowed,
+    /// Stopped.
+    Denied,
+}
+
+/// One hop of a path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hop {
+    /// Which layer.
+    pub layer: Layer,
+    /// What filters or routes at this hop (an ACL, an endpoint, a route table).
+    pub subject: String,
+    /// Passed or stopped.
+    pub verdict: HopVerdict,
+    /// What decided: `ingress rule 90`, `no rule matches`, `0.0.0.0/0 → igw`.
+    pub reason: String,
+    /// The resources whose rules decided.
+    pub resources: Vec<String>,
+    /// The verdict rests on an assumption about something the input does not contain.
+    pub assumed: bool,
+}
+
+impl Hop {
+    /// "allowed by ingress rule 100", "denied by ingress rule 90", "denied: no rule of
+    /// `aws_security_group.web` matches".
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self.verdict {
+            HopVerdict::Allowed
+                if self.reason.starts_with("no ")
+                    || self.reason.contains("assumed")
+                    || self.reason.contains(" routes to ")
+                    || self.reason.starts_with("has ") =>
+            {
+                format!("allowed: {}", self.reason)
+            }
+            HopVerdict::Allowed => format!("allowed by {}", self.reason),
+            HopVerdict::Denied
+                if self.reason.starts_with("no ")
+                    || self.reason.contains(" routes to ")
+                    || self.reason.starts_with("has ") =>
+            {
+                format!("denied: {}", self.reason)
+            }
+            HopVerdict::Denied => format!("denied by {}", self.reason),
+        }
+    }
+}
+
+/// The hops of a flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Path {
+    /// In order from source to destination, then the reply.
+    pub hops: Vec<Hop>,
+}
+
+impl Path {
+    /// `true` when every hop lets the flow through.
+    #[must_use]
+    pub fn allowed(&self) -> bool {
+        self.hops.iter().all(|h| h.verdict == HopVerdict::Allowed)
+    }
+
+    /// `true` when some hop rests on an assumption.
+    #[must_use]
+    pub fn assumed(&self) -> bool {
+        self.hops.iter().any(|h| h.assumed)
+    }
+}
+
+/// Traces flows through one snapshot.
+pub struct Tracer<'s> {
+    ctx: Ctx<'s>,
+    ephemeral: (u16, u16),
+}
+
+fn verdict(ok: bool) -> HopVerdict {
+    if ok {
+        HopVerdict::Allowed
+    } else {
+        HopVerdict::Denied
+    }
+}
+
+/// One end of a flow, located.
+struct End<'a> {
+    label: String,
+    /// The address used to match CIDR rules.
+    address: Option<IpAddr>,
+    endpoint: Option<(&'a Endpoint, &'a Interface)>,
+    subnet: Option<String>,
+}
+
+impl<'s> Tracer<'s> {
+    /// A tracer over `snapshot`.
+    #[must_use]
+    pub fn new(snapshot: &'s Snapshot, assumptions: &Assumptions) -> Self {
+        Self {
+            ctx: Ctx::new(snapshot, Bound::Upper, assumptions),
+            ephemeral: assumptions.ephemeral,
+        }
+    }
+
+    /// A hop saying that an end of the flow is an endpoint this snapshot does not have.
+    fn missing_endpoint(&self, flow: &Flow) -> Option<Hop> {
+        [&flow.source, &flow.destination]
+            .into_iter()
+            .find_map(|end| match end {
+                FlowSource::Endpoint(k) if !self.ctx.snapshot.endpoints.contains_key(k) => {
+                    Some(Hop {
+                        layer: Layer::Existence,
+                        subject: k.clone(),
+                        verdict: HopVerdict::Denied,
+                        reason: "does not exist".into(),
+                        resources: vec![k.clone()],
+                        assumed: false,
+                    })
+                }
+                _ => None,
+            })
+    }
+
+    fn locate(&self, end: &FlowSource, v6: bool) -> End<'s> {
+        match end {
+            FlowSource::Address(a) => {
+                let subnet = self
+                    .ctx
+                    .subnets
+                    .iter()
+                    .find(|(_, s)| s.range.contains(peer_point(*a)))
+                    .map(|(k, _)| (*k).to_owned());
+                End {
+                    label: a.to_string(),
+                    address: Some(*a),
+                    endpoint: None,
+                    subnet,
+                }
+            }
+            FlowSource::Endpoint(key) => {
+                let ep = self.ctx.snapshot.endpoints.get(key);
+                let iface = ep.and_then(|e| e.interfaces.first());
+                let subnet = iface.and_then(|i| i.subnet.clone());
+                let address = iface.and_then(|i| self.address_of(i, v6));
+                End {
+                    label: key.clone(),
+                    address,
+                    endpoint: ep.zip(iface),
+                    subnet,
+                }
+            }
+        }
+    }
+
+    /// A representative address of an interface: its fixed address, else the first
+    /// usable address of its subnet (AWS reserves the first four).
+    fn address_of(&self, iface: &Interface, v6: bool) -> Option<IpAddr> {
+        if v6 {
+            if let Some(a) = iface.ipv6_addresses.first() {
+                return Some(IpAddr::V6(*a));
+            }
+        } else if let Some(a) = iface.private_ipv4 {
+            return Some(IpAddr::V4(a));
+        }
+        let s = self.ctx.subnets.get(iface.subnet.as_deref()?)?;
+        if v6 {
+            let lo = s.range.v6.ranges().first()?.0;
+            Some(IpAddr::V6((lo + 4).into()))
+        } else {
+            let lo = s.range.v4.ranges().first()?.0;
+            Some(IpAddr::V4((lo + 4).into()))
+        }
+    }
+
+    /// The path of `flow`.
+    #[must_use]
+    pub fn trace(&self, flow: &Flow) -> Path {
+        if let Some(missing) = self.missing_endpoint(flow) {
+            return Path {
+                hops: vec![missing],
+            };
+        }
+        let v6 = match (&flow.source, &flow.destination) {
+            (FlowSource::Address(a), _) | (_, FlowSource::Address(a)) => a.is_ipv6(),
+            _ => false,
+        };
+        let src = self.locate(&flow.source, v6);
+        let dst = self.locate(&flow.destination, v6);
+        let mut hops = Vec::new();
+        let same_subnet = src.subnet.is_some() && src.subnet == dst.subnet;
+        let (p, d) = (flow.protocol, flow.detail);
+
+        if let Some((_, iface)) = src.endpoint {
+            hops.push(self.groups_hop(
+                Layer::SecurityGroupEgress,
+                &src,
+                iface,
+                Direction::Egress,
+                &dst,
+                p,
+                d,
+            ));
+        }
+        if !same_subnet && src.subnet.is_some() {
+            hops.push(self.acl_hop(
+                Layer::NaclOutbound,
+                src.subnet.as_deref(),
+                Direction::Egress,
+                &dst,
+                p,
+                d,
+                false,
+            ));
+        }
+        // Routing and public addresses matter when one end is outside the VPC.
+        let outside = |e: &End<'_>| e.endpoint.is_none() && e.subnet.is_none();
+        if outside(&src) {
+            hops.extend(self.route_hops(&dst, &src, v6, true));
+        } else if outside(&dst) {
+            hops.extend(self.route_hops(&src, &dst, v6, false));
+        }
+        if !same_subnet && dst.subnet.is_some() {
+            hops.push(self.acl_hop(
+                Layer::NaclInbound,
+                dst.subnet.as_deref(),
+                Direction::Ingress,
+                &src,
+                p,
+                d,
+                false,
+            ));
+        }
+        if let Some((ep, iface)) = dst.endpoint {
+            hops.push(self.groups_hop(
+                Layer::SecurityGroupIngress,
+                &dst,
+                iface,
+                Direction::Ingress,
+                &src,
+                p,
+                d,
+            ));
+            if !ep.listeners.is_empty() || !ep.accepts {
+                hops.push(listener_hop(ep, p, d));
+            }
+        }
+        if !same_subnet && dst.subnet.is_some() {
+            hops.push(self.acl_hop(
+                Layer::NaclReplyOutbound,
+                dst.subnet.as_deref(),
+                Direction::Egress,
+                &src,
+                p,
+                d,
+                true,
+            ));
+        }
+        if !same_subnet && src.subnet.is_some() {
+            hops.push(self.acl_hop(
+                Layer::NaclReplyInbound,
+                src.subnet.as_deref(),
+                Direction::Ingress,
+                &dst,
+                p,
+                d,
+                true,
+            ));
+        }
+        Path { hops }
+    }
+
+    /// The security groups of `me` checking `peer` in one direction.
+    #[allow(clippy::too_many_arguments)] // the flow's fields, spelled out
+    fn groups_hop(
+        &self,
+        layer: Layer,
+        me: &End<'_>,
+        iface: &Interface,
+        d: Direction,
+        peer: &End<'_>,
+        protocol: u8,
+        detail: u16,
+    ) -> Hop {
+        let mut points: Vec<PeerPoint<'_>> = peer.address.iter().map(|a| peer_point(*a)).collect();
+        let principals: Vec<Principal> = peer
+            .endpoint
+            .map(|(_, i)| {
+                i.security_groups
+                    .iter()
+                    .map(|g| Principal::SecurityGroup(g.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        points.extend(principals.iter().map(PeerPoint::Principal));
+        let subject = me.label.clone();
+        if !iface.filtered {
+            return Hop {
+                layer,
+                subject,
+                verdict: HopVerdict::Allowed,
+                reason: "no security group filters this interface".into(),
+                resources: Vec::new(),
+                assumed: false,
+            };
+        }
+        let assumed = iface
+            .security_groups
+            .iter()
+            .any(|g| self.ctx.group_assumed(g));
+        for g in &iface.security_groups {
+            let group = self
+                .ctx
+                .snapshot
+                .security_groups
+                .get(g)
+                .filter(|g| g.managed || !g.rules.is_empty());
+            let Some(group) = group else {
+                return Hop {
+                    layer,
+                    subject,
+                    verdict: HopVerdict::Allowed,
+                    reason: format!("{g} is not in the plan: assumed to allow it"),
+                    resources: Vec::new(),
+                    assumed: true,
+                };
+            };
+            for rule in group.rules.iter().filter(|r| r.direction == d) {
+                let space = self.ctx.expand_prefix_lists(&rule.space());
+                if points
+                    .iter()
+                    .any(|pt| space.contains(*pt, protocol, detail))
+                {
+                    let which = if rule.origin.rule.is_empty() || rule.origin.resource != *g {
+                        rule.origin.resource.clone()
+                    } else {
+                        format!("{g} {}", rule.origin.rule)
+                    };
+                    return Hop {
+                        layer,
+                        subject,
+                        verdict: HopVerdict::Allowed,
+                        reason: format!("{which} ({})", rule_summary(&space)),
+                        resources: vec![rule.origin.resource.clone(), g.clone()],
+                        assumed,
+                    };
+                }
+            }
+        }
+        Hop {
+            layer,
+            subject,
+            verdict: HopVerdict::Denied,
+            reason: format!("no rule of {} matches", iface.security_groups.join(", ")),
+            resources: iface.security_groups.clone(),
+            assumed,
+        }
+    }
+
+    /// A subnet's ACL for a request to (or the reply to) `peer`.
+    #[allow(clippy::too_many_arguments)] // the flow's fields, spelled out
+    fn acl_hop(
+        &self,
+        layer: Layer,
+        subnet: Option<&str>,
+        d: Direction,
+        peer: &End<'_>,
+        protocol: u8,
+        detail: u16,
+        reply: bool,
+    ) -> Hop {
+        let acl_key = self.ctx.acl_of(subnet);
+        let acl = acl_key.and_then(|k| self.ctx.snapshot.network_acls.get(k));
+        let assumed = self.ctx.acl_assumed(subnet)
+            || subnet.is_none_or(|s| !self.ctx.subnets.contains_key(s));
+        let Some(acl) = acl else {
+            return Hop {
+                layer,
+                subject: subnet.unwrap_or("(unknown subnet)").to_owned(),
+                verdict: HopVerdict::Allowed,
+                reason: if assumed {
+                    "its network ACL's rules are not in the plan: assumed to allow all".into()
+                } else {
+                    "the VPC's default network ACL, not in the plan: AWS's default allows all"
+                        .into()
+                },
+                resources: Vec::new(),
+                assumed,
+            };
+        };
+        let Some(address) = peer.address else {
+            return Hop {
+                layer,
+                subject: acl.key.clone(),
+                verdict: HopVerdict::Allowed,
+                reason: "address unknown: assumed to pass".into(),
+                resources: Vec::new(),
+                assumed: true,
+            };
+        };
+        let point = peer_point(address);
+        // A reply goes to the client's ephemeral port: pick one the ACL lets through.
+        let details: Vec<u16> = if reply && has_ports(protocol) {
+            let (lo, hi) = self.ephemeral;
+            let mut c = vec![lo, 32768, 49152, hi];
+            c.retain(|p| (lo..=hi).contains(p));
+            c
+        } else if reply && is_icmp(protocol) {
+            vec![0]
+        } else {
+            vec![detail]
+        };
+        let mut decided = None;
+        for det in &details {
+            let rule = acl.decide(d, point, protocol, *det, Bound::Upper);
+            let allowed = rule.is_some_and(|r| r.action != Some(crate::model::Action::Deny));
+            decided = Some((rule, allowed));
+            if allowed {
+                break;
+            }
+        }
+        let (rule, allowed) = decided.unwrap_or((None, false));
+        let reason = match rule {
+            Some(r) => match r.number {
+                Some(n) => format!("{} rule {n}", d.as_str()),
+                None => format!("{} rule (number known after apply)", d.as_str()),
+            },
+            None => format!("no {} rule matches (implicit deny)", d.as_str()),
+        };
+        Hop {
+            layer,
+            subject: acl.key.clone(),
+            verdict: verdict(allowed),
+            reason,
+            resources: rule.map_or_else(
+                || vec![acl.key.clone()],
+                |r| vec![r.origin.resource.clone()],
+            ),
+            assumed,
+        }
+    }
+
+    /// Routing between an end inside the VPC and an address outside it (`inbound`: the
+    /// outside end initiates, so the reply must route back), and the public address
+    /// the internet needs.
+    fn route_hops(&self, inside: &End<'_>, outside: &End<'_>, v6: bool, inbound: bool) -> Vec<Hop> {
+        let Some(address) = outside.address else {
+            return Vec::new();
+        };
+        let subnet: Option<&SubnetCtx> = inside
+            .subnet
+            .as_deref()
+            .and_then(|s| self.ctx.subnets.get(s));
+        let Some(subnet) = subnet else {
+            return vec![Hop {
+                layer: Layer::Route,
+                subject: inside.label.clone(),
+                verdict: HopVerdict::Allowed,
+                reason: "subnet not in the plan: assumed routed".into(),
+                resources: Vec::new(),
+                assumed: true,
+            }];
+        };
+        let routes = &subnet.routes;
+        let point = peer_point(address);
+        let table = routes
+            .table
+            .clone()
+            .unwrap_or_else(|| "(main route table)".into());
+        let mut resources = vec![table.clone()];
+        if let Some(t) = routes
+            .table
+            .as_ref()
+            .and_then(|t| self.ctx.snapshot.route_tables.get(t))
+        {
+            resources.extend(t.routes.iter().map(|r| r.origin.resource.clone()));
+        }
+        resources.sort();
+        resources.dedup();
+        // (what the address routes to, via an internet gateway, usable this way)
+        let (target, internet, usable) = if routes.internet.contains(point) {
+            ("an internet gateway", true, true)
+        } else if routes.networks.contains(point) {
+            ("another network", false, true)
+        } else if routes.nat.contains(point) {
+            (
+                "a NAT gateway, which admits no inbound connection",
+                false,
+                !inbound,
+            )
+        } else if routes.egress_only.contains(point) {
+            (
+                "an egress-only gateway, which admits no inbound connection",
+                false,
+                !inbound,
+            )
+        } else {
+            ("nowhere", false, false)
+        };
+        let mut hops = vec![Hop {
+            layer: Layer::Route,
+            subject: table,
+            verdict: verdict(usable),
+            reason: format!("{address} routes to {target}"),
+            resources,
+            assumed: routes.assumed,
+        }];
+        if internet {
+            let public =
+                inside.endpoint.map_or(
+                    Tri::Unknown,
+                    |(_, i)| if v6 { i.ipv6 } else { i.public_ipv4 },
+                );
+            let mut resources = vec![inside.label.clone()];
+            if let Some((ep, _)) = inside.endpoint {
+                resources.extend(ep.public_ip_sources.iter().cloned());
+            }
+            hops.push(Hop {
+                layer: Layer::PublicAddress,
+                subject: inside.label.clone(),
+                verdict: verdict(public.maybe()),
+                reason: match (public, v6) {
+                    (Tri::Yes, false) => "has a public IPv4 address".into(),
+                    (Tri::Yes, true) => "has an IPv6 address".into(),
+                    (Tri::No, false) => "has no public IPv4 address".into(),
+                    (Tri::No, true) => "has no IPv6 address".into(),
+                    (Tri::Unknown, _) => "public address known only after apply".into(),
+                },
+                resources,
+                assumed: false,
+            });
+        }
+        hops
+    }
+}
+
+/// Whether a load balancer listens on the flow's port (other endpoints that accept
+/// nothing, like functions, have no listener at all).
+fn listener_hop(ep: &Endpoint, protocol: u8, port: u16) -> Hop {
+    let ok = ep
+        .listeners
+        .iter()
+        .any(|l| l.protocol == protocol && l.port == port);
+    Hop {
+        layer: Layer::Listener,
+        subject: ep.key.clone(),
+        verdict: verdict(ok),
+        reason: if ok {
+            format!("listener on port {port}")
+        } else {
+            "no listener on this port".into()
+        },
+        resources: ep
+            .listeners
+            .iter()
+            .map(|l| l.origin.resource.clone())
+            .collect(),
+        assumed: false,
+    }
+}
+
+/// A rule in a few words: "tcp 22 from 0.0.0.0/0".
+fn rule_summary(space: &crate::header_space::HeaderSpace) -> String {
+    let Some(part) = space.parts().into_iter().next() else {
+        return "nothing".into();
+    };
+    let peers: Vec<String> = crate::header_space::v4_cidrs(&part.peers.v4)
+        .iter()
+        .map(ToString::to_string)
+        .chain(
+            crate::header_space::v6_cidrs(&part.peers.v6)
+                .iter()
+                .map(ToString::to_string),
+        )
+        .chain(part.peers.principals.iter().map(ToString::to_string))
+        .collect();
+    let more = if peers.len() > 3 { ", …" } else { "" };
+    format!(
+        "{} {}{more}",
+        part.service,
+        peers.into_iter().take(3).collect::<Vec<_>>().join(", ")
+    )
+}
+
+fn peer_point(a: IpAddr) -> PeerPoint<'static> {
+    match a {
+        IpAddr::V4(a) => PeerPoint::V4(u32::from(a)),
+        IpAddr::V6(a) => PeerPoint::V6(u128::from(a)),
+    }
+}
