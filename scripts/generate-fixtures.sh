@@ -40,9 +40,11 @@ PREFERRED_PORT="${MOTO_PORT:-47915}"
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-for tool in terraform moto_server python3 curl; do
+for tool in terraform python3 curl; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found on PATH (see DEVELOPERS.md)"
 done
+python3 -c 'import moto.server, moto.ec2' 2>/dev/null ||
+  die "python3 cannot import moto's server (pip install \"moto[server]\"; see DEVELOPERS.md)"
 [ -d "$PLUGIN_MIRROR/registry.terraform.io/hashicorp/aws" ] ||
   die "no hashicorp/aws provider under $PLUGIN_MIRROR (set TF_PLUGIN_MIRROR)"
 
@@ -106,7 +108,8 @@ PY
 ENDPOINT="http://127.0.0.1:$PORT"
 
 log "starting moto_server on $ENDPOINT"
-moto_server -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
+# moto_server, with fixes for moto bugs that break Terraform (see the file).
+python3 "$FIXTURES_DIR/moto_server.py" -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
 MOTO_PID=$!
 for _ in $(seq 1 100); do
   if curl -fsS -o /dev/null -X POST "$ENDPOINT/moto-api/reset" 2>/dev/null; then
