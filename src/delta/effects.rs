@@ -2,7 +2,7 @@
 //! ([`Effect::Latent`], with the reason: nothing carries the group, nothing sits behind
 //! the ACL, or another layer blocks the traffic).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::endpoints::example_flow;
 use super::{Change, ChangeKind, Effect, Level, SubjectKind};
@@ -11,6 +11,34 @@ use crate::model::Snapshot;
 use crate::reach::{HopVerdict, Tracer};
 use crate::source::SnapshotPair;
 
+/// Which endpoints carry each security group and sit in each subnet (first one, in key
+/// order), for one snapshot.
+struct Carriers<'s> {
+    by_group: BTreeMap<&'s str, &'s str>,
+    by_subnet: BTreeMap<&'s str, &'s str>,
+}
+
+impl<'s> Carriers<'s> {
+    fn of(s: &'s Snapshot) -> Self {
+        let mut by_group = BTreeMap::new();
+        let mut by_subnet = BTreeMap::new();
+        for e in s.endpoints.values() {
+            for i in &e.interfaces {
+                for g in &i.security_groups {
+                    by_group.entry(g.as_str()).or_insert(e.key.as_str());
+                }
+                if let Some(sub) = &i.subnet {
+                    by_subnet.entry(sub.as_str()).or_insert(e.key.as_str());
+                }
+            }
+        }
+        Self {
+            by_group,
+            by_subnet,
+        }
+    }
+}
+
 /// Sets `effect` on every rule-level change.
 pub(super) fn mark(
     rules: &mut [Change],
@@ -18,6 +46,7 @@ pub(super) fn mark(
     pair: &SnapshotPair,
     tracers: &[Tracer<'_>; 2],
 ) {
+    let carriers = [Carriers::of(&pair.before), Carriers::of(&pair.after)];
     for c in rules.iter_mut().filter(|c| c.level == Level::Rule) {
         let mine: BTreeSet<&str> = c
             .causes
@@ -32,50 +61,36 @@ pub(super) fn mark(
             Effect::Live
         } else {
             // Opened: look at the world after; closed: at the world before.
-            let (snapshot, tracer) = match c.kind {
-                ChangeKind::Opened => (&pair.after, &tracers[1]),
-                ChangeKind::Closed => (&pair.before, &tracers[0]),
+            let side = match c.kind {
+                ChangeKind::Opened => 1,
+                ChangeKind::Closed => 0,
             };
-            Effect::Latent(latent_reason(c, snapshot, tracer))
+            let snapshot = if side == 1 { &pair.after } else { &pair.before };
+            Effect::Latent(latent_reason(c, snapshot, &carriers[side], &tracers[side]))
         });
     }
 }
 
 /// Why a rule-level change reaches no endpoint.
-fn latent_reason(c: &Change, s: &Snapshot, tracer: &Tracer<'_>) -> String {
-    let carriers: Vec<&str> = match c.subject_kind {
-        SubjectKind::SecurityGroup => s
-            .endpoints
-            .values()
-            .filter(|e| {
-                e.interfaces
-                    .iter()
-                    .any(|i| i.security_groups.contains(&c.subject))
-            })
-            .map(|e| e.key.as_str())
-            .collect(),
+fn latent_reason(c: &Change, s: &Snapshot, carriers: &Carriers<'_>, tracer: &Tracer<'_>) -> String {
+    let carrier = match c.subject_kind {
+        SubjectKind::SecurityGroup => carriers.by_group.get(c.subject.as_str()).copied(),
         SubjectKind::NetworkAcl => {
-            let subnets: BTreeSet<&str> = s
+            let subnets = s
                 .network_acls
                 .get(&c.subject)
-                .map(|a| a.subnets.iter().map(String::as_str).collect())
+                .map(|a| a.subnets.as_slice())
                 .unwrap_or_default();
             if subnets.is_empty() {
                 return "no subnet in the plan uses this network ACL".into();
             }
-            s.endpoints
-                .values()
-                .filter(|e| {
-                    e.interfaces
-                        .iter()
-                        .any(|i| i.subnet.as_deref().is_some_and(|k| subnets.contains(k)))
-                })
-                .map(|e| e.key.as_str())
-                .collect()
+            subnets
+                .iter()
+                .find_map(|k| carriers.by_subnet.get(k.as_str()).copied())
         }
         SubjectKind::Endpoint(_) => return String::new(),
     };
-    let Some(carrier) = carriers.first() else {
+    let Some(carrier) = carrier else {
         return match c.subject_kind {
             SubjectKind::SecurityGroup => {
                 "no endpoint in the plan carries this security group".into()

@@ -446,6 +446,13 @@ fn first_difference<'p>(
     b: &'p Path,
     a: &'p Path,
 ) -> Option<(Option<&'p crate::reach::Hop>, Option<&'p crate::reach::Hop>)> {
+    // An endpoint that exists on one side only explains everything.
+    let existence = |p: &'p Path| p.hops.iter().find(|h| h.layer == Layer::Existence);
+    match (existence(b), existence(a)) {
+        (Some(h), None) => return Some((Some(h), None)),
+        (None, Some(h)) => return Some((None, Some(h))),
+        _ => {}
+    }
     for ah in &a.hops {
         let bh = b
             .hops

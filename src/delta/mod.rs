@@ -195,6 +195,12 @@ impl Delta {
     #[must_use]
     pub fn compute(pair: &SnapshotPair, assumptions: &Assumptions) -> Self {
         let mut delta = Self::of(&pair.before, &pair.after, &pair.actions);
+        if pair.before.endpoints.is_empty() && pair.after.endpoints.is_empty() {
+            for c in &mut delta.changes {
+                c.effect = Some(Effect::Latent("no endpoint is in the plan".into()));
+            }
+            return delta;
+        }
         let tracers = [
             Tracer::new(&pair.before, assumptions),
             Tracer::new(&pair.after, assumptions),

@@ -78,20 +78,29 @@ impl<'s> Ctx<'s> {
             subnets: BTreeMap::new(),
             everything,
         };
-        // Filters known only by id with no rule in the plan are left out: they count as
-        // open (an assumption the traces flag).
+        // Only the filters some endpoint uses matter here. Filters known only by id with
+        // no rule in the plan are left out: they count as open (an assumption the traces
+        // flag).
+        let used_groups: std::collections::BTreeSet<&str> = snapshot
+            .endpoints
+            .values()
+            .flat_map(|e| &e.interfaces)
+            .flat_map(|i| &i.security_groups)
+            .map(String::as_str)
+            .collect();
         for (key, g) in snapshot
             .security_groups
             .iter()
-            .filter(|(_, g)| g.managed || !g.rules.is_empty())
+            .filter(|(k, g)| used_groups.contains(k.as_str()) && (g.managed || !g.rules.is_empty()))
         {
             let pair = Direction::BOTH.map(|d| ctx.expand_prefix_lists(&g.allowed(d, world)));
             ctx.sg.insert(key.as_str(), pair);
         }
+        let with_subnets = !snapshot.endpoints.is_empty();
         for (key, a) in snapshot
             .network_acls
             .iter()
-            .filter(|(_, a)| a.managed || !a.rules.is_empty())
+            .filter(|(_, a)| with_subnets && (a.managed || !a.rules.is_empty()))
         {
             let pair = Direction::BOTH.map(|d| a.allowed(d, world));
             let reply = [

@@ -572,7 +572,9 @@ impl<'s> Tracer<'s> {
         resources.sort();
         resources.dedup();
         // (what the address routes to, via an internet gateway, usable this way)
-        let (target, internet, usable) = if routes.internet.contains(point) {
+        let (target, internet, usable) = if routes.local.contains(point) {
+            ("the VPC itself (local)", false, true)
+        } else if routes.internet.contains(point) {
             ("an internet gateway", true, true)
         } else if routes.networks.contains(point) {
             ("another network", false, true)

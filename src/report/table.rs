@@ -26,12 +26,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if endpoint_rows.is_empty() && rule_rows.is_empty() {
         writeln!(out, "reachdiff: no reachability change in {inputs}")?;
     } else {
-        writeln!(
-            out,
-            "reachdiff: {}; {} in {inputs}",
-            counts("between endpoints", &endpoint_rows),
-            counts("in rules", &rule_rows)
-        )?;
+        let mut sections = Vec::new();
+        if !endpoint_rows.is_empty() {
+            sections.push(counts("between endpoints", &endpoint_rows));
+        }
+        if !rule_rows.is_empty() {
+            sections.push(counts("in rules", &rule_rows));
+        }
+        writeln!(out, "reachdiff: {} in {inputs}", sections.join("; "))?;
     }
     if !endpoint_rows.is_empty() {
         writeln!(out, "\nEndpoints: who can reach what")?;

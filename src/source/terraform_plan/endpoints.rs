@@ -18,6 +18,31 @@ use crate::header_space::service::{TCP, UDP};
 use crate::model::{Certainty, Endpoint, EndpointKind, Interface, Listener, Origin, Snapshot, Tri};
 use crate::warning::{WarningKind, Warnings};
 
+/// The resource types read here.
+const KINDS: [&str; 21] = [
+    "aws_instance",
+    "aws_network_interface",
+    "aws_lb",
+    "aws_alb",
+    "aws_db_instance",
+    "aws_rds_cluster_instance",
+    "aws_elasticache_cluster",
+    "aws_elasticache_replication_group",
+    "aws_lambda_function",
+    "aws_ecs_service",
+    "aws_eks_cluster",
+    "aws_vpc_endpoint",
+    "aws_efs_mount_target",
+    "aws_network_interface_sg_attachment",
+    "aws_eip",
+    "aws_eip_association",
+    "aws_lb_listener",
+    "aws_alb_listener",
+    "aws_lb_target_group_attachment",
+    "aws_alb_target_group_attachment",
+    "aws_lb_target_group",
+];
+
 /// Fills the endpoints of one side of `snapshot` (`after` selects the side).
 pub(super) fn build(
     plan: &Plan<'_>,
@@ -26,7 +51,7 @@ pub(super) fn build(
     warnings: &mut Warnings,
 ) {
     let mut r = Reader { plan, warnings };
-    let managed = |e: &&Entry<'_>| !e.data;
+    let managed = |e: &&Entry<'_>| !e.data && KINDS.contains(&e.kind.as_str());
     for (i, e) in plan.entries.iter().enumerate().filter(|(_, e)| managed(e)) {
         let sides = e.sides();
         let Some(side) = sides.side(after) else {

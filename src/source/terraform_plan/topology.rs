@@ -20,6 +20,33 @@ use crate::model::{
 };
 use crate::warning::{WarningKind, Warnings};
 
+/// The resource types read here (first pass, then the ones that modify them).
+const KINDS: [&str; 7] = [
+    "aws_vpc",
+    "aws_default_vpc",
+    "aws_subnet",
+    "aws_default_subnet",
+    "aws_route_table",
+    "aws_default_route_table",
+    "aws_nat_gateway",
+];
+const MORE_KINDS: [&str; 9] = [
+    "aws_internet_gateway",
+    "aws_egress_only_internet_gateway",
+    "aws_ec2_managed_prefix_list",
+    "aws_vpc_ipv4_cidr_block_association",
+    "aws_vpc_ipv6_cidr_block_association",
+    "aws_route",
+    "aws_route_table_association",
+    "aws_main_route_table_association",
+    "aws_internet_gateway_attachment",
+];
+const ENTRY_KINDS: [&str; 1] = ["aws_ec2_managed_prefix_list_entry"];
+
+fn relevant(kind: &str) -> bool {
+    KINDS.contains(&kind) || MORE_KINDS.contains(&kind) || ENTRY_KINDS.contains(&kind)
+}
+
 /// Fills the topology of one side of `snapshot` (`after` selects the side).
 pub(super) fn build(
     plan: &Plan<'_>,
@@ -32,7 +59,12 @@ pub(super) fn build(
         after,
         warnings,
     };
-    for (i, e) in plan.entries.iter().enumerate().filter(|(_, e)| !e.data) {
+    for (i, e) in plan
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.data && relevant(&e.kind))
+    {
         let sides = e.sides();
         let Some(side) = sides.side(after) else {
             continue;
@@ -50,7 +82,12 @@ pub(super) fn build(
         }
     }
     // Second pass: resources that modify the objects read above.
-    for (i, e) in plan.entries.iter().enumerate().filter(|(_, e)| !e.data) {
+    for (i, e) in plan
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.data && relevant(&e.kind))
+    {
         let sides = e.sides();
         let Some(side) = sides.side(after) else {
             continue;
