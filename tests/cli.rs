@@ -276,3 +276,97 @@ fn a_plan_without_changes_says_so() {
         "{stdout}"
     );
 }
+
+#[test]
+fn show_lists_who_reaches_each_endpoint_after_the_change() {
+    let out = reachdiff()
+        .args(["show", "--format", "json"])
+        .arg(scenario("endpoint-load-balancer-in-front"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["snapshot"], "after");
+    let flows = |endpoint: &str| -> Vec<String> {
+        v["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["endpoint"] == endpoint)
+            .unwrap()["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let via = f["via"]
+                    .as_str()
+                    .map(|v| format!(" via {v}"))
+                    .unwrap_or_default();
+                format!(
+                    "{} {}{via}",
+                    f["direction"].as_str().unwrap(),
+                    f["summary"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(flows("aws_lb.web"), ["ingress tcp 80 from 0.0.0.0/0"]);
+    assert_eq!(
+        flows("aws_instance.app"),
+        [
+            "ingress tcp 8080 from ep:aws_lb.web",
+            "ingress tcp 8080 from 0.0.0.0/0 via aws_lb.web"
+        ]
+    );
+}
+
+#[test]
+fn show_before_the_change_is_the_other_side() {
+    let out = reachdiff()
+        .args(["show", "--before", "--format", "json"])
+        .arg(scenario("endpoint-load-balancer-in-front"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["snapshot"], "before");
+    let app = v["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["endpoint"] == "aws_instance.app")
+        .unwrap();
+    assert_eq!(app["flows"].as_array().unwrap().len(), 0, "{app}");
+}
+
+#[test]
+fn ephemeral_ports_are_a_stated_assumption() {
+    // Replies leave through an ACL that allows only tcp 1024-65535 back out; clients
+    // assumed to use ports below 1024 could not be answered, so the site was never
+    // reachable and the change closes nothing.
+    let narrow = reachdiff()
+        .args([
+            "plan",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--ephemeral-ports",
+            "500-600",
+        ])
+        .arg(scenario("endpoint-nacl-egress-drops-ephemeral"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&narrow.stdout).unwrap();
+    let endpoint_changes = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["level"] == "endpoint")
+        .count();
+    assert_eq!(endpoint_changes, 0);
+    reachdiff()
+        .args(["plan", "--ephemeral-ports", "2000-1000"])
+        .arg(scenario("demo"))
+        .assert()
+        .code(2);
+}

@@ -249,6 +249,7 @@ fn run(dir: &Path) -> Report {
         inputs: vec![input],
         delta: Delta::between(&pair),
         warnings: warnings.into_sorted(),
+        width: None,
     }
 }
 

@@ -9,6 +9,8 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use reachdiff::delta::{ChangeKind, Delta};
+use reachdiff::reach::Assumptions;
+use reachdiff::report::show::Exposure;
 use reachdiff::report::{self, Report};
 use reachdiff::source;
 use reachdiff::warning::Warnings;
@@ -29,8 +31,65 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Analyse a Terraform plan (`terraform show -json plan.out`).
+    /// What a change does: the flows a Terraform plan opens and closes.
     Plan(PlanArgs),
+    /// Who can reach what, in one snapshot (after the change, or before with --before).
+    Show(ShowArgs),
+}
+
+/// Assumptions shared by the commands that compute reachability.
+#[derive(Debug, clap::Args)]
+pub(crate) struct AssumptionArgs {
+    /// The source ports clients use; replies to them must pass stateless network ACLs.
+    /// AWS advises 1024-65535 for internet clients (Linux uses 32768-60999, Windows
+    /// 49152-65535).
+    #[arg(long, value_name = "LO-HI", default_value = "1024-65535", value_parser = parse_port_range)]
+    pub ephemeral_ports: (u16, u16),
+}
+
+impl AssumptionArgs {
+    fn assumptions(&self) -> Assumptions {
+        Assumptions {
+            ephemeral: self.ephemeral_ports,
+        }
+    }
+}
+
+fn parse_port_range(text: &str) -> Result<(u16, u16), String> {
+    let (lo, hi) = text.split_once('-').unwrap_or((text, text));
+    let port = |p: &str| {
+        p.trim()
+            .parse::<u16>()
+            .map_err(|_| format!("{p:?} is not a port (0-65535); write a range like 1024-65535"))
+    };
+    let (lo, hi) = (port(lo)?, port(hi)?);
+    if lo > hi {
+        return Err(format!("{lo}-{hi} is reversed; write the lower port first"));
+    }
+    Ok((lo, hi))
+}
+
+/// Arguments of `reachdiff show`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ShowArgs {
+    /// The plan (as for `reachdiff plan`).
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+
+    /// Show the network before the change instead of after it.
+    #[arg(long)]
+    pub before: bool,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
 }
 
 /// Arguments of `reachdiff plan`.
@@ -53,6 +112,9 @@ pub(crate) struct PlanArgs {
     /// Which changes make reachdiff exit with status 1.
     #[arg(long, value_enum, default_value_t = FailOn::Opened, value_name = "WHEN")]
     pub fail_on: FailOn,
+
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
 }
 
 /// Output formats.
@@ -86,7 +148,7 @@ pub(crate) enum ExitStatus {
     Error = 2,
 }
 
-const SUBCOMMANDS: [&str; 2] = ["plan", "help"];
+const SUBCOMMANDS: [&str; 3] = ["plan", "show", "help"];
 
 /// Parses the command line; a first argument that is not a subcommand or an option
 /// (a path, or `-`) means `plan`.
@@ -105,17 +167,42 @@ pub(crate) fn parse() -> Cli {
 pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Plan(args) => plan(&args),
+        Command::Show(args) => show(&args),
     }
+}
+
+fn show(args: &ShowArgs) -> Result<ExitStatus> {
+    let mut warnings = Warnings::new();
+    let (input, pair) = source::load_path(&args.plan, &mut warnings)?;
+    let (snapshot, side) = if args.before {
+        (&pair.before, "before")
+    } else {
+        (&pair.after, "after")
+    };
+    let mut exposure = Exposure::of(
+        snapshot,
+        side,
+        &args.assumptions.assumptions(),
+        vec![input],
+        warnings.into_sorted(),
+    );
+    exposure.width = terminal_width(args.output.as_ref());
+    write_to(args.output.as_ref(), |out| match args.format {
+        Format::Table => report::show::render_table(&exposure, out),
+        Format::Json => report::show::render_json(&exposure, out),
+    })?;
+    Ok(ExitStatus::Clean)
 }
 
 fn plan(args: &PlanArgs) -> Result<ExitStatus> {
     let mut warnings = Warnings::new();
     let (input, pair) = source::load_path(&args.plan, &mut warnings)?;
-    let delta = Delta::between(&pair);
+    let delta = Delta::compute(&pair, &args.assumptions.assumptions());
     let report = Report {
         inputs: vec![input],
         delta,
         warnings: warnings.into_sorted(),
+        width: terminal_width(args.output.as_ref()),
     };
     write_report(&report, args.format, args.output.as_ref())?;
     let findings = report.delta.changes.iter().any(|c| match args.fail_on {
@@ -131,12 +218,28 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
 }
 
 fn write_report(report: &Report, format: Format, output: Option<&PathBuf>) -> Result<()> {
-    let render = |out: &mut dyn Write| -> io::Result<()> {
-        match format {
-            Format::Table => report::table::render(report, out),
-            Format::Json => report::json::render(report, out),
-        }
-    };
+    write_to(output, |out| match format {
+        Format::Table => report::table::render(report, out),
+        Format::Json => report::json::render(report, out),
+    })
+}
+
+/// The width to wrap tables to: the terminal's, when writing to one (`COLUMNS`, else
+/// 120 columns); never when writing to a file or a pipe, so that output stays stable.
+fn terminal_width(output: Option<&PathBuf>) -> Option<u16> {
+    use std::io::IsTerminal;
+    if output.is_some() || !io::stdout().is_terminal() {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+    Some(columns.unwrap_or(120))
+}
+
+/// Runs `render` into FILE, or standard output when there is none.
+fn write_to(
+    output: Option<&PathBuf>,
+    render: impl Fn(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
     if let Some(path) = output {
         let file = File::create(path)
             .with_context(|| format!("cannot create the report file {}", path.display()))?;

@@ -120,7 +120,7 @@ fn latent_reason(c: &Change, s: &Snapshot, carriers: &Carriers<'_>, tracer: &Tra
     let path = tracer.trace(&flow);
     match path.hops.iter().find(|h| h.verdict == HopVerdict::Denied) {
         Some(h) => format!(
-            "on {carrier} (example: {} to {}), {} {} denies it ({})",
+            "on {carrier} (e.g. {} to {}), {} {} denies it ({})",
             flow.source,
             flow.destination,
             h.layer.as_str(),

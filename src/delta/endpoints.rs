@@ -397,14 +397,14 @@ impl Explainer<'_, '_> {
                     format!("{} is removed by this change", h.subject)
                 }
                 (Some(bh), Some(ah)) => format!(
-                    "{} of {}: {} → {}",
+                    "{} {}: {} → {}",
                     ah.layer.as_str(),
                     ah.subject,
                     bh.describe(),
                     ah.describe()
                 ),
                 (None, Some(h)) | (Some(h), None) => {
-                    format!("{} of {}: {}", h.layer.as_str(), h.subject, h.describe())
+                    format!("{} {}: {}", h.layer.as_str(), h.subject, h.describe())
                 }
                 (None, None) => String::new(),
             }

@@ -348,6 +348,29 @@ impl Reachability {
         HeaderSpace::union_all(spaces)
     }
 
+    /// Like [`Reachability::inbound`], without the source endpoints that an address
+    /// source of the same service already covers (every address they may have is in
+    /// it): the readable form.
+    #[must_use]
+    pub fn inbound_compact(&self, endpoint: &str) -> HeaderSpace {
+        let region = |e: &str| -> Option<PeerSet> {
+            let classes = self.endpoints.get(e)?;
+            let r = classes
+                .iter()
+                .fold(PeerSet::empty(), |acc, &c| acc.union(&self.regions[c]));
+            (!r.is_empty()).then_some(r)
+        };
+        self.inbound(endpoint).map_peers(|peers| {
+            let mut out = peers.clone();
+            out.principals.retain(|p| match p {
+                Principal::Endpoint(e) => region(e)
+                    .is_none_or(|r| !(r.v4.is_subset(&peers.v4) && r.v6.is_subset(&peers.v6))),
+                _ => true,
+            });
+            out
+        })
+    }
+
     /// The addresses members of class `c` may have: their fixed addresses, else their
     /// subnet's blocks (empty when the subnet is unknown).
     #[must_use]

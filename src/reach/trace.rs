@@ -76,15 +76,15 @@ impl Layer {
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::SecurityGroupEgress => "security groups (out)",
-            Self::NaclOutbound => "network ACL (out)",
+            Self::SecurityGroupEgress => "SG out",
+            Self::NaclOutbound => "ACL out",
             Self::Route => "route",
             Self::PublicAddress => "public address",
-            Self::NaclInbound => "network ACL (in)",
-            Self::SecurityGroupIngress => "security groups (in)",
+            Self::NaclInbound => "ACL in",
+            Self::SecurityGroupIngress => "SG in",
             Self::Listener => "listener",
-            Self::NaclReplyOutbound => "network ACL (reply out)",
-            Self::NaclReplyInbound => "network ACL (reply in)",
+            Self::NaclReplyOutbound => "ACL reply out",
+            Self::NaclReplyInbound => "ACL reply in",
             Self::Existence => "endpoint",
         }
     }
@@ -445,7 +445,7 @@ impl<'s> Tracer<'s> {
             layer,
             subject,
             verdict: HopVerdict::Denied,
-            reason: format!("no rule of {} matches", iface.security_groups.join(", ")),
+            reason: "no rule matches".into(),
             resources: iface.security_groups.clone(),
             assumed,
         }

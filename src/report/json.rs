@@ -48,10 +48,21 @@ struct Document<'r> {
     warnings: &'r [Warning],
 }
 
+/// The `tool` object of every JSON document.
 #[derive(Serialize)]
-struct Tool {
+pub(crate) struct Tool {
     name: &'static str,
     version: &'static str,
+}
+
+impl Tool {
+    /// This build of reachdiff.
+    pub(crate) fn this() -> Self {
+        Self {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -80,28 +91,24 @@ struct JsonChange<'r> {
     summary: String,
 }
 
+/// The `peer` object of a change or flow.
 #[derive(Serialize)]
-struct Peer {
-    cidrs: Vec<String>,
-    principals: Vec<String>,
+pub(crate) struct Peer {
+    pub(crate) cidrs: Vec<String>,
+    pub(crate) principals: Vec<String>,
 }
 
+/// One ICMP type/code, `-1` meaning any.
 #[derive(Serialize)]
-struct Icmp {
+pub(crate) struct Icmp {
     #[serde(rename = "type")]
     kind: i16,
     code: i16,
 }
 
-#[derive(Serialize)]
-struct Cause<'r> {
-    resource: &'r str,
-    action: &'static str,
-}
-
-fn change(c: &Change) -> JsonChange<'_> {
-    let (cidrs, principals) = peer_lists(c);
-    let (ports, icmp) = match &c.part.service {
+/// The `ports` and `icmp` fields of a service.
+pub(crate) fn service_fields(service: &Service) -> (Option<Vec<String>>, Option<Vec<Icmp>>) {
+    match service {
         Service::Ports { ranges, .. } => (
             Some(
                 ranges
@@ -131,7 +138,18 @@ fn change(c: &Change) -> JsonChange<'_> {
             ),
         ),
         Service::All | Service::Protocols { .. } => (None, None),
-    };
+    }
+}
+
+#[derive(Serialize)]
+struct Cause<'r> {
+    resource: &'r str,
+    action: &'static str,
+}
+
+fn change(c: &Change) -> JsonChange<'_> {
+    let (cidrs, principals) = peer_lists(c);
+    let (ports, icmp) = service_fields(&c.part.service);
     JsonChange {
         kind: c.kind.as_str(),
         level: c.level.as_str(),
@@ -173,10 +191,7 @@ fn change(c: &Change) -> JsonChange<'_> {
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let doc = Document {
         schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool::this(),
         inputs: &report.inputs,
         summary: report.summary(),
         changes: report.delta.changes.iter().map(change).collect(),

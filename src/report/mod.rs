@@ -5,13 +5,14 @@
 //! Renderers never read inputs; they only format what the pipeline produced.
 
 pub mod json;
+pub mod show;
 pub mod table;
 
 use std::collections::BTreeMap;
 
 use crate::delta::{Cause, Change, ChangeKind, Delta, Effect, Level};
 use crate::header_space::{
-    HeaderSpace, PeerSet, RangeSet, ServiceSet, covering_block, v4_cidrs, v6_cidrs,
+    HeaderSpace, Part, PeerSet, Principal, RangeSet, ServiceSet, covering_block, v4_cidrs, v6_cidrs,
 };
 use crate::model::{Certainty, Direction};
 use crate::source::Input;
@@ -26,6 +27,8 @@ pub struct Report {
     pub delta: Delta,
     /// What could not be modelled exactly, sorted.
     pub warnings: Vec<Warning>,
+    /// Wrap tables to this width (a terminal's); `None` never wraps (pipes, files).
+    pub width: Option<u16>,
 }
 
 /// Counts shown in summaries.
@@ -61,28 +64,31 @@ impl Report {
 }
 
 /// The peers of a change as JSON lists: CIDR blocks (IPv4 then IPv6, minimal) and
-/// principals (`sg:…`, `pl:…`, or `self` for the subject itself).
+/// principals (`sg:…`, `pl:…`, `ep:…`, or `self` for the subject itself).
 #[must_use]
 pub fn peer_lists(change: &Change) -> (Vec<String>, Vec<String>) {
-    let peers = &change.part.peers;
+    part_peer_lists(&change.part, Some(&change.subject))
+}
+
+/// The peers of a part as JSON lists; a security group named `subject` prints as
+/// `self`.
+#[must_use]
+pub fn part_peer_lists(part: &Part, subject: Option<&str>) -> (Vec<String>, Vec<String>) {
+    let peers = &part.peers;
     let cidrs = v4_cidrs(&peers.v4)
         .iter()
         .map(ToString::to_string)
         .chain(v6_cidrs(&peers.v6).iter().map(ToString::to_string))
         .collect();
-    (cidrs, principal_names(change))
+    (cidrs, principal_names(part, subject))
 }
 
-fn principal_names(change: &Change) -> Vec<String> {
-    change
-        .part
-        .peers
+fn principal_names(part: &Part, subject: Option<&str>) -> Vec<String> {
+    part.peers
         .principals
         .iter()
         .map(|p| {
-            if p.name() == change.subject
-                && matches!(p, crate::header_space::Principal::SecurityGroup(_))
-            {
+            if Some(p.name()) == subject && matches!(p, Principal::SecurityGroup(_)) {
                 "self".to_owned()
             } else {
                 p.to_string()
@@ -94,12 +100,18 @@ fn principal_names(change: &Change) -> Vec<String> {
 /// The peers of a change for people: the shorter of the CIDR list and "block except
 /// holes" (`0.0.0.0/0 except 10.0.0.0/8`), then principals.
 #[must_use]
+pub fn describe_peers(change: &Change) -> String {
+    describe_part_peers(&change.part, Some(&change.subject))
+}
+
+/// The peers of a part for people (see [`describe_peers`]).
+#[must_use]
 #[expect(
     clippy::missing_panics_doc,
     reason = "an IPv4 covering block fits in 32 bits"
 )]
-pub fn describe_peers(change: &Change) -> String {
-    let peers: &PeerSet = &change.part.peers;
+pub fn describe_part_peers(part: &Part, subject: Option<&str>) -> String {
+    let peers: &PeerSet = &part.peers;
     let mut parts: Vec<String> = Vec::new();
     if !peers.v4.is_empty() {
         parts.push(describe_family(
@@ -131,8 +143,38 @@ pub fn describe_peers(change: &Change) -> String {
             },
         ));
     }
-    parts.extend(principal_names(change));
+    parts.extend(principal_names(part, subject));
     parts.join(", ")
+}
+
+/// A table with reachdiff's style: box drawing, never coloured, wrapped to `width`
+/// when given (a terminal) and never otherwise, so that piped output is stable.
+pub(crate) fn table_style<const N: usize>(
+    header: [&str; N],
+    width: Option<u16>,
+) -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table.force_no_tty();
+    table
+        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_header(header);
+    match width {
+        Some(w) => {
+            table
+                .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+                .set_width(w);
+            // Names and short columns keep their width; prose columns wrap.
+            for i in 0..N.min(4) {
+                if let Some(c) = table.column_mut(i) {
+                    c.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+                }
+            }
+        }
+        None => {
+            table.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+        }
+    }
+    table
 }
 
 fn describe_family<T: crate::header_space::Point>(

@@ -5,9 +5,6 @@
 
 use std::io::{self, Write};
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
-
 use super::{Report, Row};
 use crate::delta::{ChangeKind, Effect, Level};
 use crate::model::{Certainty, Direction};
@@ -37,15 +34,18 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     if !endpoint_rows.is_empty() {
         writeln!(out, "\nEndpoints: who can reach what")?;
-        let mut table = new_table([
-            "Change",
-            "Endpoint",
-            "Dir",
-            "Traffic",
-            "Peer",
-            "Why",
-            "Caused by",
-        ]);
+        let mut table = super::table_style(
+            [
+                "Change",
+                "Endpoint",
+                "Dir",
+                "Traffic",
+                "Peer",
+                "Why",
+                "Caused by",
+            ],
+            report.width,
+        );
         for row in &endpoint_rows {
             let endpoint = match row.via {
                 Some(lb) => format!("{} (via {lb})", row.subject),
@@ -68,15 +68,18 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             out,
             "\nRules: what each security group and network ACL lets through"
         )?;
-        let mut table = new_table([
-            "Change",
-            "Subject",
-            "Dir",
-            "Traffic",
-            "Peer",
-            "Effect",
-            "Caused by",
-        ]);
+        let mut table = super::table_style(
+            [
+                "Change",
+                "Subject",
+                "Dir",
+                "Traffic",
+                "Peer",
+                "Effect",
+                "Caused by",
+            ],
+            report.width,
+        );
         for row in &rule_rows {
             let effect = match row.effect {
                 Some(Effect::Live) => "live".to_owned(),
@@ -127,16 +130,6 @@ fn counts(what: &str, rows: &[Row<'_>]) -> String {
         n(ChangeKind::Opened),
         n(ChangeKind::Closed)
     )
-}
-
-fn new_table<const N: usize>(header: [&str; N]) -> Table {
-    let mut table = Table::new();
-    table.force_no_tty();
-    table
-        .load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header);
-    table
 }
 
 fn kind_label(row: &Row<'_>) -> &'static str {
