@@ -56,6 +56,21 @@ pub struct Snapshot {
     pub endpoints: BTreeMap<String, Endpoint>,
 }
 
+/// The key standing for a resource of type `noun` that a value known only after apply
+/// names and the plan does not show (`(subnet known after apply)`). Nothing is known of
+/// it: evaluation treats it as allowing everything in the [`Bound::Upper`] world and
+/// nothing in the [`Bound::Lower`] one.
+#[must_use]
+pub fn unknown_key(noun: &str) -> String {
+    format!("({noun} known after apply)")
+}
+
+/// `true` for a key made by [`unknown_key`].
+#[must_use]
+pub fn is_unknown_key(key: &str) -> bool {
+    key.starts_with('(') && key.ends_with(" known after apply)")
+}
+
 /// The direction of a rule, seen from the filtered resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Direction {

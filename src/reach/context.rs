@@ -190,7 +190,12 @@ impl<'s> Ctx<'s> {
         }
         let mut out = HeaderSpace::empty();
         for g in &iface.security_groups {
-            out = out.union(&self.sg.get(g.as_str())?[dir(d)]);
+            match self.sg.get(g.as_str()) {
+                Some(pair) => out = out.union(&pair[dir(d)]),
+                // A group known only after apply: it may allow anything, or nothing.
+                None if crate::model::is_unknown_key(g) && self.world == Bound::Lower => {}
+                None => return None,
+            }
         }
         Some(out)
     }
@@ -259,11 +264,13 @@ impl<'s> Ctx<'s> {
                     .collect()
             })
             .unwrap_or_default();
+        // A route to an internet gateway can only be created when the gateway is attached
+        // to the route table's VPC, so a route settles an attachment the plan does not
+        // show; only a gateway known to be detached drops the traffic.
         let attached_igw = |key: &str| -> bool {
-            s.gateways.get(key).is_none_or(|g| match self.world {
-                Bound::Upper => g.attached.maybe(),
-                Bound::Lower => g.attached.surely(),
-            })
+            s.gateways
+                .get(key)
+                .is_none_or(|g| g.attached != crate::model::Tri::No)
         };
         let vpc_igw = s.gateways.values().find(|g| {
             !g.egress_only && g.vpc.as_deref() == vpc && g.vpc.is_some() && attached_igw(&g.key)

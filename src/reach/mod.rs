@@ -465,10 +465,12 @@ fn from_addresses(ctx: &Ctx<'_>, dkey: &ClassKey, d: &Region) -> HeaderSpace {
     let world = ctx.world;
     let iface = &dkey.interface;
     let subnet_key = iface.subnet.as_deref();
-    let Some(subnet) = subnet_key.and_then(|s| ctx.subnets.get(s)) else {
-        return HeaderSpace::empty();
-    };
     let sg_in = ctx.groups(iface, Direction::Ingress);
+    let Some(subnet) = subnet_key.and_then(|s| ctx.subnets.get(s)) else {
+        // Its subnet is not known: in the upper world it may sit anywhere, reachable
+        // from any address its groups admit; in the lower world from none.
+        return unknown_subnet(world, sg_in.as_ref(), iface);
+    };
     let through_acl = ctx
         .acl(subnet_key, Direction::Ingress)
         .intersection(ctx.acl_reply(subnet_key, Direction::Egress));
@@ -520,13 +522,29 @@ fn from_addresses(ctx: &Ctx<'_>, dkey: &ClassKey, d: &Region) -> HeaderSpace {
     HeaderSpace::union_all(parts).restrict_peers(&families)
 }
 
+/// An interface whose subnet is unknown: every address its groups allow in the upper
+/// world (IPv6 only when it may have IPv6), nothing in the lower world.
+fn unknown_subnet(world: Bound, groups: Option<&HeaderSpace>, iface: &Interface) -> HeaderSpace {
+    if world == Bound::Lower {
+        return HeaderSpace::empty();
+    }
+    let mut families = PeerSet::from_v4(crate::header_space::RangeSet::full());
+    if public(world, iface.ipv6) {
+        families.v6 = crate::header_space::RangeSet::full();
+    }
+    match groups {
+        Some(g) => g.restrict_peers(&families),
+        None => HeaderSpace::product(&families, &ServiceSet::all()),
+    }
+}
+
 /// Outbound from a class to addresses outside its VPC.
 fn to_addresses(ctx: &Ctx<'_>, ekey: &ClassKey) -> HeaderSpace {
     let world = ctx.world;
     let iface = &ekey.interface;
     let subnet_key = iface.subnet.as_deref();
     let Some(subnet) = subnet_key.and_then(|s| ctx.subnets.get(s)) else {
-        return HeaderSpace::empty();
+        return unknown_subnet(world, ctx.groups(iface, Direction::Egress).as_ref(), iface);
     };
     let through_acl = ctx
         .acl(subnet_key, Direction::Egress)

@@ -161,9 +161,13 @@ impl Reader<'_, '_, '_> {
         config_attr: &str,
         want: Want,
     ) -> (Vec<String>, Certainty) {
-        let refs = self
+        let mut refs = self
             .plan
             .refs(entry, value, config_attr, want, false, self.warnings);
+        if refs.unresolved {
+            // Stands for the unknown subnet or group, so reach can widen for it.
+            refs.keys.push(crate::model::unknown_key(want.noun()));
+        }
         (refs.keys, refs.certainty)
     }
 
@@ -627,7 +631,11 @@ impl Reader<'_, '_, '_> {
             (eni_attr, Want::NetworkInterface),
         ] {
             let v = side.key(attr);
-            if v.str().is_some() || v.is_unknown() {
+            // An unknown value the configuration does not set is computed by AWS
+            // (an EIP's `instance` stays empty until something associates it).
+            let addr = self.plan.entries[i].addr.as_ref();
+            let configured = addr.and_then(|a| self.plan.config.sets(a, attr)) != Some(false);
+            if v.str().is_some() || (v.is_unknown() && configured) {
                 let refs = self.plan.refs(i, v, attr, want, true, self.warnings);
                 if let Some(k) = refs.keys.into_iter().next() {
                     return Some(k);

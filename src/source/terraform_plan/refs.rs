@@ -85,6 +85,24 @@ impl Want {
         }
     }
 
+    /// The type's name in messages.
+    pub(super) fn noun(self) -> &'static str {
+        match self {
+            Self::Vpc => "VPC",
+            Self::Subnet => "subnet",
+            Self::SecurityGroup => "security group",
+            Self::NetworkAcl => "network ACL",
+            Self::RouteTable => "route table",
+            Self::Gateway => "gateway",
+            Self::NatGateway => "NAT gateway",
+            Self::Instance => "instance",
+            Self::NetworkInterface => "network interface",
+            Self::LoadBalancer => "load balancer",
+            Self::TargetGroup => "target group",
+            Self::PrefixList => "prefix list",
+        }
+    }
+
     /// The prefix of literal ids of this type (as found in variables).
     pub(super) fn id_prefix(self) -> &'static str {
         match self {
@@ -122,6 +140,9 @@ impl Want {
 pub(super) struct Refs {
     pub keys: Vec<String>,
     pub certainty: Certainty,
+    /// Some value is known only after apply and the configuration does not say what
+    /// it names; `keys` holds only what is known.
+    pub unresolved: bool,
 }
 
 impl Plan<'_> {
@@ -209,6 +230,7 @@ impl Plan<'_> {
             .map(|id| self.key_for_id(want, id))
             .collect();
         let mut certainty = Certainty::Definite;
+        let mut unresolved = false;
         if list.any_unknown() {
             let resolved = self.resolve_reference(
                 entry,
@@ -223,14 +245,15 @@ impl Plan<'_> {
                 .chain(resolved.external.iter().map(|id| self.key_for_id(want, id)))
                 .collect();
             let label = self.entries[entry].label();
-            let what = format!("{want:?}").to_lowercase();
+            let what = want.noun();
             if found.is_empty() {
                 warnings.push(
                     WarningKind::UnresolvedReference,
                     Some(&label),
-                    format!("`{config_attr}` refers to a {what} known only after apply that the configuration does not name; it is left out, and flows through it are not reported"),
+                    format!("`{config_attr}` refers to {} {what} known only after apply that the configuration does not name; flows that depend on it are possible, not definite", article(what)),
                 );
                 certainty = Certainty::Possible;
+                unresolved = true;
             } else if resolved.open || (single && found.len() > 1) {
                 warnings.push(
                     WarningKind::UnresolvedReference,
@@ -246,6 +269,18 @@ impl Plan<'_> {
         }
         keys.sort();
         keys.dedup();
-        Refs { keys, certainty }
+        Refs {
+            keys,
+            certainty,
+            unresolved,
+        }
+    }
+}
+
+/// "a" or "an" before `noun`, as spoken.
+fn article(noun: &str) -> &'static str {
+    match noun.as_bytes().first() {
+        Some(b'a' | b'e' | b'i' | b'o' | b'u') => "an",
+        _ => "a",
     }
 }

@@ -104,6 +104,56 @@ pub(super) fn build(
             _ => {}
         }
     }
+    deduce_vpcs(snapshot, r.warnings);
+}
+
+/// Fills in VPCs the plan leaves unknown, from facts that cannot be otherwise: a
+/// subnet lies in the one VPC of the plan whose blocks contain its IPv4 block; a route
+/// table belongs to the VPC of the subnets associated with it. A subnet whose VPC
+/// stays unknown is warned about (flows through it cannot be placed).
+fn deduce_vpcs(s: &mut Snapshot, warnings: &mut Warnings) {
+    let vpc_blocks: Vec<(String, Vec<ipnet::Ipv4Net>)> = s
+        .vpcs
+        .values()
+        .map(|v| (v.key.clone(), v.ipv4.clone()))
+        .collect();
+    for subnet in s.subnets.values_mut().filter(|x| x.vpc.is_none()) {
+        let Some(block) = subnet.ipv4 else { continue };
+        let mut holders = vpc_blocks
+            .iter()
+            .filter(|(_, blocks)| blocks.iter().any(|b| b.contains(&block)));
+        match (holders.next(), holders.next()) {
+            (Some((key, _)), None) => subnet.vpc = Some(key.clone()),
+            _ => warnings.push(
+                WarningKind::UnresolvedReference,
+                Some(&subnet.key),
+                "its VPC is known only after apply and no single VPC of the plan contains its block; flows through it are left out",
+            ),
+        }
+    }
+    let subnet_vpc: std::collections::BTreeMap<String, String> = s
+        .subnets
+        .values()
+        .filter_map(|x| Some((x.key.clone(), x.vpc.clone()?)))
+        .collect();
+    for table in s.route_tables.values_mut().filter(|t| t.vpc.is_none()) {
+        table.vpc = table
+            .subnets
+            .iter()
+            .find_map(|k| subnet_vpc.get(k).cloned());
+    }
+    // An internet gateway belongs to the VPC whose route tables route to it.
+    for gateway in s.gateways.values_mut().filter(|g| g.vpc.is_none()) {
+        gateway.vpc = s.route_tables.values().find_map(|t| {
+            let routes_here = t.routes.iter().any(|r| match &r.target {
+                RouteTarget::InternetGateway(k) | RouteTarget::EgressOnlyInternetGateway(k) => {
+                    *k == gateway.key
+                }
+                _ => false,
+            });
+            if routes_here { t.vpc.clone() } else { None }
+        });
+    }
 }
 
 struct Reader<'p, 'a, 'w> {
@@ -117,6 +167,26 @@ fn cidr(side: Side<'_>) -> Option<IpNet> {
 }
 
 impl Reader<'_, '_, '_> {
+    /// A VPC reference, without warning: when it cannot be followed (typically
+    /// `local.vpc_id` in `terraform-aws-modules/vpc`), the VPC is deduced afterwards
+    /// (see [`deduce_vpcs`]), and only a failed deduction warns.
+    fn vpc_ref(&self, entry: usize, side: Side<'_>) -> Option<String> {
+        let mut quiet = Warnings::new();
+        let refs = self.plan.refs(
+            entry,
+            side.key("vpc_id"),
+            "vpc_id",
+            Want::Vpc,
+            true,
+            &mut quiet,
+        );
+        // Several candidates are no answer: the deduction decides among them.
+        match refs.certainty {
+            Certainty::Definite => refs.keys.into_iter().next(),
+            Certainty::Possible => None,
+        }
+    }
+
     fn one(&mut self, entry: usize, side: Side<'_>, attr: &str, want: Want) -> Option<String> {
         let refs = self
             .plan
@@ -183,7 +253,7 @@ impl Reader<'_, '_, '_> {
         let subnet = Subnet {
             key: key.clone(),
             id: side.key("id").str().map(str::to_owned),
-            vpc: self.one(i, side, "vpc_id", Want::Vpc),
+            vpc: self.vpc_ref(i, side),
             ipv4,
             ipv6,
             has_ipv6,
@@ -198,11 +268,7 @@ impl Reader<'_, '_, '_> {
         let mut table = RouteTable {
             key: key.clone(),
             id: side.key("id").str().map(str::to_owned),
-            vpc: if default {
-                None
-            } else {
-                self.one(i, side, "vpc_id", Want::Vpc)
-            },
+            vpc: if default { None } else { self.vpc_ref(i, side) },
             main: default,
             routes_known: true,
             ..RouteTable::default()
@@ -230,7 +296,7 @@ impl Reader<'_, '_, '_> {
                     .copied()
             });
             table.vpc = self
-                .one(i, side, "vpc_id", Want::Vpc)
+                .vpc_ref(i, side)
                 .or_else(|| vpc.map(|v| self.plan.entries[v].label()));
         }
         let routes = side.key("route");
@@ -255,7 +321,7 @@ impl Reader<'_, '_, '_> {
                     i,
                     &key,
                     r,
-                    "route",
+                    Some("route"),
                     Origin::new(&key, format!("route[{n}]")),
                 );
                 table.routes.push(route);
@@ -265,13 +331,15 @@ impl Reader<'_, '_, '_> {
     }
 
     /// One route from its fields (`aws_route` and inline `route` name them alike, the
-    /// destination with or without a `destination_` prefix).
+    /// destination with or without a `destination_` prefix). `block` is the inline
+    /// block's attribute (`route`), whose configuration expression holds references;
+    /// `None` for `aws_route`, whose fields are attributes of their own.
     fn route_fields(
         &mut self,
         entry: usize,
         label: &str,
         r: Side<'_>,
-        config_attr: &str,
+        block: Option<&str>,
         origin: Origin,
     ) -> Route {
         let mut certainty = Certainty::Definite;
@@ -295,7 +363,7 @@ impl Reader<'_, '_, '_> {
                 let refs = self.plan.refs(
                     entry,
                     pl,
-                    config_attr,
+                    block.unwrap_or("destination_prefix_list_id"),
                     Want::PrefixList,
                     true,
                     self.warnings,
@@ -315,7 +383,7 @@ impl Reader<'_, '_, '_> {
             certainty = Certainty::Possible;
             RouteDestination::Unknown
         });
-        let target = self.route_target(entry, label, r, config_attr, &mut certainty);
+        let target = self.route_target(entry, label, r, block, &mut certainty);
         Route {
             destination,
             target,
@@ -329,7 +397,7 @@ impl Reader<'_, '_, '_> {
         entry: usize,
         label: &str,
         r: Side<'_>,
-        config_attr: &str,
+        block: Option<&str>,
         certainty: &mut Certainty,
     ) -> RouteTarget {
         let network = |kind: &str, v: &str| RouteTarget::Network(format!("{kind}:{v}"));
@@ -381,9 +449,9 @@ impl Reader<'_, '_, '_> {
                     // Another network, created in this plan.
                     return network(kind, "(known after apply)");
                 };
-                let refs = self
-                    .plan
-                    .refs(entry, v, config_attr, want, true, self.warnings);
+                let refs =
+                    self.plan
+                        .refs(entry, v, block.unwrap_or(field), want, true, self.warnings);
                 *certainty = (*certainty).max(refs.certainty);
                 return match (refs.keys.into_iter().next(), field) {
                     (Some(k), "nat_gateway_id") => RouteTarget::NatGateway(k),
@@ -415,7 +483,7 @@ impl Reader<'_, '_, '_> {
             return;
         };
         let label = e.label();
-        let route = self.route_fields(i, &label, side, "gateway_id", Origin::new(&label, ""));
+        let route = self.route_fields(i, &label, side, None, Origin::new(&label, ""));
         s.route_tables
             .entry(table.clone())
             .or_insert_with(|| unmanaged_table(&table))
@@ -465,7 +533,7 @@ impl Reader<'_, '_, '_> {
 
     fn gateway(&mut self, i: usize, e: &Entry<'_>, side: Side<'_>, s: &mut Snapshot) {
         let key = e.label();
-        let vpc = self.one(i, side, "vpc_id", Want::Vpc);
+        let vpc = self.vpc_ref(i, side);
         let attached = if vpc.is_some() {
             Tri::Yes
         } else if side.key("vpc_id").is_unknown() {

@@ -1,0 +1,168 @@
+//! Reachability over hand-built snapshots, for the cases no real plan pins down
+//! cleanly: resources known only after apply, and gateways whose attachment the plan
+//! does not show. The scenario tests cover the rest from real `terraform` plans.
+
+use reachdiff::header_space::{HeaderSpace, PeerPoint, PeerSet, RangeSet, ServiceSet, v4_block};
+use reachdiff::model::{
+    Bound, Certainty, Direction, Endpoint, EndpointKind, Gateway, Interface, Origin, Route,
+    RouteDestination, RouteTable, RouteTarget, SecurityGroup, SgRule, Snapshot, Subnet, Tri, Vpc,
+    unknown_key,
+};
+use reachdiff::reach::{Assumptions, Reachability};
+
+const TCP: u8 = 6;
+
+/// A VPC 10.0.0.0/16 with one subnet routed to internet gateway `igw` (attachment as
+/// given), a group `web` allowing tcp/22 from anywhere, and an instance `host` with a
+/// public address in `subnet` carrying `groups`.
+fn network(igw_attached: Tri, subnet: &str, groups: &[&str]) -> Snapshot {
+    let mut s = Snapshot::default();
+    s.vpcs.insert(
+        "vpc".into(),
+        Vpc {
+            key: "vpc".into(),
+            ipv4: vec!["10.0.0.0/16".parse().unwrap()],
+            ..Vpc::default()
+        },
+    );
+    s.subnets.insert(
+        "subnet".into(),
+        Subnet {
+            key: "subnet".into(),
+            vpc: Some("vpc".into()),
+            ipv4: Some("10.0.1.0/24".parse().unwrap()),
+            ..Subnet::default()
+        },
+    );
+    s.gateways.insert(
+        "igw".into(),
+        Gateway {
+            key: "igw".into(),
+            vpc: Some("vpc".into()),
+            attached: igw_attached,
+            ..Gateway::default()
+        },
+    );
+    s.route_tables.insert(
+        "rt".into(),
+        RouteTable {
+            key: "rt".into(),
+            vpc: Some("vpc".into()),
+            routes: vec![Route {
+                destination: RouteDestination::Cidr("0.0.0.0/0".parse().unwrap()),
+                target: RouteTarget::InternetGateway("igw".into()),
+                certainty: Certainty::Definite,
+                origin: Origin::new("rt", "route[0]"),
+            }],
+            subnets: vec!["subnet".into()],
+            routes_known: true,
+            ..RouteTable::default()
+        },
+    );
+    s.security_groups.insert(
+        "web".into(),
+        SecurityGroup {
+            vpc: Some("vpc".into()),
+            managed: true,
+            rules: vec![SgRule {
+                direction: Direction::Ingress,
+                services: ServiceSet::ports(TCP, 22, 22),
+                peers: PeerSet::from_v4(RangeSet::full()),
+                certainty: Certainty::Definite,
+                origin: Origin::new("web", "ingress[0]"),
+            }],
+            ..SecurityGroup::new("web")
+        },
+    );
+    let mut host = Endpoint::new("host", EndpointKind::Instance);
+    host.interfaces.push(Interface {
+        subnet: Some(subnet.into()),
+        security_groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+        filtered: true,
+        public_ipv4: Tri::Yes,
+        ..Interface::default()
+    });
+    s.endpoints.insert("host".into(), host);
+    s
+}
+
+fn inbound(s: &Snapshot, world: Bound) -> HeaderSpace {
+    Reachability::compute(s, world, &Assumptions::default()).inbound("host")
+}
+
+fn ssh_from_anywhere() -> HeaderSpace {
+    HeaderSpace::product(
+        &PeerSet::from_v4(RangeSet::full()),
+        &ServiceSet::ports(TCP, 22, 22),
+    )
+}
+
+/// Whether 8.8.8.8 may send `tcp/port` to the host.
+fn internet_reaches(space: &HeaderSpace, port: u16) -> bool {
+    space.contains(PeerPoint::V4(u32::from_be_bytes([8, 8, 8, 8])), TCP, port)
+}
+
+#[test]
+fn a_known_network_lets_the_internet_in_through_the_group_only() {
+    let s = network(Tri::Yes, "subnet", &["web"]);
+    for world in [Bound::Lower, Bound::Upper] {
+        let space = inbound(&s, world);
+        assert!(internet_reaches(&space, 22), "{world:?}");
+        assert!(!internet_reaches(&space, 80), "{world:?}");
+    }
+}
+
+#[test]
+fn a_route_to_a_gateway_of_unknown_attachment_counts_as_attached() {
+    // AWS refuses a route to a gateway not attached to the VPC, so the route settles it.
+    let s = network(Tri::Unknown, "subnet", &["web"]);
+    assert!(internet_reaches(&inbound(&s, Bound::Lower), 22));
+    assert!(internet_reaches(&inbound(&s, Bound::Upper), 22));
+}
+
+#[test]
+fn a_detached_gateway_lets_nothing_in() {
+    let s = network(Tri::No, "subnet", &["web"]);
+    assert!(!internet_reaches(&inbound(&s, Bound::Upper), 22));
+}
+
+#[test]
+fn a_group_known_only_after_apply_may_allow_anything_or_nothing() {
+    let s = network(Tri::Yes, "subnet", &[&unknown_key("security group")]);
+    let upper = inbound(&s, Bound::Upper);
+    assert!(internet_reaches(&upper, 22));
+    assert!(internet_reaches(&upper, 80));
+    assert!(inbound(&s, Bound::Lower).is_empty());
+}
+
+#[test]
+fn an_unknown_group_next_to_a_known_one_keeps_the_known_one_certain() {
+    let s = network(Tri::Yes, "subnet", &["web", &unknown_key("security group")]);
+    let lower = inbound(&s, Bound::Lower);
+    assert!(internet_reaches(&lower, 22));
+    assert!(!internet_reaches(&lower, 80));
+    assert!(internet_reaches(&inbound(&s, Bound::Upper), 80));
+}
+
+#[test]
+fn an_interface_in_an_unknown_subnet_may_be_reached_through_its_groups() {
+    let s = network(Tri::Yes, &unknown_key("subnet"), &["web"]);
+    let upper = inbound(&s, Bound::Upper);
+    assert!(ssh_from_anywhere().is_subset(&upper));
+    assert!(!internet_reaches(&upper, 80), "its group still filters");
+    assert!(inbound(&s, Bound::Lower).is_empty());
+}
+
+#[test]
+fn an_address_inside_the_vpc_reaches_the_host_through_the_local_route() {
+    let s = network(Tri::No, "subnet", &["web"]);
+    let space = inbound(&s, Bound::Lower);
+    let neighbour = HeaderSpace::product(
+        &PeerSet::from_v4(v4_block("10.0.2.0/24".parse().unwrap())),
+        &ServiceSet::ports(TCP, 22, 22),
+    );
+    assert!(
+        neighbour.is_subset(&space),
+        "the VPC's own addresses need no gateway"
+    );
+}
