@@ -74,27 +74,15 @@ pub(super) fn compare(
         };
         let spaces = [0, 1].map(|w| (union(&before[w], &d.before), union(&after[w], &d.after)));
         for kind in [ChangeKind::Opened, ChangeKind::Closed] {
-            let diff = |w: usize| {
-                let (b, a) = &spaces[w];
-                match kind {
-                    ChangeKind::Opened => a.difference(b),
-                    ChangeKind::Closed => b.difference(a),
-                }
-            };
-            let (lo, hi) = (diff(0), diff(1));
-            let definite = lo.intersection(&hi);
-            let possible = lo.union(&hi).difference(&definite);
+            let parts = by_certainty(kind, &spaces);
             for member in &d.members {
-                for (certainty, region) in [
-                    (Certainty::Definite, &definite),
-                    (Certainty::Possible, &possible),
-                ] {
+                for (certainty, region) in &parts {
                     explainer.emit(
                         &mut out,
                         member,
                         Direction::Egress,
                         kind,
-                        certainty,
+                        *certainty,
                         region,
                         None,
                     );
@@ -124,32 +112,42 @@ fn through_balancers(
     for (lb, target) in forwards {
         let spaces = [0, 1].map(|w| (before[w].via(&lb, &target), after[w].via(&lb, &target)));
         for kind in [ChangeKind::Opened, ChangeKind::Closed] {
-            let diff = |w: usize| {
-                let (b, a) = &spaces[w];
-                match kind {
-                    ChangeKind::Opened => a.difference(b),
-                    ChangeKind::Closed => b.difference(a),
-                }
-            };
-            let (lo, hi) = (diff(0), diff(1));
-            let definite = lo.intersection(&hi);
-            let possible = lo.union(&hi).difference(&definite);
-            for (certainty, region) in [
-                (Certainty::Definite, &definite),
-                (Certainty::Possible, &possible),
-            ] {
+            for (certainty, region) in &by_certainty(kind, &spaces) {
                 explainer.emit(
                     out,
                     &target,
                     Direction::Ingress,
                     kind,
-                    certainty,
+                    *certainty,
                     region,
                     Some(&lb),
                 );
             }
         }
     }
+}
+
+/// What `kind` of change goes from `before` to `after`.
+fn changed(kind: ChangeKind, before: &HeaderSpace, after: &HeaderSpace) -> HeaderSpace {
+    match kind {
+        ChangeKind::Opened => after.difference(before),
+        ChangeKind::Closed => before.difference(after),
+    }
+}
+
+/// The definite part (found in both worlds) and the possible part (found in one) of
+/// a change between the (before, after) spaces of the lower and upper worlds.
+fn by_certainty(
+    kind: ChangeKind,
+    spaces: &[(HeaderSpace, HeaderSpace); 2],
+) -> [(Certainty, HeaderSpace); 2] {
+    let [lo, hi] = spaces.each_ref().map(|(b, a)| changed(kind, b, a));
+    let definite = lo.intersection(&hi);
+    let possible = lo.union(&hi).difference(&definite);
+    [
+        (Certainty::Definite, definite),
+        (Certainty::Possible, possible),
+    ]
 }
 
 fn joints(before: &Reachability, after: &Reachability) -> Vec<Joint> {
@@ -214,10 +212,7 @@ fn inbound_changes(
         ChangeKind::Closed => b.difference(a),
     };
     Changes {
-        addresses: match kind {
-            ChangeKind::Opened => a_addr.difference(&b_addr),
-            ChangeKind::Closed => b_addr.difference(&a_addr),
-        },
+        addresses: changed(kind, &b_addr, &a_addr),
         sources: joints
             .iter()
             .map(|s| {

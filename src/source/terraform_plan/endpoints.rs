@@ -423,15 +423,14 @@ impl Reader<'_, '_, '_> {
             .0
     }
 
-    fn database(
+    /// The subnets (through the DB subnet group) and security groups of an RDS
+    /// instance or cluster.
+    fn rds_placement(
         &mut self,
         i: usize,
-        e: &Entry<'_>,
         side: Side<'_>,
-        s: &Snapshot,
         after: bool,
-    ) -> Endpoint {
-        let label = e.label();
+    ) -> (Vec<String>, (Vec<String>, Certainty)) {
         let subnets = self.subnet_group(
             i,
             side,
@@ -445,11 +444,21 @@ impl Reader<'_, '_, '_> {
             "vpc_security_group_ids",
             Want::SecurityGroup,
         );
+        (subnets, groups)
+    }
+
+    fn database(
+        &mut self,
+        i: usize,
+        e: &Entry<'_>,
+        side: Side<'_>,
+        s: &Snapshot,
+        after: bool,
+    ) -> Endpoint {
+        let label = e.label();
+        let (subnets, groups) = self.rds_placement(i, side, after);
         // publicly_accessible defaults to false in Terraform.
-        let public = match side.key("publicly_accessible") {
-            p if p.is_unknown() => Tri::Unknown,
-            p => Tri::from_bool(p.bool() == Some(true)),
-        };
+        let public = tri(side.key("publicly_accessible"));
         let interfaces = self.interfaces(&label, &subnets, &groups, true, public, Tri::No, s);
         Endpoint {
             interfaces,
@@ -495,23 +504,8 @@ impl Reader<'_, '_, '_> {
         };
         let csides = self.plan.entries[cluster].sides();
         let cside = csides.side(after)?;
-        let subnets = self.subnet_group(
-            cluster,
-            cside,
-            "db_subnet_group_name",
-            "aws_db_subnet_group",
-            after,
-        );
-        let groups = self.keys(
-            cluster,
-            cside.key("vpc_security_group_ids"),
-            "vpc_security_group_ids",
-            Want::SecurityGroup,
-        );
-        let public = match side.key("publicly_accessible") {
-            p if p.is_unknown() => Tri::Unknown,
-            p => Tri::from_bool(p.bool() == Some(true)),
-        };
+        let (subnets, groups) = self.rds_placement(cluster, cside, after);
+        let public = tri(side.key("publicly_accessible"));
         let interfaces = self.interfaces(&label, &subnets, &groups, true, public, Tri::No, s);
         Some(Endpoint {
             interfaces,
@@ -579,10 +573,7 @@ impl Reader<'_, '_, '_> {
                 _ => groups.0.push(format!("{label}.cluster_security_group_id")),
             }
         }
-        let public = match config.key("assign_public_ip") {
-            p if p.is_unknown() => Tri::Unknown,
-            p => Tri::from_bool(p.bool() == Some(true)),
-        };
+        let public = tri(config.key("assign_public_ip"));
         let mut endpoint = Endpoint::new(label.clone(), kind);
         endpoint.accepts = kind != EndpointKind::Function;
         endpoint.interfaces = self.interfaces(
