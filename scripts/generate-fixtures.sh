@@ -5,7 +5,8 @@
 #
 # For each scenario (all folders under testdata/scenarios/ that have an
 # after/ folder, or only the ones named on the command line):
-#   1. reset a private moto_server (fake EC2 API) and seed its ID generator,
+#   1. reset a private moto server (fake EC2/ELBv2/RDS APIs, started through
+#      scripts/fixtures/moto_server.py) and seed its random generator,
 #   2. copy before/ + scripts/fixtures/provider.tf into a fresh work dir,
 #      `terraform init` and `terraform apply` (skipped when before/ has no
 #      .tf files), then check that re-planning the before/ config shows no
@@ -17,15 +18,15 @@
 #
 # Prerequisites (see DEVELOPERS.md): terraform 1.11.x, the hashicorp/aws
 # 5.100.0 provider in a filesystem mirror (default /opt/tf-plugins, override
-# with TF_PLUGIN_MIRROR), moto_server (pip install "moto[server]"), python3,
-# curl. No network access is needed.
+# with TF_PLUGIN_MIRROR), moto importable by python3 (pip install
+# "moto[server]"), python3, curl. No network access is needed.
 #
 # Environment:
 #   TF_PLUGIN_MIRROR  filesystem mirror holding hashicorp/aws (default /opt/tf-plugins)
 #   MOTO_PORT         preferred loopback port for moto_server (default 47915;
 #                     a free port is picked if it is taken)
-#   MOTO_SEED         seed for moto's ID generator (default 20240601), so
-#                     regenerated fixtures keep the same resource IDs
+#   MOTO_SEED         seed for moto's random generator (default 20240601);
+#                     IDs and EIP addresses still vary between runs
 #   KEEP_WORKDIR=1    keep the temporary work directory for debugging
 
 set -euo pipefail

@@ -42,6 +42,7 @@ resource "aws_instance" "one" {
   ami                    = "ami-1e749f67"
   instance_type          = "t3.micro"
   subnet_id              = aws_subnet.a.id
+  private_ip             = "10.0.1.10"
   vpc_security_group_ids = [aws_vpc.main.default_security_group_id]
 }
 
@@ -49,5 +50,6 @@ resource "aws_instance" "two" {
   ami                    = "ami-1e749f67"
   instance_type          = "t3.micro"
   subnet_id              = aws_subnet.b.id
+  private_ip             = "10.0.2.10"
   vpc_security_group_ids = [aws_vpc.main.default_security_group_id]
 }

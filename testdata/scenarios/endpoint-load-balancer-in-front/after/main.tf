@@ -100,6 +100,7 @@ resource "aws_instance" "app" {
   ami                    = "ami-1e749f67"
   instance_type          = "t3.micro"
   subnet_id              = aws_subnet.private.id
+  private_ip             = "10.0.3.10"
   vpc_security_group_ids = [aws_security_group.app.id]
 }
 

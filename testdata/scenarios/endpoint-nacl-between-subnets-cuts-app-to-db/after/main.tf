@@ -96,6 +96,7 @@ resource "aws_instance" "app" {
   ami                    = "ami-1e749f67"
   instance_type          = "t3.micro"
   subnet_id              = aws_subnet.app.id
+  private_ip             = "10.0.1.10"
   vpc_security_group_ids = [aws_security_group.app.id]
 }
 
@@ -103,5 +104,6 @@ resource "aws_instance" "db" {
   ami                    = "ami-1e749f67"
   instance_type          = "t3.micro"
   subnet_id              = aws_subnet.db.id
+  private_ip             = "10.0.2.10"
   vpc_security_group_ids = [aws_security_group.db.id]
 }

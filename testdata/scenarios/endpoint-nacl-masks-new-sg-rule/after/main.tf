@@ -95,6 +95,7 @@ resource "aws_instance" "app" {
   ami                    = "ami-1e749f67"
   instance_type          = "t3.micro"
   subnet_id              = aws_subnet.a.id
+  private_ip             = "10.0.1.10"
   vpc_security_group_ids = [aws_security_group.app.id]
 }
 
@@ -102,6 +103,7 @@ resource "aws_instance" "client_a" {
   ami                    = "ami-1e749f67"
   instance_type          = "t3.micro"
   subnet_id              = aws_subnet.a.id
+  private_ip             = "10.0.1.20"
   vpc_security_group_ids = [aws_security_group.client.id]
 }
 
@@ -109,5 +111,6 @@ resource "aws_instance" "client_b" {
   ami                    = "ami-1e749f67"
   instance_type          = "t3.micro"
   subnet_id              = aws_subnet.b.id
+  private_ip             = "10.0.2.20"
   vpc_security_group_ids = [aws_security_group.client.id]
 }

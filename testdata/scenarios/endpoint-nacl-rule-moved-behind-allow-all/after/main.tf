@@ -88,6 +88,7 @@ resource "aws_instance" "web" {
   ami                    = "ami-1e749f67"
   instance_type          = "t3.micro"
   subnet_id              = aws_subnet.public.id
+  private_ip             = "10.0.1.10"
   vpc_security_group_ids = [aws_security_group.web.id]
 }
 
