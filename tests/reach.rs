@@ -2,19 +2,21 @@
 //! cleanly: resources known only after apply, and gateways whose attachment the plan
 //! does not show. The scenario tests cover the rest from real `terraform` plans.
 
-use reachdiff::header_space::{HeaderSpace, PeerPoint, PeerSet, RangeSet, ServiceSet, v4_block};
+use reachdiff::header_space::{
+    HeaderSpace, PeerPoint, PeerSet, Principal, RangeSet, ServiceSet, v4_block,
+};
 use reachdiff::model::{
     Bound, Certainty, Direction, Endpoint, EndpointKind, Gateway, Interface, Origin, Route,
     RouteDestination, RouteTable, RouteTarget, SecurityGroup, SgRule, Snapshot, Subnet, Tri, Vpc,
     unknown_key,
 };
-use reachdiff::reach::{Assumptions, Reachability};
+use reachdiff::reach::{Assumptions, Flow, FlowSource, Reachability, Tracer};
 
 const TCP: u8 = 6;
 
 /// A VPC 10.0.0.0/16 with one subnet routed to internet gateway `igw` (attachment as
-/// given), a group `web` allowing tcp/22 from anywhere, and an instance `host` with a
-/// public address in `subnet` carrying `groups`.
+/// given), a group `web` allowing tcp/22 from anywhere and all IPv4 out, and an
+/// instance `host` with a public address in `subnet` carrying `groups`.
 fn network(igw_attached: Tri, subnet: &str, groups: &[&str]) -> Snapshot {
     let mut s = Snapshot::default();
     s.vpcs.insert(
@@ -64,13 +66,22 @@ fn network(igw_attached: Tri, subnet: &str, groups: &[&str]) -> Snapshot {
         SecurityGroup {
             vpc: Some("vpc".into()),
             managed: true,
-            rules: vec![SgRule {
-                direction: Direction::Ingress,
-                services: ServiceSet::ports(TCP, 22, 22),
-                peers: PeerSet::from_v4(RangeSet::full()),
-                certainty: Certainty::Definite,
-                origin: Origin::new("web", "ingress[0]"),
-            }],
+            rules: vec![
+                SgRule {
+                    direction: Direction::Ingress,
+                    services: ServiceSet::ports(TCP, 22, 22),
+                    peers: PeerSet::from_v4(RangeSet::full()),
+                    certainty: Certainty::Definite,
+                    origin: Origin::new("web", "ingress[0]"),
+                },
+                SgRule {
+                    direction: Direction::Egress,
+                    services: ServiceSet::all(),
+                    peers: PeerSet::from_v4(RangeSet::full()),
+                    certainty: Certainty::Definite,
+                    origin: Origin::new("web", "egress[0]"),
+                },
+            ],
             ..SecurityGroup::new("web")
         },
     );
@@ -165,4 +176,78 @@ fn an_address_inside_the_vpc_reaches_the_host_through_the_local_route() {
         neighbour.is_subset(&space),
         "the VPC's own addresses need no gateway"
     );
+}
+
+/// `network` plus a second host `db` in the same subnet, whose group `db` admits
+/// tcp/5432 from the members of `source_group`.
+fn with_db(host_groups: &[&str], source_group: &str) -> Snapshot {
+    let mut s = network(Tri::Yes, "subnet", host_groups);
+    s.security_groups.insert(
+        "db".into(),
+        SecurityGroup {
+            vpc: Some("vpc".into()),
+            managed: true,
+            rules: vec![SgRule {
+                direction: Direction::Ingress,
+                services: ServiceSet::ports(TCP, 5432, 5432),
+                peers: PeerSet::from_principal(Principal::SecurityGroup(source_group.into())),
+                certainty: Certainty::Definite,
+                origin: Origin::new("db", "ingress[0]"),
+            }],
+            ..SecurityGroup::new("db")
+        },
+    );
+    let mut db = Endpoint::new("db", EndpointKind::Instance);
+    db.interfaces.push(Interface {
+        subnet: Some("subnet".into()),
+        security_groups: vec!["db".into()],
+        filtered: true,
+        ..Interface::default()
+    });
+    s.endpoints.insert("db".into(), db);
+    s
+}
+
+fn host_reaches_db(s: &Snapshot, world: Bound) -> bool {
+    let host = Principal::Endpoint("host".into());
+    Reachability::compute(s, world, &Assumptions::default())
+        .inbound("db")
+        .contains(PeerPoint::Principal(&host), TCP, 5432)
+}
+
+#[test]
+fn a_group_reference_matches_the_members_of_that_group_only() {
+    assert!(host_reaches_db(&with_db(&["web"], "web"), Bound::Lower));
+    assert!(!host_reaches_db(&with_db(&["web"], "other"), Bound::Upper));
+}
+
+#[test]
+fn a_reference_known_only_after_apply_may_name_any_group() {
+    let s = with_db(&["web"], Principal::UNKNOWN);
+    assert!(host_reaches_db(&s, Bound::Upper));
+    assert!(!host_reaches_db(&s, Bound::Lower));
+}
+
+#[test]
+fn a_group_known_only_after_apply_may_be_the_referenced_one() {
+    let s = with_db(&[&unknown_key("security group")], "web");
+    assert!(host_reaches_db(&s, Bound::Upper));
+    assert!(!host_reaches_db(&s, Bound::Lower));
+}
+
+#[test]
+fn a_trace_through_a_reference_known_only_after_apply_is_allowed_on_an_assumption() {
+    let s = with_db(&["web"], Principal::UNKNOWN);
+    let flow = Flow {
+        source: FlowSource::Endpoint("host".into()),
+        destination: FlowSource::Endpoint("db".into()),
+        protocol: TCP,
+        detail: 5432,
+    };
+    let path = Tracer::new(&s, &Assumptions::default()).trace(&flow);
+    assert!(path.allowed(), "{path:?}");
+    assert!(path.assumed(), "{path:?}");
+    let known = with_db(&["web"], "web");
+    let path = Tracer::new(&known, &Assumptions::default()).trace(&flow);
+    assert!(path.allowed() && !path.assumed(), "{path:?}");
 }

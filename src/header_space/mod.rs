@@ -20,7 +20,7 @@ pub mod service;
 pub use ip::{
     Ipv4Set, Ipv6Set, covering_block, parse_cidr, v4_block, v4_cidrs, v6_block, v6_cidrs,
 };
-pub use peer::{PeerPoint, PeerSet, Principal};
+pub use peer::{PeerPoint, PeerSet, Principal, is_unknown_name};
 pub use range_set::{Point, RangeSet};
 pub use render::{IcmpItem, Part, Service, port_range};
 pub use service::ServiceSet;

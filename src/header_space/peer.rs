@@ -34,11 +34,18 @@ impl Principal {
         }
     }
 
-    /// `true` for the placeholder of an unresolved reference.
+    /// `true` for the placeholder of an unresolved reference (see [`is_unknown_name`]).
     #[must_use]
     pub fn is_unknown(&self) -> bool {
-        self.name() == Self::UNKNOWN
+        is_unknown_name(self.name())
     }
+}
+
+/// `true` for a name that stands for something known only after apply:
+/// [`Principal::UNKNOWN`], or a model key such as `(subnet known after apply)`.
+#[must_use]
+pub fn is_unknown_name(name: &str) -> bool {
+    name.starts_with('(') && name.ends_with("known after apply)")
 }
 
 impl fmt::Display for Principal {

@@ -65,10 +65,10 @@ pub fn unknown_key(noun: &str) -> String {
     format!("({noun} known after apply)")
 }
 
-/// `true` for a key made by [`unknown_key`].
+/// `true` for a key made by [`unknown_key`] (or the bare [`Principal::UNKNOWN`]).
 #[must_use]
 pub fn is_unknown_key(key: &str) -> bool {
-    key.starts_with('(') && key.ends_with(" known after apply)")
+    crate::header_space::is_unknown_name(key)
 }
 
 /// The direction of a rule, seen from the filtered resource.

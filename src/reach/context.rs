@@ -8,7 +8,10 @@ use ipnet::IpNet;
 use super::Assumptions;
 use crate::header_space::service::{ICMP, ICMPV6, TCP, UDP};
 use crate::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet, v4_block, v6_block};
-use crate::model::{Bound, Direction, Interface, RouteDestination, RouteTarget, Snapshot, Tri};
+use crate::model::{
+    Bound, Certainty, Direction, Interface, RouteDestination, RouteTable, RouteTarget, Snapshot,
+    Tri,
+};
 
 /// Where traffic from one subnet to an address goes, per kind of next hop.
 #[derive(Clone, Debug, Default)]
@@ -110,6 +113,19 @@ impl<'s> Ctx<'s> {
             ctx.acl.insert(key.as_str(), pair);
             ctx.acl_reply.insert(key.as_str(), reply);
         }
+        // Which route table and ACL each subnet is associated with, indexed once.
+        let mut tables: HashMap<&str, &RouteTable> = HashMap::new();
+        for t in snapshot.route_tables.values() {
+            for k in &t.subnets {
+                tables.entry(k.as_str()).or_insert(t);
+            }
+        }
+        let mut acls: HashMap<&str, &str> = HashMap::new();
+        for a in snapshot.network_acls.values() {
+            for k in &a.subnets {
+                acls.entry(k.as_str()).or_insert(a.key.as_str());
+            }
+        }
         for (key, subnet) in &snapshot.subnets {
             let mut range = PeerSet::empty();
             if let Some(n) = subnet.ipv4 {
@@ -118,13 +134,16 @@ impl<'s> Ctx<'s> {
             if let Some(n) = subnet.ipv6 {
                 range.v6 = v6_block(n);
             }
-            let acl = subnet_acl(snapshot, key, subnet.vpc.as_deref());
+            let acl = acls
+                .get(key.as_str())
+                .map(|a| (*a).to_owned())
+                .or_else(|| default_acl(snapshot, subnet.vpc.as_deref()));
             let acl_assumed = acl
                 .as_ref()
                 .and_then(|a| snapshot.network_acls.get(a))
                 .is_some_and(|a| !a.managed);
             let acl = acl.filter(|a| ctx.acl.contains_key(a.as_str()));
-            let routes = ctx.routes(key, subnet.vpc.as_deref());
+            let routes = ctx.routes(tables.get(key.as_str()).copied(), subnet.vpc.as_deref());
             ctx.subnets.insert(
                 key.as_str(),
                 SubnetCtx {
@@ -236,24 +255,20 @@ impl<'s> Ctx<'s> {
             .is_none_or(|g| !g.managed)
     }
 
-    /// Routing of a subnet: longest prefix match over its route table and the VPC's
-    /// local routes.
-    fn routes(&self, subnet: &str, vpc: Option<&str>) -> Routes {
+    /// Routing of a subnet in `vpc`: longest prefix match over its route table (the
+    /// `associated` one, else the VPC's main table) and the VPC's local routes.
+    fn routes(&self, associated: Option<&RouteTable>, vpc: Option<&str>) -> Routes {
         let s = self.snapshot;
-        let table = s
-            .route_tables
-            .values()
-            .find(|t| t.subnets.iter().any(|k| k == subnet))
-            .or_else(|| {
-                let main = vpc
-                    .and_then(|v| s.vpcs.get(v))
-                    .and_then(|v| v.main_route_table.as_ref());
-                main.and_then(|m| s.route_tables.get(m)).or_else(|| {
-                    s.route_tables
-                        .values()
-                        .find(|t| t.main && t.vpc.as_deref() == vpc)
-                })
-            });
+        let table = associated.or_else(|| {
+            let main = vpc
+                .and_then(|v| s.vpcs.get(v))
+                .and_then(|v| v.main_route_table.as_ref());
+            main.and_then(|m| s.route_tables.get(m)).or_else(|| {
+                s.route_tables
+                    .values()
+                    .find(|t| t.main && t.vpc.as_deref() == vpc)
+            })
+        });
         let vpc_blocks: Vec<IpNet> = vpc
             .and_then(|v| s.vpcs.get(v))
             .map(|v| {
@@ -267,11 +282,8 @@ impl<'s> Ctx<'s> {
         // A route to an internet gateway can only be created when the gateway is attached
         // to the route table's VPC, so a route settles an attachment the plan does not
         // show; only a gateway known to be detached drops the traffic.
-        let attached_igw = |key: &str| -> bool {
-            s.gateways
-                .get(key)
-                .is_none_or(|g| g.attached != crate::model::Tri::No)
-        };
+        let attached_igw =
+            |key: &str| -> bool { s.gateways.get(key).is_none_or(|g| g.attached != Tri::No) };
         let vpc_igw = s.gateways.values().find(|g| {
             !g.egress_only && g.vpc.as_deref() == vpc && g.vpc.is_some() && attached_igw(&g.key)
         });
@@ -320,13 +332,13 @@ impl<'s> Ctx<'s> {
     /// The routes of a table as (prefix length, destination, class) entries.
     fn table_routes(
         &self,
-        t: &crate::model::RouteTable,
+        t: &RouteTable,
         attached_igw: &dyn Fn(&str) -> bool,
         entries: &mut Vec<(u8, PeerSet, Class)>,
     ) {
         let s = self.snapshot;
         for r in &t.routes {
-            if r.certainty == crate::model::Certainty::Possible && self.world == Bound::Lower {
+            if r.certainty == Certainty::Possible && self.world == Bound::Lower {
                 continue;
             }
             let class = match &r.target {
@@ -379,16 +391,9 @@ enum Class {
     Drop,
 }
 
-/// The ACL associated with a subnet: an explicit association, else the VPC's default
-/// ACL if the plan has it; `None` (AWS's default ACL, which allows all) otherwise.
-fn subnet_acl(s: &Snapshot, subnet: &str, vpc: Option<&str>) -> Option<String> {
-    if let Some(a) = s
-        .network_acls
-        .values()
-        .find(|a| a.subnets.iter().any(|k| k == subnet))
-    {
-        return Some(a.key.clone());
-    }
+/// The ACL of a subnet without an explicit association: the VPC's default ACL if the
+/// plan has it; `None` (AWS's default ACL, which allows all) otherwise.
+fn default_acl(s: &Snapshot, vpc: Option<&str>) -> Option<String> {
     let default = vpc
         .and_then(|v| s.vpcs.get(v))
         .and_then(|v| v.default_network_acl.as_ref())?;

@@ -24,8 +24,10 @@ mod trace;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet};
-use crate::model::{Bound, Certainty, Direction, Endpoint, EndpointKind, Interface, Snapshot};
+use crate::header_space::{HeaderSpace, PeerSet, Principal, RangeSet, ServiceSet};
+use crate::model::{
+    Bound, Certainty, Direction, Endpoint, EndpointKind, Interface, Snapshot, is_unknown_key,
+};
 
 use context::{Ctx, public};
 pub use trace::{Flow, FlowSource, Hop, HopVerdict, Layer, Path, Tracer};
@@ -169,6 +171,9 @@ struct Region {
     range: PeerSet,
     /// The subnet is not known: the address could be anything.
     unknown: bool,
+    /// Upper world: the members carry a group known only after apply, which any
+    /// security-group reference may name.
+    any_group: bool,
 }
 
 impl Region {
@@ -187,7 +192,7 @@ impl Region {
         let mut exact = PeerSet::empty();
         let mut range = PeerSet::empty();
         if let Some(ip) = iface.private_ipv4 {
-            exact.v4 = crate::header_space::RangeSet::range(u32::from(ip), u32::from(ip));
+            exact.v4 = RangeSet::range(u32::from(ip), u32::from(ip));
         } else if let Some(s) = subnet {
             range.v4 = s.range.v4.clone();
         }
@@ -199,11 +204,13 @@ impl Region {
             } else {
                 for a in &iface.ipv6_addresses {
                     let n = u128::from(*a);
-                    exact.v6 = exact.v6.union(&crate::header_space::RangeSet::range(n, n));
+                    exact.v6 = exact.v6.union(&RangeSet::range(n, n));
                 }
             }
         }
         Self {
+            any_group: world == Bound::Upper
+                && iface.security_groups.iter().any(|g| is_unknown_key(g)),
             principals,
             exact,
             range,
@@ -220,7 +227,20 @@ impl Region {
             return true;
         }
         match world {
-            Bound::Upper => peers.intersects(&self.range) || (self.unknown && !peers.v4.is_empty()),
+            Bound::Upper => {
+                // A reference known only after apply may name any group, and a group
+                // known only after apply may be the one any reference names.
+                let groups = || {
+                    peers
+                        .principals
+                        .iter()
+                        .filter(|p| matches!(p, Principal::SecurityGroup(_)))
+                };
+                peers.intersects(&self.range)
+                    || (self.unknown && !peers.v4.is_empty())
+                    || (self.any_group && groups().next().is_some())
+                    || (!self.principals.is_empty() && groups().any(Principal::is_unknown))
+            }
             Bound::Lower => {
                 (!self.range.v4.is_empty() && self.range.v4.is_subset(&peers.v4))
                     || (!self.range.v6.is_empty() && self.range.v6.is_subset(&peers.v6))
@@ -476,7 +496,7 @@ fn from_addresses(ctx: &Ctx<'_>, dkey: &ClassKey, d: &Region) -> HeaderSpace {
         .intersection(ctx.acl_reply(subnet_key, Direction::Egress));
     let base = match &sg_in {
         Some(g) => g.intersection(&through_acl),
-        None => through_acl.clone(),
+        None => through_acl,
     };
     let routes = &subnet.routes;
     let mut internet = PeerSet::empty();
@@ -513,13 +533,18 @@ fn from_addresses(ctx: &Ctx<'_>, dkey: &ClassKey, d: &Region) -> HeaderSpace {
     }
     // Addresses of the VPC outside any subnet the plan shows (subnets managed elsewhere).
     parts.push(base.restrict_peers(&routes.local.difference(&covered)));
-    // IPv4 and IPv6 are separate worlds: without an IPv6 address nothing reaches it
-    // over IPv6.
-    let mut families = PeerSet::from_v4(crate::header_space::RangeSet::full());
+    HeaderSpace::union_all(parts).restrict_peers(&families(world, iface))
+}
+
+/// Every address of the families an interface has in `world`: IPv4, and IPv6 only
+/// with an IPv6 address (IPv4 and IPv6 are separate worlds: without an IPv6 address
+/// nothing reaches it over IPv6).
+fn families(world: Bound, iface: &Interface) -> PeerSet {
+    let mut out = PeerSet::from_v4(RangeSet::full());
     if public(world, iface.ipv6) {
-        families.v6 = crate::header_space::RangeSet::full();
+        out.v6 = RangeSet::full();
     }
-    HeaderSpace::union_all(parts).restrict_peers(&families)
+    out
 }
 
 /// An interface whose subnet is unknown: every address its groups allow in the upper
@@ -528,10 +553,7 @@ fn unknown_subnet(world: Bound, groups: Option<&HeaderSpace>, iface: &Interface)
     if world == Bound::Lower {
         return HeaderSpace::empty();
     }
-    let mut families = PeerSet::from_v4(crate::header_space::RangeSet::full());
-    if public(world, iface.ipv6) {
-        families.v6 = crate::header_space::RangeSet::full();
-    }
+    let families = families(world, iface);
     match groups {
         Some(g) => g.restrict_peers(&families),
         None => HeaderSpace::product(&families, &ServiceSet::all()),
@@ -551,7 +573,7 @@ fn to_addresses(ctx: &Ctx<'_>, ekey: &ClassKey) -> HeaderSpace {
         .intersection(ctx.acl_reply(subnet_key, Direction::Ingress));
     let base = match ctx.groups(iface, Direction::Egress) {
         Some(g) => g.intersection(&through_acl),
-        None => through_acl.clone(),
+        None => through_acl,
     };
     let routes = &subnet.routes;
     let mut dests = routes.networks.clone();

@@ -110,6 +110,8 @@ pub struct Hop {
     pub verdict: HopVerdict,
     /// What decided: `ingress rule 90`, `no rule matches`, `0.0.0.0/0 → igw`.
     pub reason: String,
+    /// `reason` names the rule (or listener) that decided, rather than stating a fact.
+    pub by_rule: bool,
     /// The resources whose rules decided.
     pub resources: Vec<String>,
     /// The verdict rests on an assumption about something the input does not contain.
@@ -117,28 +119,18 @@ pub struct Hop {
 }
 
 impl Hop {
-    /// "allowed by ingress rule 100", "denied by ingress rule 90", "denied: no rule of
-    /// `aws_security_group.web` matches".
+    /// "allowed by ingress rule 100", "denied by ingress rule 90", "denied: no rule
+    /// matches".
     #[must_use]
     pub fn describe(&self) -> String {
-        match self.verdict {
-            HopVerdict::Allowed
-                if self.reason.starts_with("no ")
-                    || self.reason.contains("assumed")
-                    || self.reason.contains(" routes to ")
-                    || self.reason.starts_with("has ") =>
-            {
-                format!("allowed: {}", self.reason)
-            }
-            HopVerdict::Allowed => format!("allowed by {}", self.reason),
-            HopVerdict::Denied
-                if self.reason.starts_with("no ")
-                    || self.reason.contains(" routes to ")
-                    || self.reason.starts_with("has ") =>
-            {
-                format!("denied: {}", self.reason)
-            }
-            HopVerdict::Denied => format!("denied by {}", self.reason),
+        let verdict = match self.verdict {
+            HopVerdict::Allowed => "allowed",
+            HopVerdict::Denied => "denied",
+        };
+        if self.by_rule {
+            format!("{verdict} by {}", self.reason)
+        } else {
+            format!("{verdict}: {}", self.reason)
         }
     }
 }
@@ -209,6 +201,7 @@ impl<'s> Tracer<'s> {
                         verdict: HopVerdict::Denied,
                         reason: "does not exist".into(),
                         resources: vec![k.clone()],
+                        by_rule: false,
                         assumed: false,
                     })
                 }
@@ -395,6 +388,7 @@ impl<'s> Tracer<'s> {
                 verdict: HopVerdict::Allowed,
                 reason: "no security group filters this interface".into(),
                 resources: Vec::new(),
+                by_rule: false,
                 assumed: false,
             };
         }
@@ -416,27 +410,44 @@ impl<'s> Tracer<'s> {
                     verdict: HopVerdict::Allowed,
                     reason: format!("{g} is not in the plan: assumed to allow it"),
                     resources: Vec::new(),
+                    by_rule: false,
                     assumed: true,
                 };
             };
             for rule in group.rules.iter().filter(|r| r.direction == d) {
                 let space = self.ctx.expand_prefix_lists(&rule.space());
-                if points
+                let exact = points
                     .iter()
-                    .any(|pt| space.contains(*pt, protocol, detail))
-                {
+                    .any(|pt| space.contains(*pt, protocol, detail));
+                // As in the upper world of reachability: a reference known only after
+                // apply may name any group, and a peer's group known only after apply
+                // may be any referenced one.
+                let unknown = !exact
+                    && !principals.is_empty()
+                    && space.peers().principals.iter().any(|p| {
+                        matches!(p, Principal::SecurityGroup(_))
+                            && (p.is_unknown() || principals.iter().any(Principal::is_unknown))
+                            && space.contains(PeerPoint::Principal(p), protocol, detail)
+                    });
+                if exact || unknown {
                     let which = if rule.origin.rule.is_empty() || rule.origin.resource != *g {
                         rule.origin.resource.clone()
                     } else {
                         format!("{g} {}", rule.origin.rule)
                     };
+                    let maybe = if unknown {
+                        ", if the group known only after apply is this one"
+                    } else {
+                        ""
+                    };
                     return Hop {
                         layer,
                         subject,
                         verdict: HopVerdict::Allowed,
-                        reason: format!("{which} ({})", rule_summary(&space)),
+                        reason: format!("{which} ({}){maybe}", rule_summary(&space)),
                         resources: vec![rule.origin.resource.clone(), g.clone()],
-                        assumed,
+                        by_rule: true,
+                        assumed: assumed || unknown,
                     };
                 }
             }
@@ -447,6 +458,7 @@ impl<'s> Tracer<'s> {
             verdict: HopVerdict::Denied,
             reason: "no rule matches".into(),
             resources: iface.security_groups.clone(),
+            by_rule: false,
             assumed,
         }
     }
@@ -479,6 +491,7 @@ impl<'s> Tracer<'s> {
                         .into()
                 },
                 resources: Vec::new(),
+                by_rule: false,
                 assumed,
             };
         };
@@ -489,6 +502,7 @@ impl<'s> Tracer<'s> {
                 verdict: HopVerdict::Allowed,
                 reason: "address unknown: assumed to pass".into(),
                 resources: Vec::new(),
+                by_rule: false,
                 assumed: true,
             };
         };
@@ -530,6 +544,7 @@ impl<'s> Tracer<'s> {
                 || vec![acl.key.clone()],
                 |r| vec![r.origin.resource.clone()],
             ),
+            by_rule: rule.is_some(),
             assumed,
         }
     }
@@ -552,6 +567,7 @@ impl<'s> Tracer<'s> {
                 verdict: HopVerdict::Allowed,
                 reason: "subnet not in the plan: assumed routed".into(),
                 resources: Vec::new(),
+                by_rule: false,
                 assumed: true,
             }];
         };
@@ -599,6 +615,7 @@ impl<'s> Tracer<'s> {
             verdict: verdict(usable),
             reason: format!("{address} routes to {target}"),
             resources,
+            by_rule: false,
             assumed: routes.assumed,
         }];
         if internet {
@@ -623,6 +640,7 @@ impl<'s> Tracer<'s> {
                     (Tri::Unknown, _) => "public address known only after apply".into(),
                 },
                 resources,
+                by_rule: false,
                 assumed: false,
             });
         }
@@ -651,6 +669,7 @@ fn listener_hop(ep: &Endpoint, protocol: u8, port: u16) -> Hop {
             .iter()
             .map(|l| l.origin.resource.clone())
             .collect(),
+        by_rule: ok,
         assumed: false,
     }
 }

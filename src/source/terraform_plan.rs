@@ -355,7 +355,8 @@ struct Plan<'a> {
     by_id: HashMap<String, usize>,
     /// [`Entry::label`] → entry index.
     by_label: HashMap<String, usize>,
-    /// Id of a VPC's default security group or network ACL → the VPC's entry index.
+    /// Id of a VPC's default security group, default network ACL or main route table →
+    /// the VPC's entry index.
     by_default_id: HashMap<String, usize>,
 }
 
@@ -370,6 +371,15 @@ struct Resolved {
     open: bool,
     /// Several candidates where one was expected.
     ambiguous: bool,
+}
+
+impl Resolved {
+    /// Marks the result ambiguous when it names more than one object: for attributes
+    /// that hold one id (`security_group_id`), unlike lists (`subnet_ids`).
+    fn expect_one(mut self) -> Self {
+        self.ambiguous |= self.entries.len() + self.external.len() > 1;
+        self
+    }
 }
 
 impl<'a> Plan<'a> {
@@ -531,9 +541,6 @@ impl<'a> Plan<'a> {
         out.entries.dedup();
         out.external.sort();
         out.external.dedup();
-        if out.entries.len() + out.external.len() > 1 {
-            out.ambiguous = true;
-        }
         out
     }
 

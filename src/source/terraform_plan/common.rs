@@ -72,7 +72,7 @@ pub(super) fn settle<T: std::fmt::Display>(
             WarningKind::UnresolvedReference,
             Some(resource),
             format!(
-                "{what} is known only after apply; it may be any of {}{}, so the rules concerned are possible",
+                "{what} is known only after apply; it may be any of {}{}, so what depends on it is possible",
                 names.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
                 if resolved.open {
                     " or values reachdiff cannot follow (locals, module outputs without configuration)"
@@ -121,7 +121,7 @@ pub(super) fn owners(
     let Settled { names, certainty } = settle(
         warnings,
         resource,
-        attr,
+        &format!("`{attr}`"),
         &resolved,
         candidates,
         placeholder.to_owned(),

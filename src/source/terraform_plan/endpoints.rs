@@ -13,13 +13,13 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::refs::Want;
 use super::values::{Side, str_list};
-use super::{Entry, Plan};
+use super::{Entry, Plan, entries_of};
 use crate::header_space::service::{TCP, UDP};
 use crate::model::{Certainty, Endpoint, EndpointKind, Interface, Listener, Origin, Snapshot, Tri};
 use crate::warning::{WarningKind, Warnings};
 
-/// The resource types read here.
-const KINDS: [&str; 21] = [
+/// The resource types that are endpoints, read first.
+const ENDPOINT_KINDS: [&str; 13] = [
     "aws_instance",
     "aws_network_interface",
     "aws_lb",
@@ -33,14 +33,21 @@ const KINDS: [&str; 21] = [
     "aws_eks_cluster",
     "aws_vpc_endpoint",
     "aws_efs_mount_target",
+];
+
+/// The resource types that change endpoints read first.
+const MODIFIER_KINDS: [&str; 5] = [
     "aws_network_interface_sg_attachment",
     "aws_eip",
     "aws_eip_association",
     "aws_lb_listener",
     "aws_alb_listener",
+];
+
+/// Target group attachments: what a listener forwards to.
+const ATTACHMENT_KINDS: [&str; 2] = [
     "aws_lb_target_group_attachment",
     "aws_alb_target_group_attachment",
-    "aws_lb_target_group",
 ];
 
 /// Fills the endpoints of one side of `snapshot` (`after` selects the side).
@@ -50,9 +57,12 @@ pub(super) fn build(
     snapshot: &mut Snapshot,
     warnings: &mut Warnings,
 ) {
-    let mut r = Reader { plan, warnings };
-    let managed = |e: &&Entry<'_>| !e.data && KINDS.contains(&e.kind.as_str());
-    for (i, e) in plan.entries.iter().enumerate().filter(|(_, e)| managed(e)) {
+    let mut r = Reader {
+        plan,
+        warnings,
+        attachments: None,
+    };
+    for (i, e) in entries_of(plan, &ENDPOINT_KINDS) {
         let sides = e.sides();
         let Some(side) = sides.side(after) else {
             continue;
@@ -123,7 +133,7 @@ pub(super) fn build(
         }
     }
     // Second pass: resources that change endpoints read above.
-    for (i, e) in plan.entries.iter().enumerate().filter(|(_, e)| managed(e)) {
+    for (i, e) in entries_of(plan, &MODIFIER_KINDS) {
         let sides = e.sides();
         let Some(side) = sides.side(after) else {
             continue;
@@ -143,6 +153,15 @@ pub(super) fn build(
 struct Reader<'p, 'a, 'w> {
     plan: &'p Plan<'a>,
     warnings: &'w mut Warnings,
+    /// Every target group attachment of the side, read once (on the first listener).
+    attachments: Option<Vec<Attachment>>,
+}
+
+/// A target group attachment: the groups it may belong to, its target and port.
+struct Attachment {
+    groups: Vec<String>,
+    targets: Vec<String>,
+    port: Option<u16>,
 }
 
 fn tri(side: Side<'_>) -> Tri {
@@ -161,13 +180,10 @@ impl Reader<'_, '_, '_> {
         config_attr: &str,
         want: Want,
     ) -> (Vec<String>, Certainty) {
-        let mut refs = self
+        // Keeps the stand-in for an unknown subnet or group, so reach can widen for it.
+        let refs = self
             .plan
             .refs(entry, value, config_attr, want, false, self.warnings);
-        if refs.unresolved {
-            // Stands for the unknown subnet or group, so reach can widen for it.
-            refs.keys.push(crate::model::unknown_key(want.noun()));
-        }
         (refs.keys, refs.certainty)
     }
 
@@ -290,11 +306,9 @@ impl Reader<'_, '_, '_> {
     }
 
     fn group_by_name(&self, name: &str) -> String {
-        self.plan
-            .entries
-            .iter()
-            .find(|e| !e.data && e.kind == "aws_security_group" && e.name_attr() == Some(name))
-            .map_or_else(|| format!("sg-name:{name}"), Entry::label)
+        entries_of(self.plan, &["aws_security_group"])
+            .find(|(_, e)| e.name_attr() == Some(name))
+            .map_or_else(|| format!("sg-name:{name}"), |(_, e)| e.label())
     }
 
     fn network_interface(
@@ -399,11 +413,9 @@ impl Reader<'_, '_, '_> {
     ) -> Vec<String> {
         let name = side.key(attr);
         let group = match name.str() {
-            Some(n) => self
-                .plan
-                .entries
-                .iter()
-                .position(|g| !g.data && g.kind == group_kind && g.name_attr() == Some(n)),
+            Some(n) => entries_of(self.plan, &[group_kind])
+                .find(|(_, g)| g.name_attr() == Some(n))
+                .map(|(j, _)| j),
             None if name.is_unknown() => self
                 .plan
                 .resolve_reference(i, attr, &|g, _| g.kind == group_kind, "")
@@ -628,7 +640,7 @@ impl Reader<'_, '_, '_> {
             let configured = addr.and_then(|a| self.plan.config.sets(a, attr)) != Some(false);
             if v.str().is_some() || (v.is_unknown() && configured) {
                 let refs = self.plan.refs(i, v, attr, want, true, self.warnings);
-                if let Some(k) = refs.keys.into_iter().next() {
+                if let Some(k) = refs.known().next() {
                     return Some(k);
                 }
             }
@@ -687,7 +699,7 @@ impl Reader<'_, '_, '_> {
             true,
             self.warnings,
         );
-        let Some(lb) = refs.keys.into_iter().next() else {
+        let Some(lb) = refs.known().next() else {
             return;
         };
         let protocol = match side
@@ -725,7 +737,7 @@ impl Reader<'_, '_, '_> {
                     false,
                     self.warnings,
                 );
-                for tg in tgs.keys {
+                for tg in tgs.known() {
                     targets.extend(self.targets_of(&tg, after));
                 }
             }
@@ -753,25 +765,24 @@ impl Reader<'_, '_, '_> {
                 .and_then(|v| v.key("port").int())
                 .and_then(|p| u16::try_from(p).ok())
         };
-        let mut out = Vec::new();
-        let attachments: Vec<usize> = self
-            .plan
-            .entries
+        if self.attachments.is_none() {
+            self.attachments = Some(self.read_attachments(after));
+        }
+        let attachments = self.attachments.as_deref().unwrap_or_default();
+        attachments
             .iter()
-            .enumerate()
-            .filter(|(_, a)| {
-                !a.data
-                    && matches!(
-                        a.kind.as_str(),
-                        "aws_lb_target_group_attachment" | "aws_alb_target_group_attachment"
-                    )
-            })
-            .map(|(j, _)| j)
-            .collect();
-        for j in attachments {
-            let sides = self.plan.entries[j].sides();
+            .filter(|a| a.groups.iter().any(|k| k == tg))
+            .filter_map(|a| Some((a, a.port.or(tg_port)?)))
+            .flat_map(|(a, port)| a.targets.iter().map(move |t| (t.clone(), port)))
+            .collect()
+    }
+
+    fn read_attachments(&mut self, after: bool) -> Vec<Attachment> {
+        let mut out = Vec::new();
+        for (j, e) in entries_of(self.plan, &ATTACHMENT_KINDS) {
+            let sides = e.sides();
             let Some(a) = sides.side(after) else { continue };
-            let belongs = self.plan.refs(
+            let groups = self.plan.refs(
                 j,
                 a.key("target_group_arn"),
                 "target_group_arn",
@@ -779,18 +790,7 @@ impl Reader<'_, '_, '_> {
                 true,
                 self.warnings,
             );
-            if !belongs.keys.iter().any(|k| k == tg) {
-                continue;
-            }
-            let Some(port) = a
-                .key("port")
-                .int()
-                .and_then(|p| u16::try_from(p).ok())
-                .or(tg_port)
-            else {
-                continue;
-            };
-            let target = self.plan.refs(
+            let targets = self.plan.refs(
                 j,
                 a.key("target_id"),
                 "target_id",
@@ -798,7 +798,11 @@ impl Reader<'_, '_, '_> {
                 true,
                 self.warnings,
             );
-            out.extend(target.keys.into_iter().map(|k| (k, port)));
+            out.push(Attachment {
+                groups: groups.known().collect(),
+                targets: targets.known().collect(),
+                port: a.key("port").int().and_then(|p| u16::try_from(p).ok()),
+            });
         }
         out
     }

@@ -235,25 +235,16 @@ impl Builder<'_, '_, '_> {
         let want = Want::NetworkAcl;
         let known = attr.str().map(|id| self.plan.key_for_id(want, id));
         let unknown = (known.is_none() && after && attr.is_unknown()).then(|| {
-            let resolved = self.plan.resolve_reference(
-                entry,
-                "network_acl_id",
-                &|e, a| want.accepts(e, a),
-                want.id_prefix(),
-            );
-            let mut keys: Vec<String> = resolved
-                .entries
-                .iter()
-                .map(|&i| self.plan.key_of(want, i))
-                .chain(
-                    resolved
-                        .external
-                        .iter()
-                        .map(|id| self.plan.key_for_id(want, id)),
+            let resolved = self
+                .plan
+                .resolve_reference(
+                    entry,
+                    "network_acl_id",
+                    &|e, a| want.accepts(e, a),
+                    want.id_prefix(),
                 )
-                .collect();
-            keys.sort();
-            keys.dedup();
+                .expect_one();
+            let keys = self.plan.candidate_keys(want, &resolved);
             (resolved, keys)
         });
         let label = self.label(entry);
@@ -278,7 +269,8 @@ impl Builder<'_, '_, '_> {
                 false,
                 self.warnings,
             )
-            .keys
+            .known()
+            .collect()
     }
 
     fn rule_resource(&mut self, entry: usize, side: Side<'_>) -> Option<NaclRule> {

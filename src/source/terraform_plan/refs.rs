@@ -9,10 +9,11 @@
 
 use serde_json::Value;
 
+use super::common::settle;
 use super::values::{Side, str_list};
-use super::{Entry, Plan};
-use crate::model::Certainty;
-use crate::warning::{WarningKind, Warnings};
+use super::{Entry, Plan, Resolved};
+use crate::model::{Certainty, is_unknown_key, unknown_key};
+use crate::warning::Warnings;
 
 /// The type of resource an attribute refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,14 +136,20 @@ impl Want {
     }
 }
 
-/// The keys an attribute refers to on one side, and how sure that is.
+/// The keys an attribute refers to on one side, and how sure that is. A value known
+/// only after apply that cannot be followed to what it names adds [`unknown_key`].
 #[derive(Debug, Default)]
 pub(super) struct Refs {
     pub keys: Vec<String>,
     pub certainty: Certainty,
-    /// Some value is known only after apply and the configuration does not say what
-    /// it names; `keys` holds only what is known.
-    pub unresolved: bool,
+}
+
+impl Refs {
+    /// The keys of objects reachdiff can name, without the stand-in for one known only
+    /// after apply ([`unknown_key`]).
+    pub(super) fn known(self) -> impl Iterator<Item = String> {
+        self.keys.into_iter().filter(|k| !is_unknown_key(k))
+    }
 }
 
 impl Plan<'_> {
@@ -155,6 +162,19 @@ impl Plan<'_> {
             return self.default_key(vpc, d);
         }
         id.to_owned()
+    }
+
+    /// The keys of what a reference resolved to, sorted and without duplicates.
+    pub(super) fn candidate_keys(&self, want: Want, resolved: &Resolved) -> Vec<String> {
+        let mut keys: Vec<String> = resolved
+            .entries
+            .iter()
+            .map(|&i| self.key_of(want, i))
+            .chain(resolved.external.iter().map(|id| self.key_for_id(want, id)))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
     }
 
     /// The key of a referenced entry: its label, or for a VPC the default object
@@ -230,57 +250,30 @@ impl Plan<'_> {
             .map(|id| self.key_for_id(want, id))
             .collect();
         let mut certainty = Certainty::Definite;
-        let mut unresolved = false;
         if list.any_unknown() {
-            let resolved = self.resolve_reference(
+            let mut resolved = self.resolve_reference(
                 entry,
                 config_attr,
                 &|e, a| want.accepts(e, a),
                 want.id_prefix(),
             );
-            let found: Vec<String> = resolved
-                .entries
-                .iter()
-                .map(|&i| self.key_of(want, i))
-                .chain(resolved.external.iter().map(|id| self.key_for_id(want, id)))
-                .collect();
-            let label = self.entries[entry].label();
-            let what = want.noun();
-            if found.is_empty() {
-                warnings.push(
-                    WarningKind::UnresolvedReference,
-                    Some(&label),
-                    format!("`{config_attr}` refers to {} {what} known only after apply that the configuration does not name; flows that depend on it are possible, not definite", article(what)),
-                );
-                certainty = Certainty::Possible;
-                unresolved = true;
-            } else if resolved.open || (single && found.len() > 1) {
-                warnings.push(
-                    WarningKind::UnresolvedReference,
-                    Some(&label),
-                    format!(
-                        "`{config_attr}` is known only after apply; it may be any of {}, so flows through it are possible",
-                        found.join(", ")
-                    ),
-                );
-                certainty = Certainty::Possible;
+            if single {
+                resolved = resolved.expect_one();
             }
-            keys.extend(found);
+            let found = self.candidate_keys(want, &resolved);
+            let settled = settle(
+                warnings,
+                &self.entries[entry].label(),
+                &format!("`{config_attr}`"),
+                &resolved,
+                found,
+                unknown_key(want.noun()),
+            );
+            certainty = settled.certainty;
+            keys.extend(settled.names);
         }
         keys.sort();
         keys.dedup();
-        Refs {
-            keys,
-            certainty,
-            unresolved,
-        }
-    }
-}
-
-/// "a" or "an" before `noun`, as spoken.
-fn article(noun: &str) -> &'static str {
-    match noun.as_bytes().first() {
-        Some(b'a' | b'e' | b'i' | b'o' | b'u') => "an",
-        _ => "a",
+        Refs { keys, certainty }
     }
 }

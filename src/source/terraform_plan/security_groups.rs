@@ -266,27 +266,16 @@ impl Builder<'_, '_, '_> {
     /// The principal for a referenced id (`sg-…`, `pl-…`): the resource's address when
     /// the plan has it, else the id.
     fn principal_of_id(&self, kind: RefKind, id: &str) -> Principal {
-        match kind {
-            RefKind::Group => kind.principal(self.group_key(id)),
-            RefKind::PrefixList => kind.principal(
-                self.plan
-                    .entry_by_id(id)
-                    .map_or_else(|| id.to_owned(), |i| self.label(i)),
-            ),
-        }
+        kind.principal(self.plan.key_for_id(kind.want(), id))
     }
 
     /// Principals for a resolved reference.
     fn principals(&self, kind: RefKind, r: &Resolved) -> Vec<Principal> {
-        let mut out: Vec<Principal> = r
-            .entries
-            .iter()
-            .map(|&i| kind.principal(self.plan.key_of(kind.want(), i)))
-            .chain(r.external.iter().map(|id| self.principal_of_id(kind, id)))
-            .collect();
-        out.sort();
-        out.dedup();
-        out
+        self.plan
+            .candidate_keys(kind.want(), r)
+            .into_iter()
+            .map(|k| kind.principal(k))
+            .collect()
     }
 
     fn resolve(&self, kind: RefKind, entry: usize, attr: &str) -> Resolved {
@@ -321,12 +310,10 @@ impl Builder<'_, '_, '_> {
         let attr = side.key("security_group_id");
         let known = attr.str().map(|id| self.group_key(id));
         let unknown = (known.is_none() && after && attr.is_unknown()).then(|| {
-            let resolved = self.resolve(RefKind::Group, entry, "security_group_id");
-            let keys = self
-                .principals(RefKind::Group, &resolved)
-                .into_iter()
-                .map(|p| p.name().to_owned())
-                .collect();
+            let resolved = self
+                .resolve(RefKind::Group, entry, "security_group_id")
+                .expect_one();
+            let keys = self.plan.candidate_keys(Want::SecurityGroup, &resolved);
             (resolved, keys)
         });
         let label = self.label(entry);
@@ -578,7 +565,11 @@ impl Builder<'_, '_, '_> {
                     if self.computed_unset(entry, attr, f) {
                         continue;
                     }
-                    let resolved = self.resolve(kind, entry, attr);
+                    let mut resolved = self.resolve(kind, entry, attr);
+                    // Every attribute of a rule resource holds one id but `prefix_list_ids`.
+                    if attr != "prefix_list_ids" {
+                        resolved = resolved.expect_one();
+                    }
                     let principals = self.principals(kind, &resolved);
                     self.settle(
                         entry,

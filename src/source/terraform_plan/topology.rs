@@ -12,7 +12,7 @@ use ipnet::IpNet;
 
 use super::refs::{VpcDefault, Want};
 use super::values::Side;
-use super::{Entry, Plan};
+use super::{Entry, Plan, entries_of};
 use crate::header_space::parse_cidr;
 use crate::model::{
     Certainty, Gateway, NatGateway, Origin, PrefixList, Route, RouteDestination, RouteTable,
@@ -20,32 +20,30 @@ use crate::model::{
 };
 use crate::warning::{WarningKind, Warnings};
 
-/// The resource types read here (first pass, then the ones that modify them).
-const KINDS: [&str; 7] = [
+/// The resource types read first: the objects themselves.
+const OBJECT_KINDS: [&str; 10] = [
     "aws_vpc",
     "aws_default_vpc",
     "aws_subnet",
     "aws_default_subnet",
     "aws_route_table",
     "aws_default_route_table",
-    "aws_nat_gateway",
-];
-const MORE_KINDS: [&str; 9] = [
     "aws_internet_gateway",
     "aws_egress_only_internet_gateway",
+    "aws_nat_gateway",
     "aws_ec2_managed_prefix_list",
+];
+
+/// The resource types read second: those that modify the objects.
+const MODIFIER_KINDS: [&str; 7] = [
     "aws_vpc_ipv4_cidr_block_association",
     "aws_vpc_ipv6_cidr_block_association",
     "aws_route",
     "aws_route_table_association",
     "aws_main_route_table_association",
     "aws_internet_gateway_attachment",
+    "aws_ec2_managed_prefix_list_entry",
 ];
-const ENTRY_KINDS: [&str; 1] = ["aws_ec2_managed_prefix_list_entry"];
-
-fn relevant(kind: &str) -> bool {
-    KINDS.contains(&kind) || MORE_KINDS.contains(&kind) || ENTRY_KINDS.contains(&kind)
-}
 
 /// Fills the topology of one side of `snapshot` (`after` selects the side).
 pub(super) fn build(
@@ -54,17 +52,8 @@ pub(super) fn build(
     snapshot: &mut Snapshot,
     warnings: &mut Warnings,
 ) {
-    let mut r = Reader {
-        plan,
-        after,
-        warnings,
-    };
-    for (i, e) in plan
-        .entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| !e.data && relevant(&e.kind))
-    {
+    let mut r = Reader { plan, warnings };
+    for (i, e) in entries_of(plan, &OBJECT_KINDS) {
         let sides = e.sides();
         let Some(side) = sides.side(after) else {
             continue;
@@ -82,12 +71,7 @@ pub(super) fn build(
         }
     }
     // Second pass: resources that modify the objects read above.
-    for (i, e) in plan
-        .entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| !e.data && relevant(&e.kind))
-    {
+    for (i, e) in entries_of(plan, &MODIFIER_KINDS) {
         let sides = e.sides();
         let Some(side) = sides.side(after) else {
             continue;
@@ -118,10 +102,11 @@ fn deduce_vpcs(s: &mut Snapshot, warnings: &mut Warnings) {
         .map(|v| (v.key.clone(), v.ipv4.clone()))
         .collect();
     for subnet in s.subnets.values_mut().filter(|x| x.vpc.is_none()) {
-        let Some(block) = subnet.ipv4 else { continue };
-        let mut holders = vpc_blocks
-            .iter()
-            .filter(|(_, blocks)| blocks.iter().any(|b| b.contains(&block)));
+        let mut holders = vpc_blocks.iter().filter(|(_, blocks)| {
+            subnet
+                .ipv4
+                .is_some_and(|block| blocks.iter().any(|b| b.contains(&block)))
+        });
         match (holders.next(), holders.next()) {
             (Some((key, _)), None) => subnet.vpc = Some(key.clone()),
             _ => warnings.push(
@@ -158,7 +143,6 @@ fn deduce_vpcs(s: &mut Snapshot, warnings: &mut Warnings) {
 
 struct Reader<'p, 'a, 'w> {
     plan: &'p Plan<'a>,
-    after: bool,
     warnings: &'w mut Warnings,
 }
 
@@ -191,7 +175,7 @@ impl Reader<'_, '_, '_> {
         let refs = self
             .plan
             .refs(entry, side.key(attr), attr, want, true, self.warnings);
-        refs.keys.into_iter().next()
+        refs.known().next()
     }
 
     fn vpc(&mut self, i: usize, e: &Entry<'_>, side: Side<'_>, s: &mut Snapshot) {
@@ -369,11 +353,7 @@ impl Reader<'_, '_, '_> {
                     self.warnings,
                 );
                 certainty = certainty.max(refs.certainty);
-                destination = refs
-                    .keys
-                    .into_iter()
-                    .next()
-                    .map(RouteDestination::PrefixList);
+                destination = refs.known().next().map(RouteDestination::PrefixList);
             }
         }
         let destination = destination.unwrap_or_else(|| {
@@ -453,7 +433,7 @@ impl Reader<'_, '_, '_> {
                     self.plan
                         .refs(entry, v, block.unwrap_or(field), want, true, self.warnings);
                 *certainty = (*certainty).max(refs.certainty);
-                return match (refs.keys.into_iter().next(), field) {
+                return match (refs.known().next(), field) {
                     (Some(k), "nat_gateway_id") => RouteTarget::NatGateway(k),
                     (Some(k), "egress_only_gateway_id") => {
                         RouteTarget::EgressOnlyInternetGateway(k)
@@ -596,7 +576,6 @@ impl Reader<'_, '_, '_> {
     }
 
     fn unknown(&mut self, resource: &str, what: &str) {
-        let _ = self.after;
         self.warnings.push(
             WarningKind::UnknownValue,
             Some(resource),
