@@ -9,18 +9,22 @@
 //! Each stage hands one named type to the next; the folder tree is the pipeline.
 //!
 //! ```text
-//!  plan.json ──► source ──► SnapshotPair ──► delta ──► Delta ──► report ──► table / JSON
-//!               (terraform_plan)  │ before, after          │ opened, closed
-//!                                 ▼                        ▲
-//!                               model ◄── header_space ────┘
-//!                   (SecurityGroup, NetworkAcl)  (HeaderSpace: exact packet sets)
+//!  plan.json ──► source ──► SnapshotPair ──► reach ──► delta ──► Delta ──► report
+//!               (terraform_plan)  │ before, after  │ who reaches   │ opened, closed
+//!                                 ▼                ▼ what          ▼
+//!                               model ◄──────── header_space ──────┘
+//!           (filters, topology, endpoints)   (HeaderSpace: exact packet sets)
 //! ```
 //!
 //! - [`header_space`]: exact sets of packets (peer × protocol × ports) — pure algebra.
-//! - [`model`]: the normalized [`model::Snapshot`] of security groups and network ACLs.
+//! - [`model`]: the normalized [`model::Snapshot`]: security groups, network ACLs, the
+//!   topology (VPCs, subnets, routes, gateways) and the endpoints that carry groups.
 //! - [`source`]: input formats → a [`source::SnapshotPair`] (before and after).
-//! - [`delta`]: [`delta::Delta::between`] the two snapshots: opened / closed.
-//! - [`report`]: renderers (`table`, `json`) of a [`report::Report`].
+//! - [`reach`]: who can reach each endpoint in one snapshot, and the hop-by-hop trace
+//!   of one flow.
+//! - [`delta`]: [`delta::Delta::between`] the two snapshots: opened / closed, per rule
+//!   and per endpoint.
+//! - [`report`]: renderers (`table`, `json`, `show`) of a [`report::Report`].
 //!
 //! Imperfect input never stops the analysis: it becomes a [`warning::Warning`] and the
 //! affected values are widened, so no opening is missed. An [`error::Error`] means there

@@ -224,15 +224,17 @@ fn write_report(report: &Report, format: Format, output: Option<&PathBuf>) -> Re
     })
 }
 
-/// The width to wrap tables to: the terminal's, when writing to one (`COLUMNS`, else
-/// 120 columns); never when writing to a file or a pipe, so that output stays stable.
+/// The width to wrap tables to: the terminal's, when writing to one (as the terminal
+/// reports it, else `COLUMNS`, else 120 columns); never when writing to a file or a
+/// pipe, so that output stays stable.
 fn terminal_width(output: Option<&PathBuf>) -> Option<u16> {
     use std::io::IsTerminal;
     if output.is_some() || !io::stdout().is_terminal() {
         return None;
     }
-    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
-    Some(columns.unwrap_or(120))
+    let detected = comfy_table::Table::new().width();
+    let columns = || std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+    Some(detected.or_else(columns).unwrap_or(120))
 }
 
 /// Runs `render` into FILE, or standard output when there is none.

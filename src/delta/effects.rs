@@ -114,7 +114,7 @@ fn latent_reason(c: &Change, s: &Snapshot, carriers: &Carriers<'_>, tracer: &Tra
             }
         }
     }
-    let Some(flow) = example_flow(&part, carrier, c.direction, None) else {
+    let Some(flow) = example_flow(&part, carrier, c.direction) else {
         return "no endpoint's reachability changes".into();
     };
     let path = tracer.trace(&flow);

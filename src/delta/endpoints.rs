@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::{Cause, Change, ChangeKind, Level, SubjectKind};
-use crate::header_space::service::{ICMP, ICMPV6, TCP};
+use crate::header_space::service::{ICMP, TCP};
 use crate::header_space::{HeaderSpace, IcmpItem, Part, PeerSet, Principal, Service, ServiceSet};
 use crate::model::{Bound, Certainty, Direction};
 
@@ -329,14 +329,14 @@ impl Explainer<'_, '_> {
             return;
         };
         for part in region.parts() {
-            let flow = match via {
+            let flow = example_flow(&part, endpoint, direction).map(|f| match via {
                 // Through a load balancer, what changes is usually its hop to the target.
-                Some(lb) => example_flow(&part, endpoint, direction, None).map(|f| Flow {
+                Some(lb) => Flow {
                     source: FlowSource::Endpoint(lb.to_owned()),
                     ..f
-                }),
-                None => example_flow(&part, endpoint, direction, None),
-            };
+                },
+                None => f,
+            });
             let (explanation, causes, assumed) = match &flow {
                 Some(flow) => self.explain(flow),
                 None => (None, Vec::new(), false),
@@ -481,12 +481,7 @@ fn first_difference<'p>(
 
 /// One packet of a change part: its first service point, and its first source (an
 /// endpoint if any, else an address of the largest block).
-pub(super) fn example_flow(
-    part: &Part,
-    endpoint: &str,
-    direction: Direction,
-    via: Option<&str>,
-) -> Option<Flow> {
+pub(super) fn example_flow(part: &Part, endpoint: &str, direction: Direction) -> Option<Flow> {
     let (protocol, detail) = match &part.service {
         Service::All => (TCP, 0),
         Service::Ports { protocol, ranges } => (*protocol, ranges.first()?.0),
@@ -500,7 +495,6 @@ pub(super) fn example_flow(
         }
         Service::Protocols { lo, .. } => (*lo, 0),
     };
-    let _ = ICMPV6;
     let other = if let Some(p) = part
         .peers
         .principals
@@ -514,7 +508,7 @@ pub(super) fn example_flow(
         let lo = part.peers.v6.ranges().first()?.0;
         FlowSource::Address(IpAddr::V6(Ipv6Addr::from(lo)))
     };
-    let me = FlowSource::Endpoint(via.unwrap_or(endpoint).to_owned());
+    let me = FlowSource::Endpoint(endpoint.to_owned());
     let (source, destination) = match direction {
         Direction::Ingress => (other, me),
         Direction::Egress => (me, other),

@@ -112,9 +112,6 @@ pub struct Endpoint {
     pub accepts: bool,
     /// Load balancers: the listeners; only their ports accept connections.
     pub listeners: Vec<Listener>,
-    /// `Yes` when it is reachable only through private addresses by construction
-    /// (internal load balancers, databases that are not publicly accessible).
-    pub internal: Tri,
     /// Resources that give it a public address (Elastic IPs and their associations).
     pub public_ip_sources: Vec<String>,
 }
@@ -129,7 +126,6 @@ impl Endpoint {
             interfaces: Vec::new(),
             accepts: true,
             listeners: Vec::new(),
-            internal: Tri::Unknown,
             public_ip_sources: Vec::new(),
         }
     }

@@ -8,6 +8,10 @@
 //! its [`Origin`], and whether it is [`Certainty::Definite`] or only
 //! [`Certainty::Possible`] because some value is known only after apply.
 //!
+//! Around the filters sit the topology (VPCs, subnets, route tables, gateways, prefix
+//! lists) and the [`Endpoint`]s that carry security groups; objects known only after
+//! apply that the input cannot name are [`unknown_key`]s.
+//!
 //! The evaluation of one filter in isolation lives here too
 //! ([`SecurityGroup::allowed`], [`NetworkAcl::allowed`]); comparing snapshots is
 //! [`crate::delta`]'s job, and this module knows nothing of input formats.

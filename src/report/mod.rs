@@ -200,16 +200,46 @@ fn describe_family<T: crate::header_space::Point>(
 /// "tcp 22 from 0.0.0.0/0" for one change (direction decides from/to).
 #[must_use]
 pub fn describe_change(change: &Change) -> String {
-    let preposition = match change.direction {
-        crate::model::Direction::Ingress => "from",
-        crate::model::Direction::Egress => "to",
+    describe_part(&change.part, change.direction, Some(&change.subject))
+}
+
+/// "tcp 22 from 0.0.0.0/0" for one part seen from `subject` (direction decides
+/// from/to; see [`describe_part_peers`]).
+#[must_use]
+pub fn describe_part(part: &Part, direction: Direction, subject: Option<&str>) -> String {
+    let preposition = match direction {
+        Direction::Ingress => "from",
+        Direction::Egress => "to",
     };
     format!(
-        "{} {} {}",
-        change.part.service,
-        preposition,
-        describe_peers(change)
+        "{} {preposition} {}",
+        part.service,
+        describe_part_peers(part, subject)
     )
+}
+
+/// `in` or `out`, for table columns.
+pub(crate) fn dir_label(d: Direction) -> &'static str {
+    match d {
+        Direction::Ingress => "in",
+        Direction::Egress => "out",
+    }
+}
+
+/// The warnings section of a table report (nothing when there is none).
+pub(crate) fn write_warnings(
+    out: &mut dyn std::io::Write,
+    warnings: &[Warning],
+) -> std::io::Result<()> {
+    if warnings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "{} warning(s):", warnings.len())?;
+    for w in warnings {
+        writeln!(out, "  warning[{}]: {w}", w.kind.as_str())?;
+    }
+    Ok(())
 }
 
 /// One line of a human-readable report: the changes of one subject, direction, kind
@@ -235,7 +265,7 @@ pub struct Row<'r> {
     pub causes: Vec<&'r Cause>,
     /// The load balancer the flows go through.
     pub via: Option<&'r str>,
-    /// Endpoint level: why, from the first change merged.
+    /// Endpoint level: why (the same for every change merged).
     pub explanation: Option<&'r str>,
     /// Rule level: live, or latent and why.
     pub effect: Option<&'r Effect>,
@@ -245,6 +275,8 @@ pub struct Row<'r> {
 /// and direction (the delta's order within that).
 #[must_use]
 pub fn rows(delta: &Delta) -> Vec<Row<'_>> {
+    // Changes merge into one row only when everything but the services is the same,
+    // the explanation and effect included (merging would show only one of them).
     type Key<'r> = (
         Level,
         &'r str,
@@ -253,6 +285,8 @@ pub fn rows(delta: &Delta) -> Vec<Row<'_>> {
         ChangeKind,
         Certainty,
         &'r PeerSet,
+        Option<&'r str>,
+        Option<&'r Effect>,
     );
     let mut groups: Vec<(Key<'_>, ServiceSet, Vec<&Change>)> = Vec::new();
     let mut index: BTreeMap<Key<'_>, usize> = BTreeMap::new();
@@ -265,6 +299,8 @@ pub fn rows(delta: &Delta) -> Vec<Row<'_>> {
             c.kind,
             c.certainty,
             &c.part.peers,
+            c.explanation.as_deref(),
+            c.effect.as_ref(),
         );
         let i = *index.entry(key).or_insert_with(|| {
             groups.push((key, ServiceSet::none(), Vec::new()));
@@ -274,14 +310,18 @@ pub fn rows(delta: &Delta) -> Vec<Row<'_>> {
         groups[i].2.push(c);
     }
     groups.sort_by_key(
-        |((level, subject, via, direction, kind, certainty, _), _, _)| {
+        |((level, subject, via, direction, kind, certainty, ..), _, _)| {
             (*level, *kind, *certainty, *subject, *via, *direction)
         },
     );
     groups
         .into_iter()
         .map(
-            |((level, subject, via, direction, kind, certainty, _), services, changes)| {
+            |(
+                (level, subject, via, direction, kind, certainty, _, explanation, effect),
+                services,
+                changes,
+            )| {
                 let mut causes: Vec<&Cause> = changes.iter().flat_map(|c| &c.causes).collect();
                 causes.sort();
                 causes.dedup();
@@ -295,8 +335,8 @@ pub fn rows(delta: &Delta) -> Vec<Row<'_>> {
                     peers: describe_peers(changes[0]),
                     causes,
                     via,
-                    explanation: changes[0].explanation.as_deref(),
-                    effect: changes[0].effect.as_ref(),
+                    explanation,
+                    effect,
                 }
             },
         )
@@ -324,5 +364,60 @@ pub fn describe_services(services: &ServiceSet) -> String {
         format!("all traffic except {}", missing.join("; "))
     } else {
         present.join("; ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delta::SubjectKind;
+    use crate::header_space::Service;
+
+    fn change(port: u16, effect: Effect) -> Change {
+        Change {
+            level: Level::Rule,
+            kind: ChangeKind::Opened,
+            direction: Direction::Ingress,
+            subject: "aws_security_group.web".into(),
+            subject_kind: SubjectKind::SecurityGroup,
+            part: Part {
+                service: Service::Ports {
+                    protocol: 6,
+                    ranges: vec![(port, port)],
+                },
+                peers: PeerSet::from_v4(RangeSet::full()),
+            },
+            certainty: Certainty::Definite,
+            causes: Vec::new(),
+            via: None,
+            explanation: None,
+            effect: Some(effect),
+        }
+    }
+
+    #[test]
+    fn rows_merge_services_only_when_the_effect_is_the_same() {
+        let delta = Delta {
+            changes: vec![
+                change(22, Effect::Live),
+                change(80, Effect::Live),
+                change(443, Effect::Latent("no endpoint".into())),
+            ],
+        };
+        let rows = rows(&delta);
+        let summary: Vec<(String, Option<&Effect>)> = rows
+            .iter()
+            .map(|r| (r.services.clone(), r.effect))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("tcp 22, 80".to_owned(), Some(&Effect::Live)),
+                (
+                    "tcp 443".to_owned(),
+                    Some(&Effect::Latent("no endpoint".into()))
+                ),
+            ]
+        );
     }
 }

@@ -25,7 +25,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::json::{Icmp, Peer, service_fields};
-use super::table_style;
+use super::{dir_label, table_style};
 use crate::header_space::{HeaderSpace, Part};
 use crate::model::{Bound, Certainty, Direction, Snapshot};
 use crate::reach::{Assumptions, Reachability};
@@ -195,11 +195,6 @@ pub fn render_json(e: &Exposure, out: &mut dyn Write) -> io::Result<()> {
                     .map(|f| {
                         let (ports, icmp) = service_fields(&f.part.service);
                         let (cidrs, principals) = super::part_peer_lists(&f.part, None);
-                        let preposition = if f.direction == Direction::Ingress {
-                            "from"
-                        } else {
-                            "to"
-                        };
                         JsonFlow {
                             direction: f.direction.as_str(),
                             protocol: f.part.service.protocol_label(),
@@ -208,11 +203,7 @@ pub fn render_json(e: &Exposure, out: &mut dyn Write) -> io::Result<()> {
                             peer: Peer { cidrs, principals },
                             certainty: f.certainty.as_str(),
                             via: f.via.as_deref(),
-                            summary: format!(
-                                "{} {preposition} {}",
-                                f.part.service,
-                                super::describe_part_peers(&f.part, None)
-                            ),
+                            summary: super::describe_part(&f.part, f.direction, None),
                         }
                     })
                     .collect(),
@@ -257,12 +248,7 @@ pub fn render_table(e: &Exposure, out: &mut dyn Write) -> io::Result<()> {
                 };
                 table.add_row([
                     name,
-                    if f.direction == Direction::Ingress {
-                        "in"
-                    } else {
-                        "out"
-                    }
-                    .to_owned(),
+                    dir_label(f.direction).to_owned(),
                     f.part.service.to_string(),
                     super::describe_part_peers(&f.part, None),
                     if f.certainty == Certainty::Possible {
@@ -275,12 +261,5 @@ pub fn render_table(e: &Exposure, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out, "{table}")?;
     }
-    if !e.warnings.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "{} warning(s):", e.warnings.len())?;
-        for w in &e.warnings {
-            writeln!(out, "  warning[{}]: {w}", w.kind.as_str())?;
-        }
-    }
-    Ok(())
+    super::write_warnings(out, &e.warnings)
 }

@@ -1,13 +1,14 @@
 //! The default terminal output: a one-line verdict, a table of changes, then warnings.
 //!
-//! Plain text with box-drawing characters, never wrapped and never coloured, so the
-//! output is the same on every terminal and in CI logs.
+//! Plain text with box-drawing characters, never coloured, and wrapped only to a
+//! terminal's width (never when piped or written to a file), so CI logs and saved
+//! reports are the same everywhere.
 
 use std::io::{self, Write};
 
-use super::{Report, Row};
+use super::{Report, Row, dir_label};
 use crate::delta::{ChangeKind, Effect, Level};
-use crate::model::{Certainty, Direction};
+use crate::model::Certainty;
 
 /// Writes the report as a table.
 ///
@@ -104,14 +105,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "? = possible: depends on values known only after apply or on an assumption (see warnings)"
         )?;
     }
-    if !report.warnings.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "{} warning(s):", report.warnings.len())?;
-        for w in &report.warnings {
-            writeln!(out, "  warning[{}]: {w}", w.kind.as_str())?;
-        }
-    }
-    Ok(())
+    super::write_warnings(out, &report.warnings)
 }
 
 fn counts(what: &str, rows: &[Row<'_>]) -> String {
@@ -138,13 +132,6 @@ fn kind_label(row: &Row<'_>) -> &'static str {
         (ChangeKind::Opened, Certainty::Possible) => "opened?",
         (ChangeKind::Closed, Certainty::Definite) => "closed",
         (ChangeKind::Closed, Certainty::Possible) => "closed?",
-    }
-}
-
-fn dir_label(d: Direction) -> &'static str {
-    match d {
-        Direction::Ingress => "in",
-        Direction::Egress => "out",
     }
 }
 

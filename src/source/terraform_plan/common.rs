@@ -8,6 +8,8 @@ use crate::header_space::{PeerSet, RangeSet, parse_cidr, v4_block, v6_block};
 use crate::model::{Certainty, Direction, Origin};
 use crate::warning::{WarningKind, Warnings};
 
+use super::refs::Want;
+use super::values::Side;
 use super::{Plan, Resolved};
 
 /// The rule a warning is about, as a prefix (`ingress[2]: `); empty when the resource
@@ -96,31 +98,41 @@ pub(super) fn settle<T: std::fmt::Display>(
     }
 }
 
-/// The filters (security groups or ACLs) a rule resource belongs to, on one side:
-/// `known` when its owner attribute `attr` holds an id, else — on the after side, with
-/// the attribute unknown — the candidates of following the reference (`unknown`).
+/// The filters (security groups or ACLs) a rule resource at `entry` belongs to, on one
+/// side: the object its owner attribute `attr` names by id, else — on the after side,
+/// with the attribute unknown — the candidates of following the reference, settled
+/// (with `placeholder` when nothing is found).
+#[allow(clippy::too_many_arguments)] // the owner attribute, spelled out
 pub(super) fn owners(
+    plan: &Plan<'_>,
     warnings: &mut Warnings,
-    resource: &str,
+    entry: usize,
+    side: Side<'_>,
+    after: bool,
     attr: &str,
-    known: Option<String>,
-    unknown: Option<(Resolved, Vec<String>)>,
+    want: Want,
     placeholder: &str,
 ) -> Vec<(String, Certainty)> {
-    if let Some(key) = known {
-        return vec![(key, Certainty::Definite)];
+    let value = side.key(attr);
+    if let Some(id) = value.str() {
+        return vec![(plan.key_for_id(want, id), Certainty::Definite)];
     }
-    let Some((resolved, candidates)) = unknown else {
+    let label = plan.entries[entry].label();
+    if !after || !value.is_unknown() {
         warnings.push(
             WarningKind::InvalidRule,
-            Some(resource),
+            Some(&label),
             format!("the resource has no {attr}; it is ignored"),
         );
         return Vec::new();
-    };
+    }
+    let resolved = plan
+        .resolve_reference(entry, attr, &|e, a| want.accepts(e, a), want.id_prefix())
+        .expect_one();
+    let candidates = plan.candidate_keys(want, &resolved);
     let Settled { names, certainty } = settle(
         warnings,
-        resource,
+        &label,
         &format!("`{attr}`"),
         &resolved,
         candidates,

@@ -396,7 +396,6 @@ impl Reader<'_, '_, '_> {
         }
         Endpoint {
             interfaces,
-            internal,
             ..Endpoint::new(label, kind)
         }
     }
@@ -474,11 +473,6 @@ impl Reader<'_, '_, '_> {
         let interfaces = self.interfaces(&label, &subnets, &groups, true, public, Tri::No, s);
         Endpoint {
             interfaces,
-            internal: if public == Tri::No {
-                Tri::Yes
-            } else {
-                Tri::Unknown
-            },
             ..Endpoint::new(label, EndpointKind::Database)
         }
     }
@@ -550,7 +544,6 @@ impl Reader<'_, '_, '_> {
         let interfaces = self.interfaces(&label, &subnets, &groups, true, Tri::No, Tri::No, s);
         Endpoint {
             interfaces,
-            internal: Tri::Yes,
             ..Endpoint::new(label, EndpointKind::Cache)
         }
     }

@@ -189,7 +189,16 @@ impl Builder<'_, '_, '_> {
             let Some(side) = sides.side(after) else {
                 continue;
             };
-            for (owner, certainty) in self.owners(i, side, after) {
+            for (owner, certainty) in owners(
+                self.plan,
+                self.warnings,
+                i,
+                side,
+                after,
+                "network_acl_id",
+                Want::NetworkAcl,
+                "(unknown network ACL)",
+            ) {
                 if is_rule {
                     if let Some(mut r) = self.rule_resource(i, side) {
                         if certainty == Certainty::Possible {
@@ -227,35 +236,6 @@ impl Builder<'_, '_, '_> {
             .entries
             .first()
             .copied()
-    }
-
-    /// The ACLs a rule or association resource belongs to, on one side.
-    fn owners(&mut self, entry: usize, side: Side<'_>, after: bool) -> Vec<(String, Certainty)> {
-        let attr = side.key("network_acl_id");
-        let want = Want::NetworkAcl;
-        let known = attr.str().map(|id| self.plan.key_for_id(want, id));
-        let unknown = (known.is_none() && after && attr.is_unknown()).then(|| {
-            let resolved = self
-                .plan
-                .resolve_reference(
-                    entry,
-                    "network_acl_id",
-                    &|e, a| want.accepts(e, a),
-                    want.id_prefix(),
-                )
-                .expect_one();
-            let keys = self.plan.candidate_keys(want, &resolved);
-            (resolved, keys)
-        });
-        let label = self.label(entry);
-        owners(
-            self.warnings,
-            &label,
-            "network_acl_id",
-            known,
-            unknown,
-            "(unknown network ACL)",
-        )
     }
 
     /// Subnet ids or, for subnets created in the plan, their resource addresses.

@@ -247,7 +247,16 @@ impl Builder<'_, '_, '_> {
             let Some(side) = sides.side(after) else {
                 continue;
             };
-            for (owner, certainty) in self.owners(i, side, after) {
+            for (owner, certainty) in owners(
+                self.plan,
+                self.warnings,
+                i,
+                side,
+                after,
+                "security_group_id",
+                Want::SecurityGroup,
+                Principal::UNKNOWN,
+            ) {
                 let rules = self.rule_resource_rules(i, &owner, side, certainty);
                 both.slot(after, &owner).resources.extend(rules);
             }
@@ -256,11 +265,6 @@ impl Builder<'_, '_, '_> {
 
     fn label(&self, entry: usize) -> String {
         self.plan.entries[entry].label()
-    }
-
-    /// The snapshot key of the security group with this id.
-    fn group_key(&self, id: &str) -> String {
-        self.plan.key_for_id(Want::SecurityGroup, id)
     }
 
     /// The principal for a referenced id (`sg-…`, `pl-…`): the resource's address when
@@ -303,28 +307,6 @@ impl Builder<'_, '_, '_> {
             placeholder,
         );
         (s.names, s.certainty)
-    }
-
-    /// The security groups a rule resource belongs to, on one side.
-    fn owners(&mut self, entry: usize, side: Side<'_>, after: bool) -> Vec<(String, Certainty)> {
-        let attr = side.key("security_group_id");
-        let known = attr.str().map(|id| self.group_key(id));
-        let unknown = (known.is_none() && after && attr.is_unknown()).then(|| {
-            let resolved = self
-                .resolve(RefKind::Group, entry, "security_group_id")
-                .expect_one();
-            let keys = self.plan.candidate_keys(Want::SecurityGroup, &resolved);
-            (resolved, keys)
-        });
-        let label = self.label(entry);
-        owners(
-            self.warnings,
-            &label,
-            "security_group_id",
-            known,
-            unknown,
-            Principal::UNKNOWN,
-        )
     }
 
     /// The rules of one rule resource.
