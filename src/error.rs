@@ -58,6 +58,16 @@ pub enum ErrorKind {
     /// Occurs when a binary plan file is given and `terraform` cannot convert it.
     #[error("{0}")]
     BinaryPlan(String),
+    /// Occurs when the policy file (`reachdiff.toml`) is not valid.
+    #[error("invalid policy at line {line}, column {column}: {message}")]
+    Policy {
+        /// Line of the problem.
+        line: usize,
+        /// Column of the problem.
+        column: usize,
+        /// What is wrong and what to write instead.
+        message: String,
+    },
     /// Occurs when the input is the `terraform plan -json` event stream.
     #[error(
         "this is the `terraform plan -json` event stream (one JSON message per line), not a plan; run `terraform plan -out plan.out` and give reachdiff the output of `terraform show -json plan.out`"

@@ -9,11 +9,11 @@
 //! Each stage hands one named type to the next; the folder tree is the pipeline.
 //!
 //! ```text
-//!  plan.json ──► source ──► SnapshotPair ──► reach ──► delta ──► Delta ──► report
-//!               (terraform_plan)  │ before, after  │ who reaches   │ opened, closed
-//!                                 ▼                ▼ what          ▼
-//!                               model ◄──────── header_space ──────┘
-//!           (filters, topology, endpoints)   (HeaderSpace: exact packet sets)
+//!  plan.json ──► source ──► SnapshotPair ──► reach ──► delta ──► Delta ──► risk ──► report
+//!               (terraform_plan)  │ before, after  │ who reaches   │ opened,     │ score, rule,
+//!                                 ▼                ▼ what          ▼ closed      │ policy, gate
+//!                               model ◄──────── header_space ──────┘             ▼
+//!           (filters, topology, endpoints)   (HeaderSpace: exact packet sets)  Assessment
 //! ```
 //!
 //! - [`header_space`]: exact sets of packets (peer × protocol × ports) — pure algebra.
@@ -24,6 +24,8 @@
 //!   of one flow.
 //! - [`delta`]: [`delta::Delta::between`] the two snapshots: opened / closed, per rule
 //!   and per endpoint.
+//! - [`risk`]: a score, severity and rule for every change, the policy file
+//!   (`reachdiff.toml`: named networks, accepted risks, invariants) and the gate.
 //! - [`report`]: renderers (`table`, `json`, `show`) of a [`report::Report`].
 //!
 //! Imperfect input never stops the analysis: it becomes a [`warning::Warning`] and the
@@ -48,8 +50,29 @@ pub mod header_space;
 pub mod model;
 pub mod reach;
 pub mod report;
+pub mod risk;
 pub mod source;
 pub mod warning;
 
 pub use error::{Error, ErrorKind};
+
+/// The pipeline after reading: the [`delta::Delta`] between the two snapshots, its
+/// [`risk::Assessment`], and the [`report::Report`] that renderers print.
+#[must_use]
+pub fn analyse(
+    inputs: Vec<source::Input>,
+    pair: &source::SnapshotPair,
+    settings: &risk::Settings<'_>,
+    mut warnings: Warnings,
+) -> report::Report {
+    let delta = delta::Delta::compute(pair, settings.assumptions);
+    let (delta, risk) = risk::assess(delta, pair, settings, &mut warnings);
+    report::Report {
+        inputs,
+        delta,
+        risk,
+        warnings: warnings.into_sorted(),
+        width: None,
+    }
+}
 pub use warning::{Warning, Warnings};

@@ -32,6 +32,9 @@ pub enum WarningKind {
     UnsupportedResource,
     /// Something about the input itself (encoding, missing sections).
     Input,
+    /// Something about the policy file: an accepted risk has expired, an invariant
+    /// selects no endpoint.
+    Policy,
 }
 
 impl WarningKind {
@@ -46,6 +49,7 @@ impl WarningKind {
             Self::UnsupportedPlanFeature => "unsupported-plan-feature",
             Self::UnsupportedResource => "unsupported-resource",
             Self::Input => "input",
+            Self::Policy => "policy",
         }
     }
 }

@@ -198,34 +198,271 @@ fn a_bare_path_means_plan() {
 
 #[test]
 fn exit_status_follows_fail_on() {
-    // Opens flows: findings by default.
+    // SSH opened to the world on a group no endpoint in the plan carries: high.
+    let ssh = scenario("sg-inline-ssh-opened-to-world");
+    reachdiff().arg("plan").arg(&ssh).assert().code(1);
+    for (threshold, code) in [
+        ("critical", 0),
+        ("high", 1),
+        ("medium", 1),
+        ("never", 0),
+        ("HIGH", 1),
+    ] {
+        reachdiff()
+            .args(["plan", "--fail-on", threshold])
+            .arg(&ssh)
+            .assert()
+            .code(code);
+    }
+    // Only closes flows that nothing in the plan uses: low.
+    let closes = scenario("rule-resource-removed-closes");
+    reachdiff().arg("plan").arg(&closes).assert().code(0);
     reachdiff()
-        .arg("plan")
-        .arg(scenario("sg-inline-ssh-opened-to-world"))
-        .assert()
-        .code(1);
-    reachdiff()
-        .args(["plan", "--fail-on", "never"])
-        .arg(scenario("sg-inline-ssh-opened-to-world"))
-        .assert()
-        .code(0);
-    // Only closes flows: clean by default, a finding with --fail-on changed.
-    reachdiff()
-        .arg("plan")
-        .arg(scenario("rule-resource-removed-closes"))
-        .assert()
-        .code(0);
-    reachdiff()
-        .args(["plan", "--fail-on", "changed"])
-        .arg(scenario("rule-resource-removed-closes"))
+        .args(["plan", "--fail-on", "low"])
+        .arg(&closes)
         .assert()
         .code(1);
     // No change at all.
     reachdiff()
-        .args(["plan", "--fail-on", "changed"])
+        .args(["plan", "--fail-on", "info"])
         .arg(scenario("protocol-spellings-rewrite-no-change"))
         .assert()
         .code(0);
+}
+
+#[test]
+fn an_unknown_threshold_names_the_valid_ones() {
+    let out = reachdiff()
+        .args(["plan", "--fail-on", "opened"])
+        .arg(scenario("demo"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("use critical, high, medium, low, info or never"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_verdict_and_the_gate_come_first() {
+    let out = reachdiff().arg(scenario("demo")).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let mut lines = stdout.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        format!(
+            "reachdiff: 1 critical opened; 1 high, 2 medium closed between endpoints; 1 critical opened; 1 high, 1 medium closed in rules in {}",
+            scenario("demo").display()
+        )
+    );
+    assert_eq!(
+        lines.next().unwrap(),
+        "gate: failed (--fail-on high): the worst is critical"
+    );
+}
+
+/// A scratch directory holding `reachdiff.toml` with `policy`.
+fn policy_dir(name: &str, policy: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("policies")
+        .join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("reachdiff.toml"), policy).unwrap();
+    dir
+}
+
+const ACCEPT_SSH: &str = r#"# SSH to the web group, accepted for a migration.
+[[accept]]
+from = "internet"
+to = "aws_security_group.web"
+protocol = "tcp"
+ports = [22]
+reason = "migration window"
+owner = "ops@example.com"
+expires = 2026-12-31
+"#;
+
+#[test]
+fn a_policy_in_the_working_directory_is_used_unless_told_otherwise() {
+    let dir = policy_dir("found", ACCEPT_SSH);
+    let ssh = scenario("sg-inline-ssh-opened-to-world");
+    let out = reachdiff()
+        .current_dir(&dir)
+        .args(["plan", "--date", "2026-06-01"])
+        .arg(&ssh)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "accepted: the gate passes");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("1 accepted"), "{stdout}");
+    assert!(
+        stdout.contains("\"migration window\" (ops@example.com, until 2026-12-31; policy line 2)"),
+        "{stdout}"
+    );
+    reachdiff()
+        .current_dir(&dir)
+        .args(["plan", "--no-config"])
+        .arg(&ssh)
+        .assert()
+        .code(1);
+    // After the expiry date the finding counts again, and a warning says so.
+    let out = reachdiff()
+        .current_dir(&dir)
+        .args(["plan", "--date", "2027-01-01"])
+        .arg(&ssh)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("EXPIRED on 2026-12-31"), "{stdout}");
+    assert!(stdout.contains("warning[policy]"), "{stdout}");
+}
+
+#[test]
+fn the_policy_digest_is_recorded_in_json() {
+    let dir = policy_dir("digest", ACCEPT_SSH);
+    let out = reachdiff()
+        .args([
+            "plan",
+            "--format",
+            "json",
+            "--date",
+            "2026-06-01",
+            "--config",
+        ])
+        .arg(dir.join("reachdiff.toml"))
+        .arg(scenario("sg-inline-ssh-opened-to-world"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["policy"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(v["gate"]["failed"], false);
+    assert_eq!(v["gate"]["date"], "2026-06-01");
+    assert_eq!(v["summary"]["accepted"], 1);
+    let accepted = &v["changes"][0]["risk"]["accepted"];
+    assert_eq!(accepted["owner"], "ops@example.com");
+    assert_eq!(accepted["expires"], "2026-12-31");
+}
+
+#[test]
+fn every_kind_of_bad_policy_is_a_clear_error_with_its_line() {
+    let cases = [
+        ("syntax", "[networks.office\ncidrs = []\n", "line 1"),
+        (
+            "unknown-key",
+            "\n[gate]\nfail_on = \"high\"\nfial = 1\n",
+            "line 4",
+        ),
+        (
+            "bad-cidr",
+            "[networks.office]\ncidrs = [\"203.0.113.0/33\"]\n",
+            "line 2, column 10: `203.0.113.0/33` is not a CIDR block",
+        ),
+        (
+            "unknown-rule",
+            "[rules.ssh-open]\nseverity = \"low\"\n",
+            "no rule is named `ssh-open`",
+        ),
+        (
+            "bad-severity",
+            "[rules.all-traffic-open]\nseverity = \"severe\"\n",
+            "line 2, column 12: `severe` is not a severity",
+        ),
+        (
+            "bad-date",
+            "[[accept]]\nreason = \"r\"\nowner = \"o\"\nexpires = \"next week\"\n",
+            "line 4, column 11: `next week` is not a date",
+        ),
+        (
+            "missing-owner",
+            "[[accept]]\nreason = \"r\"\nexpires = 2027-01-01\n",
+            "missing field `owner`",
+        ),
+        (
+            "unknown-network",
+            "[[accept]]\nfrom = \"offices\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2027-01-01\n",
+            "`offices` is not a network, CIDR block or resource address",
+        ),
+        (
+            "invariant-shape",
+            "[[invariant]]\nname = \"x\"\nfrom = \"internet\"\nto = \"internet\"\n",
+            "line 1, column 1: an invariant names endpoints on one side",
+        ),
+        (
+            "duplicate-invariant",
+            "[[invariant]]\nname = \"x\"\nfrom = \"internet\"\nto = \"aws_instance.*\"\n[[invariant]]\nname = \"x\"\nfrom = \"internet\"\nto = \"aws_db_instance.*\"\n",
+            "line 6, column 8: two invariants are named `x`",
+        ),
+        (
+            "bad-ports",
+            "[[sensitive_ports]]\nname = \"x\"\nports = [\"99999\"]\ncategory = \"admin\"\n",
+            "`99999` is not a port or port range",
+        ),
+        (
+            "bad-category",
+            "[[sensitive_ports]]\nname = \"x\"\nports = [1]\ncategory = \"secret\"\n",
+            "`secret` is not a service category",
+        ),
+    ];
+    for (name, text, needle) in cases {
+        let path = policy_dir(name, text).join("reachdiff.toml");
+        let out = reachdiff()
+            .args(["plan", "--config"])
+            .arg(&path)
+            .arg(scenario("demo"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{}: invalid policy at ", path.display())),
+            "{name}: {stderr}"
+        );
+        assert!(stderr.contains(needle), "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn a_missing_policy_file_is_a_clear_error() {
+    let out = reachdiff()
+        .args(["plan", "--config", "no-such-policy.toml"])
+        .arg(scenario("demo"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("error: no-such-policy.toml: cannot read the file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn rules_lists_every_rule_and_explains_one() {
+    let out = reachdiff().arg("rules").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for id in [
+        "admin-port-open-to-internet",
+        "database-reachable-from-internet",
+        "all-traffic-open",
+        "egress-to-internet-opened",
+        "service-cut-off",
+    ] {
+        assert!(stdout.contains(id), "{id}: {stdout}");
+    }
+    let out = reachdiff()
+        .args(["rules", "admin-port-open-to-internet"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("## What it flags"), "{stdout}");
+    assert!(stdout.contains("CIS AWS Foundations"), "{stdout}");
+    let out = reachdiff().args(["rules", "ssh-open"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]

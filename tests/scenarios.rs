@@ -15,7 +15,11 @@ use reachdiff::header_space::{
     HeaderSpace, PeerSet, Principal, ServiceSet, parse_cidr, v4_block, v4_cidrs, v6_block, v6_cidrs,
 };
 use reachdiff::model::{Certainty, Direction, Protocol};
+use reachdiff::reach::Assumptions;
 use reachdiff::report::{self, Report};
+use reachdiff::risk::date::Date;
+use reachdiff::risk::policy::Policy;
+use reachdiff::risk::{self, Severity};
 use reachdiff::source;
 use reachdiff::warning::Warnings;
 
@@ -236,6 +240,9 @@ fn describe(map: &BTreeMap<Key, HeaderSpace>) -> String {
     s
 }
 
+/// The day accepted risks are checked against, fixed so that snapshots never age.
+const TODAY: &str = "2026-06-01";
+
 fn run(dir: &Path) -> Report {
     let mut warnings = Warnings::new();
     let rel = dir
@@ -245,11 +252,61 @@ fn run(dir: &Path) -> Report {
     let (mut input, pair) =
         source::load_path(&dir.join("plan.json"), &mut warnings).expect("plan loads");
     input.path = rel.to_string_lossy().replace('\\', "/");
-    Report {
-        inputs: vec![input],
-        delta: Delta::between(&pair),
-        warnings: warnings.into_sorted(),
-        width: None,
+    let policy = Policy::default();
+    let settings = risk::Settings {
+        policy: &policy,
+        fail_on: Some(Severity::High),
+        today: Date::parse(TODAY).unwrap(),
+        assumptions: &Assumptions::default(),
+    };
+    reachdiff::analyse(vec![input], &pair, &settings, warnings)
+}
+
+/// The `reachdiff-expected-risk` block of a scenario README, when it has one: one line
+/// per report row, `severity rule level kind subject`.
+fn expected_risk(dir: &Path) -> Option<Vec<String>> {
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    let start = readme.find("```reachdiff-expected-risk\n")?;
+    let body = &readme[start + "```reachdiff-expected-risk\n".len()..];
+    let end = body.find("```").expect("the risk block is closed");
+    let mut lines: Vec<String> = body[..end]
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    lines.sort();
+    Some(lines)
+}
+
+#[test]
+fn scenarios_with_a_risk_block_score_exactly_as_written() {
+    let mut checked = 0;
+    for dir in scenario_dirs() {
+        let Some(expected) = expected_risk(&dir) else {
+            continue;
+        };
+        checked += 1;
+        let report = run(&dir);
+        let mut actual: Vec<String> = report::rows(&report)
+            .iter()
+            .map(|r| {
+                let via = r.via.map(|v| format!(" via {v}")).unwrap_or_default();
+                format!(
+                    "{} {} {} {} {}{via}",
+                    r.severity.as_str(),
+                    r.rule,
+                    r.level.as_str(),
+                    r.kind.as_str(),
+                    r.subject
+                )
+            })
+            .collect();
+        actual.sort();
+        assert_eq!(actual, expected, "{}", dir.display());
+    }
+    if std::env::var("SCENARIO").is_err() {
+        assert!(checked >= 6, "only {checked} scenarios have a risk block");
     }
 }
 

@@ -1,6 +1,7 @@
 //! Command-line definitions (clap) and the subcommands that wire the pipeline together.
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -8,10 +9,12 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use reachdiff::delta::{ChangeKind, Delta};
 use reachdiff::reach::Assumptions;
 use reachdiff::report::show::Exposure;
 use reachdiff::report::{self, Report};
+use reachdiff::risk::date::Date;
+use reachdiff::risk::policy::{self, Policy};
+use reachdiff::risk::{self, Severity, Threshold, registry};
 use reachdiff::source;
 use reachdiff::warning::Warnings;
 
@@ -21,7 +24,7 @@ use reachdiff::warning::Warnings;
 #[command(name = "reachdiff", version, about, long_about = None)]
 #[command(
     after_help = "A bare path runs `plan`: `terraform show -json plan.out | reachdiff -`.\n\
-Exit status: 0 no finding at or above --fail-on, 1 findings, 2 error."
+Exit status: 0 no finding at or above --fail-on (default high), 1 findings at or above it, 2 error."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -35,6 +38,16 @@ pub(crate) enum Command {
     Plan(PlanArgs),
     /// Who can reach what, in one snapshot (after the change, or before with --before).
     Show(ShowArgs),
+    /// The risk rules: every id with its title, or one rule's documentation.
+    Rules(RulesArgs),
+}
+
+/// Arguments of `reachdiff rules`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct RulesArgs {
+    /// A rule id (`admin-port-open-to-internet`); without it, every rule is listed.
+    #[arg(value_name = "ID")]
+    pub id: Option<String>,
 }
 
 /// Assumptions shared by the commands that compute reachability.
@@ -109,12 +122,41 @@ pub(crate) struct PlanArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Which changes make reachdiff exit with status 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Opened, value_name = "WHEN")]
-    pub fail_on: FailOn,
+    /// Exit with status 1 when a finding (or invariant violation) that is not accepted
+    /// is at or above this severity: critical, high, medium, low, info, or never.
+    /// Default: the policy's `[gate] fail_on`, else high.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_threshold)]
+    pub fail_on: Option<Threshold>,
+
+    /// The policy file (named networks, severity overrides, accepted risks,
+    /// invariants). Default: `reachdiff.toml` in the working directory, if present.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore `reachdiff.toml` in the working directory.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Check accepted risks' `expires` against this day instead of today (UTC), to
+    /// reproduce an earlier decision.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<Date>,
 
     #[command(flatten)]
     pub assumptions: AssumptionArgs,
+}
+
+fn parse_threshold(text: &str) -> Result<Threshold, String> {
+    if text.eq_ignore_ascii_case("never") {
+        return Ok(None);
+    }
+    Severity::parse(text).map(Some).ok_or_else(|| {
+        format!("{text:?} is not a severity; use critical, high, medium, low, info or never")
+    })
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text).ok_or_else(|| format!("{text:?} is not a date; write YYYY-MM-DD"))
 }
 
 /// Output formats.
@@ -124,17 +166,6 @@ pub(crate) enum Format {
     Table,
     /// The versioned JSON record (docs/json-format.md).
     Json,
-}
-
-/// Which changes count as findings for the exit status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum FailOn {
-    /// Any opened flow, definite or possible.
-    Opened,
-    /// Any change, opened or closed.
-    Changed,
-    /// Never: always exit 0 unless there is an error.
-    Never,
 }
 
 /// The documented exit statuses.
@@ -148,7 +179,7 @@ pub(crate) enum ExitStatus {
     Error = 2,
 }
 
-const SUBCOMMANDS: [&str; 3] = ["plan", "show", "help"];
+const SUBCOMMANDS: [&str; 4] = ["plan", "show", "rules", "help"];
 
 /// Parses the command line; a first argument that is not a subcommand or an option
 /// (a path, or `-`) means `plan`.
@@ -168,7 +199,46 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Plan(args) => plan(&args),
         Command::Show(args) => show(&args),
+        Command::Rules(args) => rules(&args),
     }
+}
+
+fn rules(args: &RulesArgs) -> Result<ExitStatus> {
+    let mut out = String::new();
+    match &args.id {
+        None => {
+            let width = registry::RULES
+                .iter()
+                .map(|r| r.id().len())
+                .max()
+                .unwrap_or(0);
+            for r in registry::RULES {
+                let _ = writeln!(out, "{:width$}  {}", r.id(), r.title());
+            }
+            out.push_str("\n`reachdiff rules ID` shows a rule's documentation.\n");
+        }
+        Some(id) => {
+            let Some(rule) = registry::by_id(id) else {
+                anyhow::bail!("no rule is named `{id}`; `reachdiff rules` lists them");
+            };
+            let _ = write!(out, "# `{}`: {}\n\n", rule.id(), rule.title());
+            out.push_str(&registry::doc_text(rule));
+        }
+    }
+    write_to(None, |w| w.write_all(out.as_bytes()))?;
+    Ok(ExitStatus::Clean)
+}
+
+/// The policy: `--config`, else `reachdiff.toml` in the working directory, else none.
+fn load_policy(args: &PlanArgs) -> Result<Policy> {
+    if let Some(path) = &args.config {
+        return Ok(policy::load(path)?);
+    }
+    let default = PathBuf::from(policy::FILE_NAME);
+    if !args.no_config && default.is_file() {
+        return Ok(policy::load(&default)?);
+    }
+    Ok(Policy::default())
 }
 
 fn show(args: &ShowArgs) -> Result<ExitStatus> {
@@ -195,22 +265,23 @@ fn show(args: &ShowArgs) -> Result<ExitStatus> {
 }
 
 fn plan(args: &PlanArgs) -> Result<ExitStatus> {
+    let policy = load_policy(args)?;
     let mut warnings = Warnings::new();
     let (input, pair) = source::load_path(&args.plan, &mut warnings)?;
-    let delta = Delta::compute(&pair, &args.assumptions.assumptions());
-    let report = Report {
-        inputs: vec![input],
-        delta,
-        warnings: warnings.into_sorted(),
-        width: terminal_width(args.output.as_ref()),
+    let assumptions = args.assumptions.assumptions();
+    let settings = risk::Settings {
+        policy: &policy,
+        fail_on: args
+            .fail_on
+            .or(policy.fail_on)
+            .unwrap_or(Some(Severity::High)),
+        today: args.date.unwrap_or_else(Date::today),
+        assumptions: &assumptions,
     };
+    let mut report = reachdiff::analyse(vec![input], &pair, &settings, warnings);
+    report.width = terminal_width(args.output.as_ref());
     write_report(&report, args.format, args.output.as_ref())?;
-    let findings = report.delta.changes.iter().any(|c| match args.fail_on {
-        FailOn::Opened => c.kind == ChangeKind::Opened,
-        FailOn::Changed => true,
-        FailOn::Never => false,
-    });
-    Ok(if findings {
+    Ok(if report.risk.gate.failed {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean

@@ -66,13 +66,14 @@ pub(super) fn mark(
                 ChangeKind::Closed => 0,
             };
             let snapshot = if side == 1 { &pair.after } else { &pair.before };
-            Effect::Latent(latent_reason(c, snapshot, &carriers[side], &tracers[side]))
+            latent_reason(c, snapshot, &carriers[side], &tracers[side])
         });
     }
 }
 
-/// Why a rule-level change reaches no endpoint.
-fn latent_reason(c: &Change, s: &Snapshot, carriers: &Carriers<'_>, tracer: &Tracer<'_>) -> String {
+/// Why a rule-level change reaches no endpoint: [`Effect::Unused`] when nothing in the
+/// plan carries it, else [`Effect::Latent`].
+fn latent_reason(c: &Change, s: &Snapshot, carriers: &Carriers<'_>, tracer: &Tracer<'_>) -> Effect {
     let carrier = match c.subject_kind {
         SubjectKind::SecurityGroup => carriers.by_group.get(c.subject.as_str()).copied(),
         SubjectKind::NetworkAcl => {
@@ -82,21 +83,21 @@ fn latent_reason(c: &Change, s: &Snapshot, carriers: &Carriers<'_>, tracer: &Tra
                 .map(|a| a.subnets.as_slice())
                 .unwrap_or_default();
             if subnets.is_empty() {
-                return "no subnet in the plan uses this network ACL".into();
+                return Effect::Unused("no subnet in the plan uses this network ACL".into());
             }
             subnets
                 .iter()
                 .find_map(|k| carriers.by_subnet.get(k.as_str()).copied())
         }
-        SubjectKind::Endpoint(_) => return String::new(),
+        SubjectKind::Endpoint(_) => return Effect::Latent(String::new()),
     };
     let Some(carrier) = carrier else {
-        return match c.subject_kind {
+        return Effect::Unused(match c.subject_kind {
             SubjectKind::SecurityGroup => {
                 "no endpoint in the plan carries this security group".into()
             }
             _ => "no endpoint in the plan sits in a subnet using this network ACL".into(),
-        };
+        });
     };
     // A rule naming a security group: its members are the sources.
     let mut part = c.part.clone();
@@ -107,28 +108,32 @@ fn latent_reason(c: &Change, s: &Snapshot, carriers: &Carriers<'_>, tracer: &Tra
         match member {
             Some(m) => part.peers = PeerSet::from_principal(Principal::Endpoint(m.key.clone())),
             None => {
-                return format!(
+                return Effect::Unused(format!(
                     "no endpoint in the plan carries {}, the group the rule names",
                     Principal::SecurityGroup(g)
-                );
+                ));
             }
         }
     }
     let Some(flow) = example_flow(&part, carrier, c.direction) else {
-        return "no endpoint's reachability changes".into();
+        return Effect::Latent("no endpoint's reachability changes".into());
     };
     let path = tracer.trace(&flow);
-    match path.hops.iter().find(|h| h.verdict == HopVerdict::Denied) {
-        Some(h) => format!(
-            "on {carrier} (e.g. {} to {}), {} {} denies it ({})",
-            flow.source,
-            flow.destination,
-            h.layer.as_str(),
-            h.subject,
-            h.reason
-        ),
-        None => {
-            format!("on {carrier}, other rules already allowed (or still deny) the same traffic")
-        }
-    }
+    Effect::Latent(
+        match path.hops.iter().find(|h| h.verdict == HopVerdict::Denied) {
+            Some(h) => format!(
+                "on {carrier} (e.g. {} to {}), {} {} denies it ({})",
+                flow.source,
+                flow.destination,
+                h.layer.as_str(),
+                h.subject,
+                h.reason
+            ),
+            None => {
+                format!(
+                    "on {carrier}, other rules already allowed (or still deny) the same traffic"
+                )
+            }
+        },
+    )
 }

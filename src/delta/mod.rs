@@ -96,9 +96,24 @@ impl Level {
 pub enum Effect {
     /// Some endpoint-level change comes from it.
     Live,
-    /// No endpoint is affected; the reason says why (nothing carries the group,
-    /// another layer blocks it, …). One more change could make it live.
+    /// No endpoint is affected; the reason says why (another layer blocks it, other
+    /// rules already allowed it, …). One more change could make it live.
     Latent(String),
+    /// No endpoint *in the plan* carries the filter (or the group a rule names), so
+    /// nothing here is affected; resources outside the plan may be. Reported as
+    /// latent, but weighed as possibly live.
+    Unused(String),
+}
+
+impl Effect {
+    /// Why the change is not live (`None` when it is).
+    #[must_use]
+    pub fn latent_reason(&self) -> Option<&str> {
+        match self {
+            Self::Live => None,
+            Self::Latent(why) | Self::Unused(why) => Some(why),
+        }
+    }
 }
 
 /// A resource that caused a change, and what the plan does to it.
@@ -197,7 +212,7 @@ impl Delta {
         let mut delta = Self::of(&pair.before, &pair.after, &pair.actions);
         if pair.before.endpoints.is_empty() && pair.after.endpoints.is_empty() {
             for c in &mut delta.changes {
-                c.effect = Some(Effect::Latent("no endpoint is in the plan".into()));
+                c.effect = Some(Effect::Unused("no endpoint is in the plan".into()));
             }
             return delta;
         }

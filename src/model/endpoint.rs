@@ -2,6 +2,8 @@
 //! balancers, databases, functions — each with the interfaces that carry its security
 //! groups.
 
+use std::collections::BTreeMap;
+
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -114,6 +116,8 @@ pub struct Endpoint {
     pub listeners: Vec<Listener>,
     /// Resources that give it a public address (Elastic IPs and their associations).
     pub public_ip_sources: Vec<String>,
+    /// Its tags (`tags_all` merged with `tags`), for policy selectors.
+    pub tags: BTreeMap<String, String>,
 }
 
 impl Endpoint {
@@ -127,6 +131,7 @@ impl Endpoint {
             accepts: true,
             listeners: Vec::new(),
             public_ip_sources: Vec::new(),
+            tags: BTreeMap::new(),
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Network ACLs: stateless, numbered, first match wins, implicit final deny.
 
+use std::collections::BTreeMap;
+
 use super::{Bound, Certainty, Direction, HeaderSpace, Origin, PeerSet, ServiceSet};
 use crate::header_space::PeerPoint;
 
@@ -41,6 +43,8 @@ pub struct NetworkAcl {
     pub subnets: Vec<String>,
     /// Every entry, both directions, in input order.
     pub rules: Vec<NaclRule>,
+    /// Its tags (`tags_all` merged with `tags`), for policy selectors.
+    pub tags: BTreeMap<String, String>,
 }
 
 /// One network-ACL entry.
@@ -82,6 +86,7 @@ impl NetworkAcl {
             managed: false,
             subnets: Vec::new(),
             rules: Vec::new(),
+            tags: BTreeMap::new(),
         }
     }
 
@@ -191,6 +196,7 @@ mod tests {
 
     fn acl(rules: Vec<NaclRule>) -> NetworkAcl {
         NetworkAcl {
+            tags: BTreeMap::new(),
             rules,
             ..NetworkAcl::new("aws_network_acl.a")
         }

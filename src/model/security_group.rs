@@ -1,5 +1,7 @@
 //! Security groups: stateful, allow-only, unordered.
 
+use std::collections::BTreeMap;
+
 use super::{Bound, Certainty, Direction, HeaderSpace, Origin, PeerSet, ServiceSet};
 use crate::header_space::PeerPoint;
 
@@ -18,6 +20,8 @@ pub struct SecurityGroup {
     pub managed: bool,
     /// Every rule, both directions.
     pub rules: Vec<SgRule>,
+    /// Its tags (`tags_all` merged with `tags`), for policy selectors.
+    pub tags: BTreeMap<String, String>,
 }
 
 /// One security-group rule: `services` from (ingress) or to (egress) `peers`.
@@ -54,6 +58,7 @@ impl SecurityGroup {
             is_default: false,
             managed: false,
             rules: Vec::new(),
+            tags: BTreeMap::new(),
         }
     }
 

@@ -11,7 +11,10 @@
 //!   "schema_version": 1,
 //!   "tool": { "name": "reachdiff", "version": "0.1.0" },
 //!   "inputs": [{ "path": "plan.json", "format": "terraform-plan-json", "sha256": "…" }],
-//!   "summary": { "opened": 1, "closed": 0, "possible": 0, "warnings": 0 },
+//!   "policy": { "path": "reachdiff.toml", "sha256": "…" },
+//!   "gate": { "fail_on": "high", "worst": "critical", "failed": true },
+//!   "summary": { "opened": 1, "closed": 0, "possible": 0, "warnings": 0,
+//!                "by_severity": { "critical": 1, "high": 0, … }, "accepted": 0, "violations": 0 },
 //!   "changes": [{
 //!     "kind": "opened", "level": "rule", "direction": "ingress",
 //!     "subject": "aws_security_group.web", "subject_type": "security-group",
@@ -19,8 +22,11 @@
 //!     "protocol": "tcp", "ports": ["22"],
 //!     "certainty": "definite",
 //!     "causes": [{ "resource": "aws_security_group.web", "action": "update" }],
+//!     "risk": { "rule": "admin-port-open-to-internet", "severity": "critical", "score": 80,
+//!               "reasons": ["exposes SSH: remote administration — weight 90", "…"] },
 //!     "summary": "tcp 22 from 0.0.0.0/0"
 //!   }],
+//!   "violations": [],
 //!   "warnings": []
 //! }
 //! ```
@@ -29,9 +35,11 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Report, Summary, describe_change, peer_lists};
+use super::{Report, Summary, describe_change, name_networks, peer_lists};
 use crate::delta::{Change, Effect};
 use crate::header_space::{IcmpItem, Service};
+use crate::risk::policy::PolicySource;
+use crate::risk::{Acceptance, Finding, Severity};
 use crate::source::Input;
 use crate::warning::Warning;
 
@@ -43,9 +51,80 @@ struct Document<'r> {
     schema_version: u32,
     tool: Tool,
     inputs: &'r [Input],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<&'r PolicySource>,
+    gate: Gate,
     summary: Summary,
     changes: Vec<JsonChange<'r>>,
+    violations: Vec<Violation<'r>>,
     warnings: &'r [Warning],
+}
+
+#[derive(Serialize)]
+struct Gate {
+    fail_on: &'static str,
+    worst: Option<Severity>,
+    failed: bool,
+    /// The day accepted risks were checked against (only when the policy accepts some).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Risk<'r> {
+    rule: &'static str,
+    severity: Severity,
+    score: u8,
+    reasons: &'r [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accepted: Option<Accepted<'r>>,
+}
+
+#[derive(Serialize)]
+struct Accepted<'r> {
+    reason: &'r str,
+    owner: &'r str,
+    expires: String,
+    expired: bool,
+    policy_line: usize,
+}
+
+fn accepted(a: &Acceptance) -> Accepted<'_> {
+    Accepted {
+        reason: &a.reason,
+        owner: &a.owner,
+        expires: a.expires.to_string(),
+        expired: a.expired,
+        policy_line: a.line,
+    }
+}
+
+#[derive(Serialize)]
+struct Violation<'r> {
+    invariant: &'r str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'r str>,
+    severity: Severity,
+    status: &'static str,
+    endpoint: &'r str,
+    endpoint_type: &'static str,
+    direction: &'static str,
+    flows: Vec<ViolationFlow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accepted: Option<Accepted<'r>>,
+    policy_line: usize,
+}
+
+#[derive(Serialize)]
+struct ViolationFlow {
+    protocol: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ports: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    icmp: Option<Vec<Icmp>>,
+    peer: Peer,
+    certainty: &'static str,
+    summary: String,
 }
 
 /// The `tool` object of every JSON document.
@@ -88,6 +167,7 @@ struct JsonChange<'r> {
     effect: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     latent_reason: Option<&'r str>,
+    risk: Risk<'r>,
     summary: String,
 }
 
@@ -96,6 +176,9 @@ struct JsonChange<'r> {
 pub(crate) struct Peer {
     pub(crate) cidrs: Vec<String>,
     pub(crate) principals: Vec<String>,
+    /// Named networks of the policy wholly inside the peers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) networks: Vec<String>,
 }
 
 /// One ICMP type/code, `-1` meaning any.
@@ -147,8 +230,9 @@ struct Cause<'r> {
     action: &'static str,
 }
 
-fn change(c: &Change) -> JsonChange<'_> {
+fn change<'r>(c: &'r Change, f: &'r Finding, names: &super::Names) -> JsonChange<'r> {
     let (cidrs, principals) = peer_lists(c);
+    let (networks, _) = name_networks(&c.part.peers, names);
     let (ports, icmp) = service_fields(&c.part.service);
     JsonChange {
         kind: c.kind.as_str(),
@@ -157,7 +241,11 @@ fn change(c: &Change) -> JsonChange<'_> {
         subject: &c.subject,
         subject_type: c.subject_kind.as_str(),
         via: c.via.as_deref(),
-        peer: Peer { cidrs, principals },
+        peer: Peer {
+            cidrs,
+            principals,
+            networks,
+        },
         protocol: c.part.service.protocol_label(),
         ports,
         icmp,
@@ -173,13 +261,56 @@ fn change(c: &Change) -> JsonChange<'_> {
         explanation: c.explanation.as_deref(),
         effect: c.effect.as_ref().map(|e| match e {
             Effect::Live => "live",
-            Effect::Latent(_) => "latent",
+            Effect::Latent(_) | Effect::Unused(_) => "latent",
         }),
-        latent_reason: match &c.effect {
-            Some(Effect::Latent(r)) => Some(r.as_str()),
-            _ => None,
+        latent_reason: c.effect.as_ref().and_then(Effect::latent_reason),
+        risk: Risk {
+            rule: f.rule,
+            severity: f.severity,
+            score: f.score,
+            reasons: &f.reasons,
+            accepted: f.acceptance.as_ref().map(accepted),
         },
-        summary: describe_change(c),
+        summary: describe_change(c, names),
+    }
+}
+
+fn violation<'r>(v: &'r crate::risk::invariants::Violation, names: &super::Names) -> Violation<'r> {
+    Violation {
+        invariant: &v.invariant,
+        description: v.description.as_deref(),
+        severity: v.severity,
+        status: if v.preexisting {
+            "pre-existing"
+        } else {
+            "introduced"
+        },
+        endpoint: &v.endpoint,
+        endpoint_type: v.kind.as_str(),
+        direction: v.direction.as_str(),
+        flows: v
+            .parts
+            .iter()
+            .map(|(part, certainty)| {
+                let (cidrs, principals) = super::part_peer_lists(part, None);
+                let (networks, _) = name_networks(&part.peers, names);
+                let (ports, icmp) = service_fields(&part.service);
+                ViolationFlow {
+                    protocol: part.service.protocol_label(),
+                    ports,
+                    icmp,
+                    peer: Peer {
+                        cidrs,
+                        principals,
+                        networks,
+                    },
+                    certainty: certainty.as_str(),
+                    summary: super::describe_part(part, v.direction, None, names),
+                }
+            })
+            .collect(),
+        accepted: v.acceptance.as_ref().map(accepted),
+        policy_line: v.line,
     }
 }
 
@@ -193,8 +324,27 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         schema_version: SCHEMA_VERSION,
         tool: Tool::this(),
         inputs: &report.inputs,
+        policy: report.risk.policy.as_ref(),
+        gate: Gate {
+            fail_on: report.risk.gate.fail_on.map_or("never", Severity::as_str),
+            worst: report.risk.gate.worst,
+            failed: report.risk.gate.failed,
+            date: report.risk.today.map(|d| d.to_string()),
+        },
         summary: report.summary(),
-        changes: report.delta.changes.iter().map(change).collect(),
+        changes: report
+            .delta
+            .changes
+            .iter()
+            .zip(&report.risk.findings)
+            .map(|(c, f)| change(c, f, &report.risk.networks))
+            .collect(),
+        violations: report
+            .risk
+            .violations
+            .iter()
+            .map(|v| violation(v, &report.risk.networks))
+            .collect(),
         warnings: &report.warnings,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -9,12 +9,14 @@ pub mod show;
 pub mod table;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use crate::delta::{Cause, Change, ChangeKind, Delta, Effect, Level};
 use crate::header_space::{
     HeaderSpace, Part, PeerSet, Principal, RangeSet, ServiceSet, covering_block, v4_cidrs, v6_cidrs,
 };
 use crate::model::{Certainty, Direction};
+use crate::risk::{Acceptance, Assessment, Finding, Severity};
 use crate::source::Input;
 use crate::warning::Warning;
 
@@ -25,10 +27,27 @@ pub struct Report {
     pub inputs: Vec<Input>,
     /// What the change does.
     pub delta: Delta,
+    /// How much each change matters, and the gate's verdict.
+    pub risk: Assessment,
     /// What could not be modelled exactly, sorted.
     pub warnings: Vec<Warning>,
     /// Wrap tables to this width (a terminal's); `None` never wraps (pipes, files).
     pub width: Option<u16>,
+}
+
+/// Counts per severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BySeverity {
+    /// Critical.
+    pub critical: usize,
+    /// High.
+    pub high: usize,
+    /// Medium.
+    pub medium: usize,
+    /// Low.
+    pub low: usize,
+    /// Info.
+    pub info: usize,
 }
 
 /// Counts shown in summaries.
@@ -42,6 +61,12 @@ pub struct Summary {
     pub possible: usize,
     /// Warnings.
     pub warnings: usize,
+    /// Changes by severity (accepted ones excluded).
+    pub by_severity: BySeverity,
+    /// Changes covered by an unexpired accepted risk.
+    pub accepted: usize,
+    /// Invariant violations (accepted ones excluded).
+    pub violations: usize,
 }
 
 impl Report {
@@ -59,15 +84,64 @@ impl Report {
                 .filter(|c| c.certainty == Certainty::Possible)
                 .count(),
             warnings: self.warnings.len(),
+            by_severity: self.risk.findings.iter().filter(|f| !f.is_accepted()).fold(
+                BySeverity::default(),
+                |mut b, f| {
+                    *match f.severity {
+                        Severity::Critical => &mut b.critical,
+                        Severity::High => &mut b.high,
+                        Severity::Medium => &mut b.medium,
+                        Severity::Low => &mut b.low,
+                        Severity::Info => &mut b.info,
+                    } += 1;
+                    b
+                },
+            ),
+            accepted: self
+                .risk
+                .findings
+                .iter()
+                .filter(|f| f.is_accepted())
+                .count(),
+            violations: self
+                .risk
+                .violations
+                .iter()
+                .filter(|v| !v.is_accepted())
+                .count(),
         }
     }
 }
+
+/// Named networks (from the policy), shown instead of their CIDR blocks.
+pub type Names = [(String, PeerSet)];
 
 /// The peers of a change as JSON lists: CIDR blocks (IPv4 then IPv6, minimal) and
 /// principals (`sg:…`, `pl:…`, `ep:…`, or `self` for the subject itself).
 #[must_use]
 pub fn peer_lists(change: &Change) -> (Vec<String>, Vec<String>) {
     part_peer_lists(&change.part, Some(&change.subject))
+}
+
+/// The named networks wholly inside `peers`, largest first, and what is left of
+/// `peers` once they are taken out.
+#[must_use]
+pub fn name_networks(peers: &PeerSet, names: &Names) -> (Vec<String>, PeerSet) {
+    let mut inside: Vec<&(String, PeerSet)> = names
+        .iter()
+        .filter(|(_, n)| !n.is_empty() && n.difference(peers).is_empty())
+        .collect();
+    // Largest first, so that `office` is not listed inside `corporate`.
+    inside.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut rest = peers.clone();
+    let mut out = Vec::new();
+    for (name, net) in inside {
+        if net.difference(&rest).is_empty() {
+            rest = rest.difference(net);
+            out.push(name.clone());
+        }
+    }
+    (out, rest)
 }
 
 /// The peers of a part as JSON lists; a security group named `subject` prints as
@@ -97,11 +171,11 @@ fn principal_names(part: &Part, subject: Option<&str>) -> Vec<String> {
         .collect()
 }
 
-/// The peers of a change for people: the shorter of the CIDR list and "block except
-/// holes" (`0.0.0.0/0 except 10.0.0.0/8`), then principals.
+/// The peers of a change for people: named networks, then the shorter of the CIDR
+/// list and "block except holes" (`0.0.0.0/0 except 10.0.0.0/8`), then principals.
 #[must_use]
-pub fn describe_peers(change: &Change) -> String {
-    describe_part_peers(&change.part, Some(&change.subject))
+pub fn describe_peers(change: &Change, names: &Names) -> String {
+    describe_part_peers(&change.part, Some(&change.subject), names)
 }
 
 /// The peers of a part for people (see [`describe_peers`]).
@@ -110,9 +184,9 @@ pub fn describe_peers(change: &Change) -> String {
     clippy::missing_panics_doc,
     reason = "an IPv4 covering block fits in 32 bits"
 )]
-pub fn describe_part_peers(part: &Part, subject: Option<&str>) -> String {
-    let peers: &PeerSet = &part.peers;
-    let mut parts: Vec<String> = Vec::new();
+pub fn describe_part_peers(part: &Part, subject: Option<&str>, names: &Names) -> String {
+    let (mut parts, rest) = name_networks(&part.peers, names);
+    let peers: &PeerSet = &rest;
     if !peers.v4.is_empty() {
         parts.push(describe_family(
             &peers.v4,
@@ -199,14 +273,19 @@ fn describe_family<T: crate::header_space::Point>(
 
 /// "tcp 22 from 0.0.0.0/0" for one change (direction decides from/to).
 #[must_use]
-pub fn describe_change(change: &Change) -> String {
-    describe_part(&change.part, change.direction, Some(&change.subject))
+pub fn describe_change(change: &Change, names: &Names) -> String {
+    describe_part(&change.part, change.direction, Some(&change.subject), names)
 }
 
 /// "tcp 22 from 0.0.0.0/0" for one part seen from `subject` (direction decides
 /// from/to; see [`describe_part_peers`]).
 #[must_use]
-pub fn describe_part(part: &Part, direction: Direction, subject: Option<&str>) -> String {
+pub fn describe_part(
+    part: &Part,
+    direction: Direction,
+    subject: Option<&str>,
+    names: &Names,
+) -> String {
     let preposition = match direction {
         Direction::Ingress => "from",
         Direction::Egress => "to",
@@ -214,7 +293,7 @@ pub fn describe_part(part: &Part, direction: Direction, subject: Option<&str>) -
     format!(
         "{} {preposition} {}",
         part.service,
-        describe_part_peers(part, subject)
+        describe_part_peers(part, subject, names)
     )
 }
 
@@ -269,14 +348,33 @@ pub struct Row<'r> {
     pub explanation: Option<&'r str>,
     /// Rule level: live, or latent and why.
     pub effect: Option<&'r Effect>,
+    /// The rule naming the changes of the row.
+    pub rule: &'static str,
+    /// Their severity.
+    pub severity: Severity,
+    /// The highest score among them.
+    pub score: u8,
+    /// The reasons of the highest-scoring one.
+    pub reasons: &'r [String],
+    /// The accepted risk covering them, if any.
+    pub acceptance: Option<&'r Acceptance>,
 }
 
-/// The rows of a delta: opened before closed, definite before possible, then by subject
-/// and direction (the delta's order within that).
+impl Row<'_> {
+    /// `true` when an unexpired accepted risk covers the row.
+    #[must_use]
+    pub fn is_accepted(&self) -> bool {
+        self.acceptance.is_some_and(Acceptance::holds)
+    }
+}
+
+/// The rows of a report: the most severe first, then opened before closed, definite
+/// before possible, then by subject and direction (the delta's order within that).
 #[must_use]
-pub fn rows(delta: &Delta) -> Vec<Row<'_>> {
-    // Changes merge into one row only when everything but the services is the same,
-    // the explanation and effect included (merging would show only one of them).
+pub fn rows(report: &Report) -> Vec<Row<'_>> {
+    // Changes merge into one row only when everything but the services is the same:
+    // the explanation, effect, rule, severity and acceptance included (merging would
+    // show only one of them).
     type Key<'r> = (
         Level,
         &'r str,
@@ -287,10 +385,12 @@ pub fn rows(delta: &Delta) -> Vec<Row<'_>> {
         &'r PeerSet,
         Option<&'r str>,
         Option<&'r Effect>,
+        (&'static str, Severity, Option<&'r Acceptance>),
     );
-    let mut groups: Vec<(Key<'_>, ServiceSet, Vec<&Change>)> = Vec::new();
+    type Group<'r> = (Key<'r>, ServiceSet, Vec<(&'r Change, &'r Finding)>);
+    let mut groups: Vec<Group<'_>> = Vec::new();
     let mut index: BTreeMap<Key<'_>, usize> = BTreeMap::new();
-    for c in &delta.changes {
+    for (c, f) in report.delta.changes.iter().zip(&report.risk.findings) {
         let key = (
             c.level,
             c.subject.as_str(),
@@ -301,46 +401,142 @@ pub fn rows(delta: &Delta) -> Vec<Row<'_>> {
             &c.part.peers,
             c.explanation.as_deref(),
             c.effect.as_ref(),
+            (f.rule, f.severity, f.acceptance.as_ref()),
         );
         let i = *index.entry(key).or_insert_with(|| {
             groups.push((key, ServiceSet::none(), Vec::new()));
             groups.len() - 1
         });
         groups[i].1 = groups[i].1.union(&c.part.service.to_set());
-        groups[i].2.push(c);
+        groups[i].2.push((c, f));
     }
     groups.sort_by_key(
-        |((level, subject, via, direction, kind, certainty, ..), _, _)| {
-            (*level, *kind, *certainty, *subject, *via, *direction)
+        |(
+            (level, subject, via, direction, kind, certainty, .., (_, severity, acceptance)),
+            _,
+            _,
+        )| {
+            (
+                *level,
+                std::cmp::Reverse(*severity),
+                // What still needs a decision before what was accepted.
+                acceptance.is_some_and(Acceptance::holds),
+                *kind,
+                *certainty,
+                *subject,
+                *via,
+                *direction,
+            )
         },
     );
     groups
         .into_iter()
-        .map(
-            |(
-                (level, subject, via, direction, kind, certainty, _, explanation, effect),
-                services,
-                changes,
-            )| {
-                let mut causes: Vec<&Cause> = changes.iter().flat_map(|c| &c.causes).collect();
-                causes.sort();
-                causes.dedup();
-                Row {
-                    level,
-                    kind,
-                    certainty,
-                    direction,
-                    subject,
-                    services: describe_services(&services),
-                    peers: describe_peers(changes[0]),
-                    causes,
-                    via,
-                    explanation,
-                    effect,
-                }
-            },
-        )
+        .map(|(_, services, changes)| {
+            // Every change of a group agrees on all but the services and score.
+            let (first, finding) = changes[0];
+            let mut causes: Vec<&Cause> = changes.iter().flat_map(|(c, _)| &c.causes).collect();
+            causes.sort();
+            causes.dedup();
+            let top = changes
+                .iter()
+                .map(|(_, f)| *f)
+                .max_by_key(|f| f.score)
+                .unwrap_or(finding);
+            Row {
+                level: first.level,
+                kind: first.kind,
+                certainty: first.certainty,
+                direction: first.direction,
+                subject: &first.subject,
+                services: describe_services(&services),
+                peers: describe_peers(first, &report.risk.networks),
+                causes,
+                via: first.via.as_deref(),
+                explanation: first.explanation.as_deref(),
+                effect: first.effect.as_ref(),
+                rule: finding.rule,
+                severity: finding.severity,
+                score: top.score,
+                reasons: &top.reasons,
+                acceptance: finding.acceptance.as_ref(),
+            }
+        })
         .collect()
+}
+
+/// The verdict for people: what was opened and closed at each level, by severity, then
+/// what was accepted and which invariants are broken. Accepted rows are counted as
+/// accepted only.
+#[must_use]
+pub fn verdict(report: &Report, rows: &[Row<'_>]) -> String {
+    let by_severity = |level: Level, kind: ChangeKind| -> Option<String> {
+        let counts: Vec<String> = Severity::DESCENDING
+            .iter()
+            .filter_map(|s| {
+                let n = rows
+                    .iter()
+                    .filter(|r| {
+                        r.level == level && r.kind == kind && r.severity == *s && !r.is_accepted()
+                    })
+                    .count();
+                (n > 0).then(|| format!("{n} {}", s.as_str()))
+            })
+            .collect();
+        (!counts.is_empty()).then(|| counts.join(", "))
+    };
+    let mut sections = Vec::new();
+    for (level, place) in [
+        (Level::Endpoint, "between endpoints"),
+        (Level::Rule, "in rules"),
+    ] {
+        let mut what = Vec::new();
+        if let Some(o) = by_severity(level, ChangeKind::Opened) {
+            what.push(format!("{o} opened"));
+        }
+        if let Some(c) = by_severity(level, ChangeKind::Closed) {
+            what.push(format!("{c} closed"));
+        }
+        if !what.is_empty() {
+            sections.push(format!("{} {place}", what.join("; ")));
+        }
+    }
+    let accepted = rows.iter().filter(|r| r.is_accepted()).count();
+    if accepted > 0 {
+        sections.push(format!("{accepted} accepted"));
+    }
+    let violations = &report.risk.violations;
+    if !violations.is_empty() {
+        let pre = violations.iter().filter(|v| v.preexisting).count();
+        let n = violations.len();
+        let mut text = format!("{n} invariant violation{}", if n == 1 { "" } else { "s" });
+        if pre > 0 {
+            let _ = write!(text, " ({pre} pre-existing)");
+        }
+        sections.push(text);
+    }
+    if sections.is_empty() {
+        "no reachability change".to_owned()
+    } else {
+        sections.join("; ")
+    }
+}
+
+/// The gate's decision in one line: "gate: failed (--fail-on high): the worst finding
+/// is critical".
+#[must_use]
+pub fn gate_line(report: &Report) -> String {
+    let gate = &report.risk.gate;
+    let threshold = gate
+        .fail_on
+        .map_or_else(|| "never".to_owned(), |s| s.as_str().to_owned());
+    let worst = gate.worst.map_or_else(
+        || "nothing to count".to_owned(),
+        |w| format!("the worst is {}", w.as_str()),
+    );
+    format!(
+        "gate: {} (--fail-on {threshold}): {worst}",
+        if gate.failed { "failed" } else { "passed" }
+    )
 }
 
 /// Services for people: "all traffic", a list ("tcp 22, 443; udp 53"), or "all traffic
@@ -395,16 +591,37 @@ mod tests {
         }
     }
 
+    fn finding(rule: &'static str, severity: Severity) -> Finding {
+        Finding {
+            rule,
+            severity,
+            score: 0,
+            reasons: Vec::new(),
+            acceptance: None,
+        }
+    }
+
+    fn report(changes: Vec<(Change, Finding)>) -> Report {
+        let (changes, findings) = changes.into_iter().unzip();
+        Report {
+            delta: Delta { changes },
+            risk: Assessment {
+                findings,
+                ..Assessment::default()
+            },
+            ..Report::default()
+        }
+    }
+
     #[test]
     fn rows_merge_services_only_when_the_effect_is_the_same() {
-        let delta = Delta {
-            changes: vec![
-                change(22, Effect::Live),
-                change(80, Effect::Live),
-                change(443, Effect::Latent("no endpoint".into())),
-            ],
-        };
-        let rows = rows(&delta);
+        let low = || finding("access-widened", Severity::Low);
+        let report = report(vec![
+            (change(22, Effect::Live), low()),
+            (change(80, Effect::Live), low()),
+            (change(443, Effect::Latent("no endpoint".into())), low()),
+        ]);
+        let rows = rows(&report);
         let summary: Vec<(String, Option<&Effect>)> = rows
             .iter()
             .map(|r| (r.services.clone(), r.effect))
@@ -419,5 +636,63 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn rows_split_by_severity_and_put_the_worst_first() {
+        let report = report(vec![
+            (
+                change(80, Effect::Live),
+                finding("port-open-to-internet", Severity::Low),
+            ),
+            (
+                change(443, Effect::Live),
+                finding("port-open-to-internet", Severity::Low),
+            ),
+            (
+                change(22, Effect::Live),
+                finding("admin-port-open-to-internet", Severity::Critical),
+            ),
+        ]);
+        let rows = rows(&report);
+        let summary: Vec<(&str, Severity, String)> = rows
+            .iter()
+            .map(|r| (r.rule, r.severity, r.services.clone()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (
+                    "admin-port-open-to-internet",
+                    Severity::Critical,
+                    "tcp 22".to_owned()
+                ),
+                (
+                    "port-open-to-internet",
+                    Severity::Low,
+                    "tcp 80, 443".to_owned()
+                ),
+            ]
+        );
+        assert_eq!(verdict(&report, &rows), "1 critical, 1 low opened in rules");
+    }
+
+    #[test]
+    fn named_networks_replace_their_blocks_largest_first() {
+        let net = |c: &str| {
+            let Some(ipnet::IpNet::V4(n)) = crate::header_space::parse_cidr(c) else {
+                panic!("{c}")
+            };
+            PeerSet::from_v4(crate::header_space::v4_block(n))
+        };
+        let names = vec![
+            ("office".to_owned(), net("203.0.113.0/25")),
+            ("corporate".to_owned(), net("203.0.113.0/24")),
+            ("partner".to_owned(), net("192.0.2.0/24")),
+        ];
+        let peers = net("203.0.113.0/24").union(&net("198.51.100.7/32"));
+        let (found, rest) = name_networks(&peers, &names);
+        assert_eq!(found, ["corporate"]);
+        assert_eq!(rest, net("198.51.100.7/32"));
     }
 }

@@ -200,10 +200,14 @@ pub fn render_json(e: &Exposure, out: &mut dyn Write) -> io::Result<()> {
                             protocol: f.part.service.protocol_label(),
                             ports,
                             icmp,
-                            peer: Peer { cidrs, principals },
+                            peer: Peer {
+                                cidrs,
+                                principals,
+                                networks: Vec::new(),
+                            },
                             certainty: f.certainty.as_str(),
                             via: f.via.as_deref(),
-                            summary: super::describe_part(&f.part, f.direction, None),
+                            summary: super::describe_part(&f.part, f.direction, None, &[]),
                         }
                     })
                     .collect(),
@@ -250,7 +254,7 @@ pub fn render_table(e: &Exposure, out: &mut dyn Write) -> io::Result<()> {
                     name,
                     dir_label(f.direction).to_owned(),
                     f.part.service.to_string(),
-                    super::describe_part_peers(&f.part, None),
+                    super::describe_part_peers(&f.part, None, &[]),
                     if f.certainty == Certainty::Possible {
                         "possible".into()
                     } else {

@@ -1,4 +1,6 @@
-//! The default terminal output: a one-line verdict, a table of changes, then warnings.
+//! The default terminal output: a verdict line and the gate's decision, tables of
+//! changes (most severe first), why the gating findings scored as they did, accepted
+//! risks, invariant violations, then warnings.
 //!
 //! Plain text with box-drawing characters, never coloured, and wrapped only to a
 //! terminal's width (never when piped or written to a file), so CI logs and saved
@@ -18,25 +20,20 @@ use crate::model::Certainty;
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let inputs: Vec<&str> = report.inputs.iter().map(|i| i.path.as_str()).collect();
     let inputs = inputs.join(", ");
-    let rows = super::rows(&report.delta);
-    let (endpoint_rows, rule_rows): (Vec<Row<'_>>, Vec<Row<'_>>) =
-        rows.into_iter().partition(|r| r.level == Level::Endpoint);
-    if endpoint_rows.is_empty() && rule_rows.is_empty() {
-        writeln!(out, "reachdiff: no reachability change in {inputs}")?;
-    } else {
-        let mut sections = Vec::new();
-        if !endpoint_rows.is_empty() {
-            sections.push(counts("between endpoints", &endpoint_rows));
-        }
-        if !rule_rows.is_empty() {
-            sections.push(counts("in rules", &rule_rows));
-        }
-        writeln!(out, "reachdiff: {} in {inputs}", sections.join("; "))?;
-    }
+    let rows = super::rows(report);
+    writeln!(
+        out,
+        "reachdiff: {} in {inputs}",
+        super::verdict(report, &rows)
+    )?;
+    writeln!(out, "{}", super::gate_line(report))?;
+    let (endpoint_rows, rule_rows): (Vec<&Row<'_>>, Vec<&Row<'_>>) =
+        rows.iter().partition(|r| r.level == Level::Endpoint);
     if !endpoint_rows.is_empty() {
         writeln!(out, "\nEndpoints: who can reach what")?;
         let mut table = super::table_style(
             [
+                "Risk",
                 "Change",
                 "Endpoint",
                 "Dir",
@@ -53,6 +50,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 None => row.subject.to_owned(),
             };
             table.add_row([
+                risk(row),
                 kind_label(row).to_owned(),
                 endpoint,
                 dir_label(row.direction).to_owned(),
@@ -71,6 +69,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
         let mut table = super::table_style(
             [
+                "Risk",
                 "Change",
                 "Subject",
                 "Dir",
@@ -84,10 +83,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         for row in &rule_rows {
             let effect = match row.effect {
                 Some(Effect::Live) => "live".to_owned(),
-                Some(Effect::Latent(why)) => format!("latent: {why}"),
+                Some(Effect::Latent(why) | Effect::Unused(why)) => format!("latent: {why}"),
                 None => String::new(),
             };
             table.add_row([
+                risk(row),
                 kind_label(row).to_owned(),
                 row.subject.to_owned(),
                 dir_label(row.direction).to_owned(),
@@ -105,24 +105,133 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "? = possible: depends on values known only after apply or on an assumption (see warnings)"
         )?;
     }
+    write_reasons(report, &rows, out)?;
+    write_accepted(&rows, out)?;
+    write_violations(report, out)?;
     super::write_warnings(out, &report.warnings)
 }
 
-fn counts(what: &str, rows: &[Row<'_>]) -> String {
-    let n = |k: ChangeKind| rows.iter().filter(|r| r.kind == k).count();
-    let possible = rows
-        .iter()
-        .filter(|r| r.certainty == Certainty::Possible)
-        .count();
-    let possible = if possible > 0 {
-        format!(", {possible} possible")
-    } else {
-        String::new()
+/// Why each row at or above the gate's threshold scored as it did.
+fn write_reasons(report: &Report, rows: &[Row<'_>], out: &mut dyn Write) -> io::Result<()> {
+    let Some(threshold) = report.risk.gate.fail_on else {
+        return Ok(());
     };
+    // Endpoints first, as in the tables above.
+    let gating: Vec<&Row<'_>> = rows
+        .iter()
+        .filter(|r| r.level == Level::Endpoint)
+        .chain(rows.iter().filter(|r| r.level == Level::Rule))
+        .filter(|r| r.severity >= threshold && !r.is_accepted())
+        .collect();
+    if gating.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nWhy (findings at or above {}):", threshold.as_str())?;
+    for r in gating {
+        let via = r.via.map(|lb| format!(" (via {lb})")).unwrap_or_default();
+        let preposition = match r.direction {
+            crate::model::Direction::Ingress => "from",
+            crate::model::Direction::Egress => "to",
+        };
+        writeln!(
+            out,
+            "  {} {} {}: {}{via} {} {} {preposition} {}",
+            r.severity.as_str(),
+            r.score,
+            r.rule,
+            r.subject,
+            kind_label(r),
+            r.services,
+            r.peers,
+        )?;
+        for reason in r.reasons {
+            writeln!(out, "    - {reason}")?;
+        }
+    }
+    Ok(())
+}
+
+fn write_accepted(rows: &[Row<'_>], out: &mut dyn Write) -> io::Result<()> {
+    let accepted: Vec<&Row<'_>> = rows.iter().filter(|r| r.acceptance.is_some()).collect();
+    if accepted.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nAccepted risks:")?;
+    for r in accepted {
+        let Some(a) = r.acceptance else { continue };
+        let state = if a.expired {
+            format!("EXPIRED on {} — counts again", a.expires)
+        } else {
+            format!("until {}", a.expires)
+        };
+        writeln!(
+            out,
+            "  {} {}: {} {} {} {} — \"{}\" ({}, {state}; policy line {})",
+            r.severity.as_str(),
+            r.rule,
+            r.subject,
+            dir_label(r.direction),
+            r.services,
+            r.peers,
+            a.reason,
+            a.owner,
+            a.line
+        )?;
+    }
+    Ok(())
+}
+
+fn write_violations(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let violations = &report.risk.violations;
+    if violations.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nInvariants broken after the change:")?;
+    let mut table = super::table_style(
+        [
+            "Risk",
+            "Invariant",
+            "Status",
+            "Endpoint",
+            "Dir",
+            "Traffic",
+            "Peer",
+        ],
+        report.width,
+    );
+    for v in violations {
+        let status = match (&v.acceptance, v.preexisting) {
+            (Some(a), _) if !a.expired => format!("accepted until {}", a.expires),
+            (_, true) => "pre-existing".to_owned(),
+            (_, false) => "introduced".to_owned(),
+        };
+        for (part, certainty) in &v.parts {
+            let possible = if *certainty == Certainty::Possible {
+                "?"
+            } else {
+                ""
+            };
+            table.add_row([
+                v.severity.as_str().to_owned(),
+                v.invariant.clone(),
+                format!("{status}{possible}"),
+                v.endpoint.clone(),
+                dir_label(v.direction).to_owned(),
+                part.service.to_string(),
+                super::describe_part_peers(part, None, &report.risk.networks),
+            ]);
+        }
+    }
+    writeln!(out, "{table}")
+}
+
+fn risk(row: &Row<'_>) -> String {
+    let accepted = if row.is_accepted() { ", accepted" } else { "" };
     format!(
-        "{} opened, {} closed {what}{possible}",
-        n(ChangeKind::Opened),
-        n(ChangeKind::Closed)
+        "{} {}{accepted}\n{}",
+        row.severity.as_str(),
+        row.score,
+        row.rule
     )
 }
 

@@ -124,7 +124,7 @@ pub fn load_path(path: &Path, warnings: &mut Warnings) -> Result<(Input, Snapsho
         }
         bytes = std::fs::read(path).map_err(|e| err(ErrorKind::Io(e)))?;
     }
-    let sha256 = hex(&Sha256::digest(&bytes));
+    let sha256 = sha256_hex(&bytes);
     let (format, pair) = if terraform_plan::is_binary_plan(&bytes) {
         if stdin {
             return Err(err(ErrorKind::BinaryPlan(
@@ -149,6 +149,12 @@ pub fn load_path(path: &Path, warnings: &mut Warnings) -> Result<(Input, Snapsho
 fn path_label(path: &Path) -> String {
     let p: PathBuf = path.components().collect();
     p.to_string_lossy().replace('\\', "/")
+}
+
+/// SHA-256 of `bytes`, lowercase hex (the digests of the evidence record).
+#[must_use]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -155,6 +155,8 @@ pub(super) struct Parts<R> {
     pub inline: Vec<R>,
     /// Rules from separate rule resources.
     pub resources: Vec<R>,
+    /// The filter's tags.
+    pub tags: BTreeMap<String, String>,
 }
 
 impl<R> Default for Parts<R> {
@@ -168,6 +170,7 @@ impl<R> Default for Parts<R> {
             subnets: BTreeSet::new(),
             inline: Vec::new(),
             resources: Vec::new(),
+            tags: BTreeMap::new(),
         }
     }
 }
@@ -187,6 +190,7 @@ impl<R> Parts<R> {
         self.is_default = is_default;
         self.id = field("id");
         self.vpc = field("vpc_id");
+        self.tags = super::values::tags(values);
     }
 }
 

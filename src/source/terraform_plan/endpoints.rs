@@ -128,7 +128,8 @@ pub(super) fn build(
             )),
             _ => None,
         };
-        if let Some(ep) = endpoint {
+        if let Some(mut ep) = endpoint {
+            ep.tags = super::values::tags(side.values);
             snapshot.endpoints.insert(ep.key.clone(), ep);
         }
     }

@@ -84,6 +84,7 @@ fn assemble(both: Both<NaclRule>) -> (Acls, Acls) {
                     managed: p.managed,
                     subnets: p.subnets.into_iter().collect(),
                     rules,
+                    tags: p.tags,
                 };
                 (key, acl)
             })

@@ -83,6 +83,7 @@ fn assemble(both: Both<SgRule>) -> (Groups, Groups) {
                     is_default: p.is_default,
                     managed: p.managed,
                     rules,
+                    tags: p.tags,
                 };
                 (key, group)
             })

@@ -105,6 +105,22 @@ impl<'v> Side<'v> {
     }
 }
 
+/// A resource's tags: `tags_all` (provider default tags included) merged with
+/// `tags`; values known only after apply are left out.
+pub(super) fn tags(values: &Value) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for attr in ["tags_all", "tags"] {
+        if let Some(map) = values.get(attr).and_then(Value::as_object) {
+            for (k, v) in map {
+                if let Some(v) = v.as_str() {
+                    out.insert(k.clone(), v.to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
 fn step<'v>(v: &'v Value, seg: Seg<'_>) -> &'v Value {
     match (v, seg) {
         (Value::Object(o), Seg::Key(k)) => o.get(k).unwrap_or(&NULL),

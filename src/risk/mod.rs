@@ -1,0 +1,700 @@
+//! Risk: how much each change matters, which ones the policy accepts, which invariants
+//! the state after the change breaks, and the gate's verdict.
+//!
+//! Every [`Change`] of a [`Delta`] gets a [`Finding`]: a score 0–100 computed from the
+//! flow itself ([`factors`]: how wide the remote party is, what service is exposed,
+//! what kind of endpoint is on our side, whether it is live, whether it is certain),
+//! the severity that score falls in, the reasons, and the [`registry`] rule that names
+//! it. The [`policy`] file can rename networks, trust some of them, override a rule's
+//! severity, add sensitive ports, accept a flow until a date, and state
+//! [`invariants`] that must always hold.
+//!
+//! This stage never changes the delta and never reads input files other than the
+//! policy; reports render what it decides.
+
+pub mod catalogue;
+pub mod date;
+pub mod factors;
+pub mod invariants;
+pub mod policy;
+pub mod registry;
+pub mod rules;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::delta::{Change, ChangeKind, Delta, Level, SubjectKind};
+use crate::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet, v4_block, v6_block};
+use crate::model::{Direction, EndpointKind, Snapshot};
+use crate::reach::Assumptions;
+use crate::source::SnapshotPair;
+use crate::warning::Warnings;
+use date::Date;
+use factors::{Liveness, Profile, Surroundings};
+use invariants::Violation;
+use policy::{Accept, Policy, PolicySource, Selector};
+
+/// How much a finding matters, from the least to the most.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Score 0–19: worth knowing, nothing to do.
+    Info,
+    /// Score 20–39.
+    Low,
+    /// Score 40–59.
+    Medium,
+    /// Score 60–79.
+    High,
+    /// Score 80–100.
+    Critical,
+}
+
+impl Severity {
+    /// Every severity, from the most to the least severe.
+    pub const DESCENDING: [Self; 5] = [
+        Self::Critical,
+        Self::High,
+        Self::Medium,
+        Self::Low,
+        Self::Info,
+    ];
+
+    /// The severity a score falls in.
+    #[must_use]
+    pub fn from_score(score: u8) -> Self {
+        match score {
+            80.. => Self::Critical,
+            60..=79 => Self::High,
+            40..=59 => Self::Medium,
+            20..=39 => Self::Low,
+            _ => Self::Info,
+        }
+    }
+
+    /// `critical`, `high`, `medium`, `low` or `info`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+            Self::Info => "info",
+        }
+    }
+
+    /// Parses a name, case-insensitively.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::DESCENDING
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// An accepted risk that matched, from the policy file.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Acceptance {
+    /// Why it was accepted.
+    pub reason: String,
+    /// Who accepted it.
+    pub owner: String,
+    /// The last day it is accepted.
+    pub expires: Date,
+    /// `true` once that day has passed: the finding counts again.
+    pub expired: bool,
+    /// The `[[accept]]` entry's line in the policy file.
+    pub line: usize,
+}
+
+impl Acceptance {
+    /// `true` until the expiry date has passed.
+    #[must_use]
+    pub fn holds(&self) -> bool {
+        !self.expired
+    }
+}
+
+/// The risk of one change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The id of the rule that names it.
+    pub rule: &'static str,
+    /// The severity (the score's, unless the policy overrides the rule's).
+    pub severity: Severity,
+    /// 0–100.
+    pub score: u8,
+    /// One line per factor.
+    pub reasons: Vec<String>,
+    /// The accepted risk covering it, if any.
+    pub acceptance: Option<Acceptance>,
+}
+
+impl Finding {
+    /// `true` when an unexpired accepted risk covers it.
+    #[must_use]
+    pub fn is_accepted(&self) -> bool {
+        self.acceptance.as_ref().is_some_and(Acceptance::holds)
+    }
+}
+
+/// When the gate fails: findings at or above this severity; `None` never fails.
+pub type Threshold = Option<Severity>;
+
+/// The gate's decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gate {
+    /// The threshold applied.
+    pub fail_on: Threshold,
+    /// The worst severity among findings and violations that are not accepted.
+    pub worst: Option<Severity>,
+    /// `true` when something not accepted is at or above the threshold.
+    pub failed: bool,
+}
+
+/// Everything risk decided about one run.
+#[derive(Clone, Debug)]
+pub struct Assessment {
+    /// One finding per change of the delta, in the same order.
+    pub findings: Vec<Finding>,
+    /// Invariants broken in the state after the change.
+    pub violations: Vec<Violation>,
+    /// The gate.
+    pub gate: Gate,
+    /// The policy file used, if any.
+    pub policy: Option<PolicySource>,
+    /// Named networks, to show instead of their CIDR blocks.
+    pub networks: Vec<(String, PeerSet)>,
+    /// The day accepted risks were checked against, when the policy accepts any (the
+    /// only time the date changes the result).
+    pub today: Option<Date>,
+}
+
+impl Default for Assessment {
+    /// No finding, no violation, and a gate at `high` that passes.
+    fn default() -> Self {
+        Self {
+            findings: Vec::new(),
+            violations: Vec::new(),
+            gate: Gate {
+                fail_on: Some(Severity::High),
+                worst: None,
+                failed: false,
+            },
+            policy: None,
+            networks: Vec::new(),
+            today: None,
+        }
+    }
+}
+
+/// What assessing needs besides the delta.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings<'p> {
+    /// The policy (the default one when there is no file).
+    pub policy: &'p Policy,
+    /// The gate's threshold.
+    pub fail_on: Threshold,
+    /// The day against which `expires` is checked.
+    pub today: Date,
+    /// Reachability assumptions, for invariants.
+    pub assumptions: &'p Assumptions,
+}
+
+/// Scores every change of `delta`, checks the invariants and decides the gate.
+///
+/// Returns the delta with each change that an accepted risk covers only in part split
+/// into the covered and uncovered packets (the same packets in all), and the
+/// assessment, whose findings follow the returned delta's changes one for one.
+#[must_use]
+pub fn assess(
+    delta: Delta,
+    pair: &SnapshotPair,
+    settings: &Settings<'_>,
+    warnings: &mut Warnings,
+) -> (Delta, Assessment) {
+    let policy = settings.policy;
+    let mut catalogue = catalogue::builtin();
+    catalogue.extend(policy.sensitive_ports.iter().cloned());
+    let worlds = [
+        World::of(&pair.before, policy),
+        World::of(&pair.after, policy),
+    ];
+    let delta = Delta {
+        changes: split_by_acceptance(delta.changes, policy, &worlds),
+    };
+    // Endpoint-level changes first: rule-level changes live on some endpoints take
+    // the worst of those endpoints' scores as their floor.
+    let mut findings: Vec<Option<Finding>> = vec![None; delta.changes.len()];
+    let mut by_cause: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for level in [Level::Endpoint, Level::Rule] {
+        for (i, c) in delta.changes.iter().enumerate() {
+            if c.level != level {
+                continue;
+            }
+            // Opened flows exist after the change, closed ones before it.
+            let world = match c.kind {
+                ChangeKind::Opened => &worlds[1],
+                ChangeKind::Closed => &worlds[0],
+            };
+            let floor = (level == Level::Rule)
+                .then(|| worst_related(c, &delta, &by_cause, &findings))
+                .flatten();
+            let mut f = score(c, world, &catalogue, policy, floor);
+            let space = c.space();
+            f.acceptance = accepted(policy, settings.today, |a| {
+                world.accepted_region(a, c.direction, &c.subject, c.subject_kind, &space) == space
+            });
+            if level == Level::Endpoint {
+                for k in &c.causes {
+                    by_cause.entry(k.resource.as_str()).or_default().push(i);
+                }
+            }
+            findings[i] = Some(f);
+        }
+    }
+    let findings: Vec<Finding> = findings.into_iter().flatten().collect();
+    for a in &policy.accepts {
+        if a.expires < settings.today {
+            warnings.push(
+                crate::warning::WarningKind::Policy,
+                None,
+                format!(
+                    "the accepted risk at line {} of the policy ({}) expired on {}; findings it covered count again",
+                    a.line, a.reason, a.expires
+                ),
+            );
+        }
+    }
+    let violations = invariants::check(pair, settings, &worlds[1], warnings);
+    let gate = decide(&findings, &violations, settings.fail_on);
+    let assessment = Assessment {
+        findings,
+        violations,
+        gate,
+        policy: policy.source.clone(),
+        networks: policy
+            .networks
+            .iter()
+            .map(|n| (n.name.clone(), n.peers.clone()))
+            .collect(),
+        today: (!policy.accepts.is_empty()).then_some(settings.today),
+    };
+    (delta, assessment)
+}
+
+/// The worst score among the endpoint-level changes a rule-level change causes: same
+/// kind and a cause in common (as [`crate::delta::Effect::Live`] is decided), and for a
+/// security group also the same direction and overlapping services. A network ACL's
+/// change may act on the reply path: an egress rule on ephemeral ports closes inbound
+/// tcp 443.
+fn worst_related(
+    c: &Change,
+    delta: &Delta,
+    by_cause: &BTreeMap<&str, Vec<usize>>,
+    findings: &[Option<Finding>],
+) -> Option<u8> {
+    let services = c.part.service.to_set();
+    c.causes
+        .iter()
+        .map(|k| k.resource.as_str())
+        .chain(std::iter::once(c.subject.as_str()))
+        .filter_map(|r| by_cause.get(r))
+        .flatten()
+        .filter(|&&i| {
+            let e = &delta.changes[i];
+            e.kind == c.kind
+                && (c.subject_kind == SubjectKind::NetworkAcl
+                    || e.direction == c.direction
+                        && !e.part.service.to_set().intersection(&services).is_empty())
+        })
+        .filter_map(|&i| findings[i].as_ref().map(|f| f.score))
+        .max()
+}
+
+/// The first accepted risk of the policy that `covers`, with its expiry checked.
+fn accepted(policy: &Policy, today: Date, covers: impl Fn(&Accept) -> bool) -> Option<Acceptance> {
+    // An unexpired entry wins over an expired one that also matches.
+    let matching: Vec<&Accept> = policy.accepts.iter().filter(|a| covers(a)).collect();
+    let best = matching
+        .iter()
+        .find(|a| a.expires >= today)
+        .or_else(|| matching.first())?;
+    Some(Acceptance {
+        reason: best.reason.clone(),
+        owner: best.owner.clone(),
+        expires: best.expires,
+        expired: best.expires < today,
+        line: best.line,
+    })
+}
+
+fn decide(findings: &[Finding], violations: &[Violation], fail_on: Threshold) -> Gate {
+    let worst = findings
+        .iter()
+        .filter(|f| !f.is_accepted())
+        .map(|f| f.severity)
+        .chain(
+            violations
+                .iter()
+                .filter(|v| !v.is_accepted())
+                .map(|v| v.severity),
+        )
+        .max();
+    Gate {
+        fail_on,
+        worst,
+        failed: matches!((worst, fail_on), (Some(w), Some(t)) if w >= t),
+    }
+}
+
+/// One snapshot seen by the risk stage: its surroundings, and which endpoints carry
+/// each group and sit in each subnet.
+pub(crate) struct World<'s> {
+    pub(crate) snapshot: &'s Snapshot,
+    around: Surroundings,
+    by_group: BTreeMap<&'s str, BTreeSet<&'s str>>,
+    by_subnet: BTreeMap<&'s str, BTreeSet<&'s str>>,
+}
+
+impl<'s> World<'s> {
+    fn of(snapshot: &'s Snapshot, policy: &Policy) -> Self {
+        let mut around = Surroundings {
+            trusted: policy::trusted(&policy.networks),
+            ..Surroundings::default()
+        };
+        for vpc in snapshot.vpcs.values() {
+            for b in &vpc.ipv4 {
+                let set = v4_block(*b);
+                around.vpc_v4 = around.vpc_v4.union(&set);
+                around.vpc_blocks.push(PeerSet::from_v4(set));
+            }
+            for b in &vpc.ipv6 {
+                let set = v6_block(*b);
+                around.vpc_v6 = around.vpc_v6.union(&set);
+                around.vpc_blocks.push(PeerSet::from_v6(set));
+            }
+        }
+        for pl in snapshot.prefix_lists.values() {
+            if let Some(entries) = &pl.entries {
+                let peers = entries.iter().fold(PeerSet::empty(), |acc, n| {
+                    acc.union(&match n {
+                        ipnet::IpNet::V4(n) => PeerSet::from_v4(v4_block(*n)),
+                        ipnet::IpNet::V6(n) => PeerSet::from_v6(v6_block(*n)),
+                    })
+                });
+                around.prefix_lists.insert(pl.key.clone(), peers);
+            }
+        }
+        let mut by_group: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        let mut by_subnet: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for e in snapshot.endpoints.values() {
+            for i in &e.interfaces {
+                for g in &i.security_groups {
+                    by_group.entry(g).or_default().insert(&e.key);
+                }
+                if let Some(s) = &i.subnet {
+                    by_subnet.entry(s).or_default().insert(&e.key);
+                }
+            }
+        }
+        Self {
+            snapshot,
+            around,
+            by_group,
+            by_subnet,
+        }
+    }
+
+    /// The endpoints a subject stands for: itself, the carriers of a security group,
+    /// or the endpoints in the subnets of a network ACL.
+    fn endpoints_of(&self, subject: &'s str, kind: SubjectKind) -> BTreeSet<&'s str> {
+        match kind {
+            SubjectKind::Endpoint(_) => BTreeSet::from([subject]),
+            SubjectKind::SecurityGroup => self.by_group.get(subject).cloned().unwrap_or_default(),
+            SubjectKind::NetworkAcl => self
+                .snapshot
+                .network_acls
+                .get(subject)
+                .map(|a| {
+                    a.subnets
+                        .iter()
+                        .filter_map(|s| self.by_subnet.get(s.as_str()))
+                        .flatten()
+                        .copied()
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    fn kinds(&self, endpoints: &BTreeSet<&str>) -> BTreeSet<EndpointKind> {
+        endpoints
+            .iter()
+            .filter_map(|e| self.snapshot.endpoints.get(*e).map(|e| e.kind))
+            .collect()
+    }
+
+    /// The kinds of endpoint a subject stands for.
+    fn subject_kinds(&self, subject: &'s str, kind: SubjectKind) -> BTreeSet<EndpointKind> {
+        match kind {
+            SubjectKind::Endpoint(k) => BTreeSet::from([k]),
+            _ => self.kinds(&self.endpoints_of(subject, kind)),
+        }
+    }
+
+    /// The kinds of endpoint among principals.
+    fn peer_kinds(&self, peers: &PeerSet) -> BTreeSet<EndpointKind> {
+        let endpoints: BTreeSet<&str> = peers
+            .principals
+            .iter()
+            .flat_map(|p| match p {
+                Principal::Endpoint(e) => BTreeSet::from([e.as_str()]),
+                Principal::SecurityGroup(g) => {
+                    self.by_group.get(g.as_str()).cloned().unwrap_or_default()
+                }
+                Principal::PrefixList(_) => BTreeSet::new(),
+            })
+            .collect();
+        self.kinds(&endpoints)
+    }
+
+    /// The tags of a resource of this snapshot (endpoint, security group or ACL).
+    pub(crate) fn tags(&self, key: &str) -> Option<&'s BTreeMap<String, String>> {
+        let s = self.snapshot;
+        s.endpoints
+            .get(key)
+            .map(|e| &e.tags)
+            .or_else(|| s.security_groups.get(key).map(|g| &g.tags))
+            .or_else(|| s.network_acls.get(key).map(|a| &a.tags))
+    }
+
+    /// Whether a selector names a subject: by its own address or tags, or — for a
+    /// security group or network ACL — because it names every endpoint behind it
+    /// (accepting `tier=db` accepts the rule that exposes exactly the databases).
+    fn selects(&self, selector: &Selector, subject: &'s str, kind: SubjectKind) -> bool {
+        if selector.matches_resource(subject, self.tags(subject)) {
+            return true;
+        }
+        let behind = match kind {
+            SubjectKind::Endpoint(_) => return false,
+            _ => self.endpoints_of(subject, kind),
+        };
+        !behind.is_empty()
+            && behind
+                .iter()
+                .all(|e| selector.matches_resource(e, self.tags(e)))
+    }
+
+    /// The packets of `space` (flows of `subject`: sources for ingress, destinations
+    /// for egress) that `accept` names; empty when it does not name the subject.
+    pub(crate) fn accepted_region(
+        &self,
+        accept: &Accept,
+        direction: Direction,
+        subject: &'s str,
+        kind: SubjectKind,
+        space: &HeaderSpace,
+    ) -> HeaderSpace {
+        let (here, there) = match direction {
+            Direction::Ingress => (&accept.to, &accept.from),
+            Direction::Egress => (&accept.from, &accept.to),
+        };
+        if !self.selects(here, subject, kind) {
+            return HeaderSpace::empty();
+        }
+        let tags_of = |k: &str| self.tags(k);
+        let peers = there.named(&space.peers(), &tags_of);
+        let services = accept.services.clone().unwrap_or_else(ServiceSet::all);
+        HeaderSpace::product(&peers, &services).intersection(space)
+    }
+}
+
+/// Splits each change that an accepted risk covers only in part into the covered and
+/// the uncovered packets, so that accepting `tcp 5432` does not hide `tcp 22` in the
+/// same rule, nor leave the accepted port unmarked.
+fn split_by_acceptance(
+    changes: Vec<Change>,
+    policy: &Policy,
+    worlds: &[World<'_>; 2],
+) -> Vec<Change> {
+    if policy.accepts.is_empty() {
+        return changes;
+    }
+    let mut out = Vec::with_capacity(changes.len());
+    for c in changes {
+        let world = match c.kind {
+            ChangeKind::Opened => &worlds[1],
+            ChangeKind::Closed => &worlds[0],
+        };
+        let mut pieces = vec![c];
+        for a in &policy.accepts {
+            let mut next = Vec::with_capacity(pieces.len());
+            for piece in pieces {
+                let space = piece.space();
+                let region = world.accepted_region(
+                    a,
+                    piece.direction,
+                    &piece.subject,
+                    piece.subject_kind,
+                    &space,
+                );
+                if region.is_empty() || region == space {
+                    next.push(piece);
+                    continue;
+                }
+                for part in region
+                    .parts()
+                    .into_iter()
+                    .chain(space.difference(&region).parts())
+                {
+                    next.push(Change {
+                        part,
+                        ..piece.clone()
+                    });
+                }
+            }
+            pieces = next;
+        }
+        out.extend(pieces);
+    }
+    out
+}
+
+fn score(
+    c: &Change,
+    world: &World<'_>,
+    catalogue: &[catalogue::Entry],
+    policy: &Policy,
+    floor: Option<u8>,
+) -> Finding {
+    let (breadth, breadth_detail) = factors::breadth(&c.part.peers, &world.around);
+    let services = c.part.service.to_set();
+    let mut exposure = factors::exposure(&services, catalogue);
+    // Through an application load balancer the internet speaks HTTP(S) to the
+    // listener; the target port is not exposed as such.
+    if let Some(lb) = c
+        .via
+        .as_deref()
+        .and_then(|k| world.snapshot.endpoints.get(k))
+        && lb.kind == EndpointKind::ApplicationLoadBalancer
+    {
+        exposure = factors::Exposure {
+            weight: catalogue::Category::Web.weight(),
+            all_traffic: false,
+            wide: false,
+            entries: Vec::new(),
+            reason: format!(
+                "HTTP(S) proxied by the application load balancer {}",
+                lb.key
+            ),
+        };
+    }
+    let profile = Profile {
+        kind: c.kind,
+        direction: c.direction,
+        level: c.level,
+        breadth,
+        breadth_detail,
+        exposure,
+        services,
+        subject_kinds: world.subject_kinds(&c.subject, c.subject_kind),
+        peer_kinds: world.peer_kinds(&c.part.peers),
+        liveness: Liveness::of(c.level, c.effect.as_ref()),
+        certainty: c.certainty,
+    };
+    let mut s = profile.score();
+    if let Some(floor) = floor.filter(|f| *f > s.value) {
+        s.reasons.push(format!(
+            "its live part reaches endpoints whose worst change scores {floor} — floor {floor}"
+        ));
+        s.value = floor;
+    }
+    let rule = registry::classify(&profile, &s);
+    let mut severity = Severity::from_score(s.value);
+    if let Some(&forced) = policy.severity.get(rule.id()) {
+        s.reasons.push(format!(
+            "severity set to {} by the policy ([rules.{}])",
+            forced.as_str(),
+            rule.id()
+        ));
+        severity = forced;
+    }
+    Finding {
+        rule: rule.id(),
+        severity,
+        score: s.value,
+        reasons: s.reasons,
+        acceptance: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_fall_in_documented_bands() {
+        let bands: Vec<(u8, Severity)> = [0, 19, 20, 39, 40, 59, 60, 79, 80, 100]
+            .into_iter()
+            .map(|s| (s, Severity::from_score(s)))
+            .collect();
+        assert_eq!(
+            bands,
+            [
+                (0, Severity::Info),
+                (19, Severity::Info),
+                (20, Severity::Low),
+                (39, Severity::Low),
+                (40, Severity::Medium),
+                (59, Severity::Medium),
+                (60, Severity::High),
+                (79, Severity::High),
+                (80, Severity::Critical),
+                (100, Severity::Critical),
+            ]
+        );
+        assert_eq!(Severity::parse("HIGH"), Some(Severity::High));
+        assert_eq!(Severity::parse("severe"), None);
+    }
+
+    fn finding(severity: Severity, acceptance: Option<Acceptance>) -> Finding {
+        Finding {
+            rule: "access-widened",
+            severity,
+            score: 0,
+            reasons: Vec::new(),
+            acceptance,
+        }
+    }
+
+    #[test]
+    fn the_gate_ignores_accepted_findings_until_they_expire() {
+        let acceptance = |expired| Acceptance {
+            reason: "r".into(),
+            owner: "o".into(),
+            expires: Date::parse("2026-01-01").unwrap(),
+            expired,
+            line: 1,
+        };
+        let gate = decide(
+            &[
+                finding(Severity::Critical, Some(acceptance(false))),
+                finding(Severity::Medium, None),
+            ],
+            &[],
+            Some(Severity::High),
+        );
+        assert_eq!((gate.worst, gate.failed), (Some(Severity::Medium), false));
+        let gate = decide(
+            &[finding(Severity::Critical, Some(acceptance(true)))],
+            &[],
+            Some(Severity::High),
+        );
+        assert_eq!((gate.worst, gate.failed), (Some(Severity::Critical), true));
+        let gate = decide(&[finding(Severity::Critical, None)], &[], None);
+        assert!(!gate.failed, "never fails with no threshold");
+        let gate = decide(&[finding(Severity::High, None)], &[], Some(Severity::High));
+        assert!(gate.failed, "at the threshold fails");
+    }
+}

@@ -1,0 +1,53 @@
+//! `all-traffic-open`.
+
+use crate::delta::ChangeKind;
+use crate::model::Direction;
+use crate::risk::factors::{Profile, Score};
+use crate::risk::registry::{RiskRule, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    ///
+    /// A change that lets **every protocol** (AWS protocol `-1`), or every TCP and UDP
+    /// port, in from parties outside the VPC: the internet, a public block, an external
+    /// or peered network, a prefix list, or a value known only after apply.
+    ///
+    /// ## Why it matters
+    ///
+    /// Every service on the host is exposed, including the ones nobody meant to
+    /// publish (a debug port, a database bound to all interfaces). An allow-all rule is
+    /// almost always a shortcut taken while debugging.
+    ///
+    /// ## Example
+    ///
+    /// ```hcl
+    /// # before
+    /// ingress { protocol = "tcp"  from_port = 443 to_port = 443 cidr_blocks = ["0.0.0.0/0"] }
+    /// # after: flagged
+    /// ingress { protocol = "-1"   from_port = 0   to_port = 0   cidr_blocks = ["0.0.0.0/0"] }
+    /// ```
+    ///
+    /// ## References
+    ///
+    /// - AWS Security Hub EC2.18 (unrestricted incoming traffic only on authorised ports)
+    /// - AWS Config `vpc-sg-open-only-to-authorized-ports`
+    pub struct AllTrafficOpen;
+}
+
+impl RiskRule for AllTrafficOpen {
+    fn id(&self) -> &'static str {
+        "all-traffic-open"
+    }
+    fn title(&self) -> &'static str {
+        "All traffic open to outside parties"
+    }
+    fn doc(&self) -> &'static str {
+        Self::DOC
+    }
+    fn matches(&self, p: &Profile<'_>, _: &Score) -> bool {
+        p.kind == ChangeKind::Opened
+            && p.direction == Direction::Ingress
+            && p.exposure.all_traffic
+            && p.breadth.is_outside()
+    }
+}
