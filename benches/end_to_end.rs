@@ -1,4 +1,4 @@
-//! Parse → delta on synthetic plans of growing size (see `data.rs`).
+//! Parse → delta → risk on synthetic plans of growing size (see `data.rs`).
 //!
 //! Run with `cargo bench --bench end_to_end`; figures are in `docs/benchmarks.md`.
 
@@ -7,6 +7,10 @@ mod data;
 use divan::counter::BytesCount;
 use divan::{Bencher, black_box};
 use reachdiff::delta::Delta;
+use reachdiff::reach::Assumptions;
+use reachdiff::risk::date::Date;
+use reachdiff::risk::policy::Policy;
+use reachdiff::risk::{self, Settings, Severity};
 use reachdiff::source::terraform_plan;
 use reachdiff::warning::Warnings;
 
@@ -46,4 +50,44 @@ fn reach_and_delta(bencher: Bencher<'_, '_>, (instances, configs): (usize, usize
     let mut warnings = Warnings::new();
     let pair = terraform_plan::load(plan.as_bytes(), &mut warnings).unwrap();
     bencher.bench(|| Delta::between(black_box(&pair)));
+}
+
+/// Risk on a delta already computed: scoring every change (default policy).
+#[divan::bench(args = FLEETS, sample_count = 5)]
+fn assess(bencher: Bencher<'_, '_>, (instances, configs): (usize, usize)) {
+    let plan = data::synthetic_fleet(instances, configs);
+    let mut warnings = Warnings::new();
+    let pair = terraform_plan::load(plan.as_bytes(), &mut warnings).unwrap();
+    let delta = Delta::between(&pair);
+    let policy = Policy::default();
+    let assumptions = Assumptions::default();
+    let settings = Settings {
+        policy: &policy,
+        fail_on: Some(Severity::High),
+        today: Date::from_days(20_000),
+        assumptions: &assumptions,
+    };
+    bencher
+        .with_inputs(|| delta.clone())
+        .bench_values(|d| risk::assess(d, black_box(&pair), &settings, &mut Warnings::new()));
+}
+
+/// Risk on the security-group plans: rule-level changes only.
+#[divan::bench(args = SIZES, sample_count = 10)]
+fn assess_rules(bencher: Bencher<'_, '_>, groups: usize) {
+    let plan = data::synthetic_plan(groups);
+    let mut warnings = Warnings::new();
+    let pair = terraform_plan::load(plan.as_bytes(), &mut warnings).unwrap();
+    let delta = Delta::between(&pair);
+    let policy = Policy::default();
+    let assumptions = Assumptions::default();
+    let settings = Settings {
+        policy: &policy,
+        fail_on: Some(Severity::High),
+        today: Date::from_days(20_000),
+        assumptions: &assumptions,
+    };
+    bencher
+        .with_inputs(|| delta.clone())
+        .bench_values(|d| risk::assess(d, black_box(&pair), &settings, &mut Warnings::new()));
 }

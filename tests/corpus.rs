@@ -9,7 +9,12 @@
 
 use std::path::{Path, PathBuf};
 
-use reachdiff::delta::Delta;
+use std::collections::BTreeMap;
+
+use reachdiff::reach::Assumptions;
+use reachdiff::risk::date::Date;
+use reachdiff::risk::policy::Policy;
+use reachdiff::risk::{Settings, Severity};
 use reachdiff::source;
 use reachdiff::warning::Warnings;
 
@@ -38,18 +43,32 @@ fn every_corpus_plan_reads_without_error() {
     files.sort();
     assert!(!files.is_empty());
     let (mut warnings_total, mut changes_total, mut errors) = (0, 0, Vec::new());
+    let mut by_severity: BTreeMap<Severity, usize> = BTreeMap::new();
+    let policy = Policy::default();
+    let assumptions = Assumptions::default();
+    let settings = Settings {
+        policy: &policy,
+        fail_on: Some(Severity::High),
+        today: Date::parse("2026-06-01").unwrap(),
+        assumptions: &assumptions,
+    };
     for f in &files {
         let mut warnings = Warnings::new();
         match source::load_path(f, &mut warnings) {
-            Ok((_, pair)) => {
-                changes_total += Delta::between(&pair).changes.len();
-                warnings_total += warnings.into_sorted().len();
+            Ok((input, pair)) => {
+                let report = reachdiff::analyse(vec![input], &pair, &settings, warnings);
+                assert_eq!(report.delta.changes.len(), report.risk.findings.len());
+                changes_total += report.delta.changes.len();
+                warnings_total += report.warnings.len();
+                for finding in &report.risk.findings {
+                    *by_severity.entry(finding.severity).or_default() += 1;
+                }
             }
             Err(e) => errors.push(e.to_string()),
         }
     }
     eprintln!(
-        "corpus sweep: {} plans read, {changes_total} changes, {warnings_total} warnings, {} errors",
+        "corpus sweep: {} plans read, {changes_total} changes ({by_severity:?}), {warnings_total} warnings, {} errors",
         files.len(),
         errors.len()
     );

@@ -111,16 +111,21 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     super::write_warnings(out, &report.warnings)
 }
 
-/// Why each row at or above the gate's threshold scored as it did.
+/// Why each row at or above the gate's threshold scored as it did (rule-level rows
+/// that are live are explained by their endpoint rows).
 fn write_reasons(report: &Report, rows: &[Row<'_>], out: &mut dyn Write) -> io::Result<()> {
     let Some(threshold) = report.risk.gate.fail_on else {
         return Ok(());
     };
-    // Endpoints first, as in the tables above.
+    // Endpoints first, as in the tables above. A rule-level finding that is live is
+    // the same exposure as the endpoint findings it causes, explained there.
     let gating: Vec<&Row<'_>> = rows
         .iter()
         .filter(|r| r.level == Level::Endpoint)
-        .chain(rows.iter().filter(|r| r.level == Level::Rule))
+        .chain(
+            rows.iter()
+                .filter(|r| r.level == Level::Rule && r.effect != Some(&Effect::Live)),
+        )
         .filter(|r| r.severity >= threshold && !r.is_accepted())
         .collect();
     if gating.is_empty() {

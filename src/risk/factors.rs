@@ -2,7 +2,7 @@
 //!
 //! A [`Profile`] describes one change the way a reviewer would: how wide the remote
 //! party is ([`Breadth`], by counting addresses, never by matching strings), what it
-//! exposes ([`Exposure`], from the service [`catalogue`](super::catalogue)), what kind
+//! exposes ([`Exposure`], from the service [`catalogue`]), what kind
 //! of endpoint is on our side, whether it is live, and how certain it is.
 //! [`Profile::score`] turns that into a score 0–100 with one reason per factor:
 //!
@@ -127,7 +127,7 @@ const NOT_PUBLIC_V4: [(u32, u8); 9] = [
     (0xF000_0000, 4),  // 240.0.0.0/4 reserved
 ];
 
-/// Public IPv4 addresses: everything but [`NOT_PUBLIC_V4`].
+/// Public IPv4 addresses: everything but the special-purpose blocks above.
 pub static PUBLIC_V4: LazyLock<Ipv4Set> = LazyLock::new(|| {
     NOT_PUBLIC_V4
         .iter()

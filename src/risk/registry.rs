@@ -118,3 +118,126 @@ pub fn markdown() -> Vec<(String, String)> {
     files.push(("README.md".to_owned(), index));
     files
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::delta::{ChangeKind, Level};
+    use crate::header_space::ServiceSet;
+    use crate::header_space::service::TCP;
+    use crate::model::{Certainty, Direction, EndpointKind};
+    use crate::risk::catalogue;
+    use crate::risk::factors::{Breadth, Liveness, exposure};
+
+    /// The rule naming a change of `kind` and `direction` over `services`, with peers
+    /// of `breadth` and an endpoint of `subject` kinds on our side.
+    fn rule_for(
+        kind: ChangeKind,
+        direction: Direction,
+        services: ServiceSet,
+        breadth: Breadth,
+        subject: &[EndpointKind],
+    ) -> &'static str {
+        let cat = catalogue::builtin();
+        let profile = Profile {
+            kind,
+            direction,
+            level: Level::Endpoint,
+            breadth,
+            breadth_detail: String::new(),
+            exposure: exposure(&services, &cat),
+            services,
+            subject_kinds: subject.iter().copied().collect(),
+            peer_kinds: BTreeSet::new(),
+            liveness: Liveness::Live,
+            certainty: Certainty::Definite,
+        };
+        classify(&profile, &profile.score()).id()
+    }
+
+    type Case = (
+        ChangeKind,
+        Direction,
+        ServiceSet,
+        Breadth,
+        EndpointKind,
+        &'static str,
+    );
+
+    /// (kind, direction, services, breadth, endpoint kind, expected rule)
+    #[rustfmt::skip]
+    fn cases() -> Vec<Case> {
+        use ChangeKind::{Closed, Opened};
+        use Direction::{Egress, Ingress};
+        use EndpointKind::{Database, Instance};
+        let port = |p| ServiceSet::ports(TCP, p, p);
+        vec![
+            (Opened, Ingress, ServiceSet::all(), Breadth::Internet, Instance, "all-traffic-open"),
+            (Opened, Ingress, ServiceSet::all(), Breadth::PrivateNetwork, Instance, "all-traffic-open"),
+            (Opened, Ingress, port(22), Breadth::Internet, Instance, "admin-port-open-to-internet"),
+            (Opened, Ingress, ServiceSet::ports(TCP, 0, 1024), Breadth::LargePublicBlock, Instance, "admin-port-open-to-internet"),
+            (Opened, Ingress, port(5432), Breadth::Internet, Instance, "database-reachable-from-internet"),
+            (Opened, Ingress, port(443), Breadth::Internet, Database, "database-reachable-from-internet"),
+            (Opened, Ingress, port(2375), Breadth::Internet, Instance, "sensitive-port-open-to-internet"),
+            (Opened, Ingress, port(443), Breadth::Internet, Instance, "port-open-to-internet"),
+            (Opened, Ingress, port(22), Breadth::ExternalNetwork, Instance, "sensitive-port-open-to-external-network"),
+            (Opened, Ingress, port(22), Breadth::Unknown, Instance, "sensitive-port-open-to-external-network"),
+            (Opened, Ingress, port(443), Breadth::ExternalNetwork, Instance, "access-widened"),
+            (Opened, Ingress, ServiceSet::all(), Breadth::SecurityGroup, Instance, "access-widened"),
+            (Opened, Ingress, port(22), Breadth::Trusted, Instance, "access-widened"),
+            (Opened, Egress, ServiceSet::all(), Breadth::Internet, Database, "egress-to-internet-opened"),
+            (Opened, Egress, port(5432), Breadth::PartOfVpc, Instance, "access-widened"),
+            (Closed, Ingress, port(22), Breadth::Internet, Instance, "exposure-reduced"),
+            (Closed, Ingress, port(443), Breadth::Internet, Instance, "service-cut-off"),
+            (Closed, Ingress, port(5432), Breadth::SecurityGroup, Database, "service-cut-off"),
+            (Closed, Egress, ServiceSet::all(), Breadth::Internet, Instance, "service-cut-off"),
+        ]
+    }
+
+    #[test]
+    fn every_rule_names_the_changes_it_documents() {
+        let cases = cases();
+        let mut named = BTreeSet::new();
+        for (kind, direction, services, breadth, subject, expected) in cases {
+            let got = rule_for(kind, direction, services.clone(), breadth, &[subject]);
+            assert_eq!(
+                got, expected,
+                "{kind:?} {direction:?} {services:?} {breadth:?} {subject:?}"
+            );
+            named.insert(got);
+        }
+        // Every rule but the invariant one (checked on states, not changes) is reached.
+        for r in RULES {
+            assert!(
+                named.contains(r.id()) || r.id() == "invariant-violated",
+                "no case names {}",
+                r.id()
+            );
+        }
+    }
+
+    #[test]
+    fn rule_ids_are_unique_kebab_case_and_documented() {
+        let mut ids = BTreeSet::new();
+        for r in RULES {
+            let id = r.id();
+            assert!(ids.insert(id), "{id} twice");
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{id} is not kebab-case"
+            );
+            let doc = doc_text(*r);
+            for section in [
+                "## What it flags",
+                "## Why it matters",
+                "## Example",
+                "## References",
+            ] {
+                assert!(doc.contains(section), "{id} lacks {section}");
+            }
+            assert_eq!(by_id(id).map(RiskRule::id), Some(id));
+        }
+    }
+}
