@@ -55,27 +55,16 @@ fn reach_and_delta(bencher: Bencher<'_, '_>, (instances, configs): (usize, usize
 /// Risk on a delta already computed: scoring every change (default policy).
 #[divan::bench(args = FLEETS, sample_count = 5)]
 fn assess(bencher: Bencher<'_, '_>, (instances, configs): (usize, usize)) {
-    let plan = data::synthetic_fleet(instances, configs);
-    let mut warnings = Warnings::new();
-    let pair = terraform_plan::load(plan.as_bytes(), &mut warnings).unwrap();
-    let delta = Delta::between(&pair);
-    let policy = Policy::default();
-    let assumptions = Assumptions::default();
-    let settings = Settings {
-        policy: &policy,
-        fail_on: Some(Severity::High),
-        today: Date::from_days(20_000),
-        assumptions: &assumptions,
-    };
-    bencher
-        .with_inputs(|| delta.clone())
-        .bench_values(|d| risk::assess(d, black_box(&pair), &settings, &mut Warnings::new()));
+    bench_assess(bencher, &data::synthetic_fleet(instances, configs));
 }
 
 /// Risk on the security-group plans: rule-level changes only.
 #[divan::bench(args = SIZES, sample_count = 10)]
 fn assess_rules(bencher: Bencher<'_, '_>, groups: usize) {
-    let plan = data::synthetic_plan(groups);
+    bench_assess(bencher, &data::synthetic_plan(groups));
+}
+
+fn bench_assess(bencher: Bencher<'_, '_>, plan: &str) {
     let mut warnings = Warnings::new();
     let pair = terraform_plan::load(plan.as_bytes(), &mut warnings).unwrap();
     let delta = Delta::between(&pair);

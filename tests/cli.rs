@@ -230,8 +230,23 @@ fn exit_status_follows_fail_on() {
         .code(0);
 }
 
+/// Runs reachdiff with `args` on the demo plan, expects exit status 2 and returns the
+/// error, which must be one line.
+fn error_with(args: &[&str]) -> String {
+    let out = reachdiff()
+        .args(args)
+        .arg(scenario("demo"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    stderr
+}
+
 #[test]
 fn an_unknown_threshold_names_the_valid_ones() {
+    // A usage error: clap's format (the error, then a hint), exit status 2.
     let out = reachdiff()
         .args(["plan", "--fail-on", "opened"])
         .arg(scenario("demo"))
@@ -408,15 +423,7 @@ fn every_kind_of_bad_policy_is_a_clear_error_with_its_line() {
     ];
     for (name, text, needle) in cases {
         let path = policy_dir(name, text).join("reachdiff.toml");
-        let out = reachdiff()
-            .args(["plan", "--config"])
-            .arg(&path)
-            .arg(scenario("demo"))
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{name}");
-        let stderr = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+        let stderr = error_with(&["plan", "--config", path.to_str().unwrap()]);
         assert!(
             stderr.contains(&format!("{}: invalid policy at ", path.display())),
             "{name}: {stderr}"
@@ -427,13 +434,7 @@ fn every_kind_of_bad_policy_is_a_clear_error_with_its_line() {
 
 #[test]
 fn a_missing_policy_file_is_a_clear_error() {
-    let out = reachdiff()
-        .args(["plan", "--config", "no-such-policy.toml"])
-        .arg(scenario("demo"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let stderr = error_with(&["plan", "--config", "no-such-policy.toml"]);
     assert!(
         stderr.starts_with("error: no-such-policy.toml: cannot read the file"),
         "{stderr}"

@@ -109,14 +109,18 @@ struct Violation<'r> {
     endpoint: &'r str,
     endpoint_type: &'static str,
     direction: &'static str,
-    flows: Vec<ViolationFlow>,
+    flows: Vec<Flow<'r>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     accepted: Option<Accepted<'r>>,
     policy_line: usize,
 }
 
+/// One readable part of a flow set, as `reachdiff show` and `violations[].flows[]`
+/// write it.
 #[derive(Serialize)]
-struct ViolationFlow {
+pub(crate) struct Flow<'r> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    direction: Option<&'static str>,
     protocol: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     ports: Option<Vec<String>>,
@@ -124,7 +128,50 @@ struct ViolationFlow {
     icmp: Option<Vec<Icmp>>,
     peer: Peer,
     certainty: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    via: Option<&'r str>,
     summary: String,
+}
+
+impl<'r> Flow<'r> {
+    /// `part` seen from an endpoint in `direction` (the peers are sources for ingress,
+    /// destinations for egress), with the policy's network `names`.
+    pub(crate) fn of(
+        part: &crate::header_space::Part,
+        direction: crate::model::Direction,
+        certainty: crate::model::Certainty,
+        names: &super::Names,
+    ) -> Self {
+        let (cidrs, principals) = super::part_peer_lists(part, None);
+        let (networks, _) = name_networks(&part.peers, names);
+        let (ports, icmp) = service_fields(&part.service);
+        Self {
+            direction: None,
+            protocol: part.service.protocol_label(),
+            ports,
+            icmp,
+            peer: Peer {
+                cidrs,
+                principals,
+                networks,
+            },
+            certainty: certainty.as_str(),
+            via: None,
+            summary: super::describe_part(part, direction, None, names),
+        }
+    }
+
+    /// With its direction written out (`reachdiff show` lists both directions).
+    pub(crate) fn with_direction(mut self, direction: crate::model::Direction) -> Self {
+        self.direction = Some(direction.as_str());
+        self
+    }
+
+    /// Through load balancer `via`.
+    pub(crate) fn via(mut self, via: Option<&'r str>) -> Self {
+        self.via = via;
+        self
+    }
 }
 
 /// The `tool` object of every JSON document.
@@ -291,23 +338,7 @@ fn violation<'r>(v: &'r crate::risk::invariants::Violation, names: &super::Names
         flows: v
             .parts
             .iter()
-            .map(|(part, certainty)| {
-                let (cidrs, principals) = super::part_peer_lists(part, None);
-                let (networks, _) = name_networks(&part.peers, names);
-                let (ports, icmp) = service_fields(&part.service);
-                ViolationFlow {
-                    protocol: part.service.protocol_label(),
-                    ports,
-                    icmp,
-                    peer: Peer {
-                        cidrs,
-                        principals,
-                        networks,
-                    },
-                    certainty: certainty.as_str(),
-                    summary: super::describe_part(part, v.direction, None, names),
-                }
-            })
+            .map(|(part, certainty)| Flow::of(part, v.direction, *certainty, names))
             .collect(),
         accepted: v.acceptance.as_ref().map(accepted),
         policy_line: v.line,

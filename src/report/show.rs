@@ -24,7 +24,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::json::{Icmp, Peer, service_fields};
+use super::json::Flow as JsonFlow;
 use super::{dir_label, table_style};
 use crate::header_space::{HeaderSpace, Part};
 use crate::model::{Bound, Certainty, Direction, Snapshot};
@@ -157,21 +157,6 @@ struct JsonEndpoint<'r> {
     flows: Vec<JsonFlow<'r>>,
 }
 
-#[derive(Serialize)]
-struct JsonFlow<'r> {
-    direction: &'static str,
-    protocol: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ports: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    icmp: Option<Vec<Icmp>>,
-    peer: Peer,
-    certainty: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    via: Option<&'r str>,
-    summary: String,
-}
-
 /// Writes the exposure as JSON.
 ///
 /// # Errors
@@ -193,22 +178,9 @@ pub fn render_json(e: &Exposure, out: &mut dyn Write) -> io::Result<()> {
                     .flows
                     .iter()
                     .map(|f| {
-                        let (ports, icmp) = service_fields(&f.part.service);
-                        let (cidrs, principals) = super::part_peer_lists(&f.part, None);
-                        JsonFlow {
-                            direction: f.direction.as_str(),
-                            protocol: f.part.service.protocol_label(),
-                            ports,
-                            icmp,
-                            peer: Peer {
-                                cidrs,
-                                principals,
-                                networks: Vec::new(),
-                            },
-                            certainty: f.certainty.as_str(),
-                            via: f.via.as_deref(),
-                            summary: super::describe_part(&f.part, f.direction, None, &[]),
-                        }
+                        JsonFlow::of(&f.part, f.direction, f.certainty, &[])
+                            .with_direction(f.direction)
+                            .via(f.via.as_deref())
                     })
                     .collect(),
             })

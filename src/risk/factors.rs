@@ -544,6 +544,12 @@ pub struct Score {
 }
 
 impl Profile<'_> {
+    /// `true` for an opened change in `direction`.
+    #[must_use]
+    pub fn opens(&self, direction: Direction) -> bool {
+        self.kind == ChangeKind::Opened && self.direction == direction
+    }
+
     /// The names of the endpoint kinds on our side ("database, instance").
     fn subject_names(&self) -> String {
         self.subject_kinds

@@ -27,17 +27,50 @@ pub trait RiskRule: Sync {
     fn matches(&self, profile: &Profile<'_>, score: &Score) -> bool;
 }
 
-/// Declares a rule type whose doc comment is also available at run time as `DOC`, so
-/// that `docs/rules/` and `reachdiff rules ID` show exactly what rustdoc shows.
+/// Declares a rule: its type, whose doc comment is also its run-time documentation
+/// (so `docs/rules/` and `reachdiff rules ID` show exactly what rustdoc shows), its id,
+/// its title and when it matches.
+///
+/// ```ignore
+/// declare_rule! {
+///     /// ## What it flags …
+///     pub struct AdminPortOpenToInternet {
+///         id: "admin-port-open-to-internet",
+///         title: "Admin port open to the internet",
+///         matches: |p, _score| p.opens(Direction::Ingress) && p.exposure.has(Category::Admin),
+///     }
+/// }
+/// ```
 macro_rules! declare_rule {
-    ($(#[doc = $doc:literal])+ $vis:vis struct $name:ident;) => {
+    (
+        $(#[doc = $doc:literal])+
+        $vis:vis struct $name:ident {
+            id: $id:literal,
+            title: $title:literal,
+            matches: |$p:pat_param, $s:pat_param| $body:expr $(,)?
+        }
+    ) => {
         $(#[doc = $doc])+
         #[derive(Clone, Copy, Debug, Default)]
         $vis struct $name;
 
-        impl $name {
-            /// The documentation above, as Markdown.
-            pub(crate) const DOC: &'static str = concat!($($doc, "\n"),+);
+        impl $crate::risk::registry::RiskRule for $name {
+            fn id(&self) -> &'static str {
+                $id
+            }
+            fn title(&self) -> &'static str {
+                $title
+            }
+            fn doc(&self) -> &'static str {
+                concat!($($doc, "\n"),+)
+            }
+            fn matches(
+                &self,
+                $p: &$crate::risk::factors::Profile<'_>,
+                $s: &$crate::risk::factors::Score,
+            ) -> bool {
+                $body
+            }
         }
     };
 }

@@ -1,8 +1,7 @@
 //! `access-widened`.
 
 use crate::delta::ChangeKind;
-use crate::risk::factors::{Profile, Score};
-use crate::risk::registry::{RiskRule, declare_rule};
+use crate::risk::registry::declare_rule;
 
 declare_rule! {
     /// ## What it flags
@@ -28,20 +27,9 @@ declare_rule! {
     /// ## References
     ///
     /// - AWS Well-Architected Security Pillar SEC05-BP01 (create network layers)
-    pub struct AccessWidened;
-}
-
-impl RiskRule for AccessWidened {
-    fn id(&self) -> &'static str {
-        "access-widened"
-    }
-    fn title(&self) -> &'static str {
-        "Access widened"
-    }
-    fn doc(&self) -> &'static str {
-        Self::DOC
-    }
-    fn matches(&self, p: &Profile<'_>, _: &Score) -> bool {
-        p.kind == ChangeKind::Opened
+    pub struct AccessWidened {
+        id: "access-widened",
+        title: "Access widened",
+        matches: |p, _score| p.kind == ChangeKind::Opened,
     }
 }

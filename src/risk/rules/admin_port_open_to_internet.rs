@@ -1,10 +1,8 @@
 //! `admin-port-open-to-internet`.
 
-use crate::delta::ChangeKind;
 use crate::model::Direction;
 use crate::risk::catalogue::Category;
-use crate::risk::factors::{Profile, Score};
-use crate::risk::registry::{RiskRule, declare_rule};
+use crate::risk::registry::declare_rule;
 
 declare_rule! {
     /// ## What it flags
@@ -35,23 +33,11 @@ declare_rule! {
     /// - CIS AWS Foundations Benchmark v3.0.0 5.1 (network ACLs), 5.2 (security groups,
     ///   IPv4), 5.3 (security groups, IPv6)
     /// - AWS Security Hub EC2.21, EC2.53, EC2.54; AWS Config `restricted-ssh`
-    pub struct AdminPortOpenToInternet;
-}
-
-impl RiskRule for AdminPortOpenToInternet {
-    fn id(&self) -> &'static str {
-        "admin-port-open-to-internet"
-    }
-    fn title(&self) -> &'static str {
-        "Admin port open to the internet"
-    }
-    fn doc(&self) -> &'static str {
-        Self::DOC
-    }
-    fn matches(&self, p: &Profile<'_>, _: &Score) -> bool {
-        p.kind == ChangeKind::Opened
-            && p.direction == Direction::Ingress
+    pub struct AdminPortOpenToInternet {
+        id: "admin-port-open-to-internet",
+        title: "Admin port open to the internet",
+        matches: |p, _score| p.opens(Direction::Ingress)
             && p.breadth.is_internet_wide()
-            && p.exposure.has(Category::Admin)
+            && p.exposure.has(Category::Admin),
     }
 }

@@ -1,9 +1,7 @@
 //! `all-traffic-open`.
 
-use crate::delta::ChangeKind;
 use crate::model::Direction;
-use crate::risk::factors::{Profile, Score};
-use crate::risk::registry::{RiskRule, declare_rule};
+use crate::risk::registry::declare_rule;
 
 declare_rule! {
     /// ## What it flags
@@ -31,23 +29,11 @@ declare_rule! {
     ///
     /// - AWS Security Hub EC2.18 (unrestricted incoming traffic only on authorised ports)
     /// - AWS Config `vpc-sg-open-only-to-authorized-ports`
-    pub struct AllTrafficOpen;
-}
-
-impl RiskRule for AllTrafficOpen {
-    fn id(&self) -> &'static str {
-        "all-traffic-open"
-    }
-    fn title(&self) -> &'static str {
-        "All traffic open to outside parties"
-    }
-    fn doc(&self) -> &'static str {
-        Self::DOC
-    }
-    fn matches(&self, p: &Profile<'_>, _: &Score) -> bool {
-        p.kind == ChangeKind::Opened
-            && p.direction == Direction::Ingress
+    pub struct AllTrafficOpen {
+        id: "all-traffic-open",
+        title: "All traffic open to outside parties",
+        matches: |p, _score| p.opens(Direction::Ingress)
             && p.exposure.all_traffic
-            && p.breadth.is_outside()
+            && p.breadth.is_outside(),
     }
 }

@@ -1,9 +1,8 @@
 //! `database-reachable-from-internet`.
 
-use crate::delta::ChangeKind;
 use crate::model::Direction;
-use crate::risk::factors::{Profile, Score, is_data_store};
-use crate::risk::registry::{RiskRule, declare_rule};
+use crate::risk::factors::is_data_store;
+use crate::risk::registry::declare_rule;
 
 declare_rule! {
     /// ## What it flags
@@ -33,28 +32,12 @@ declare_rule! {
     /// - AWS Security Hub EC2.19 (security groups should not allow unrestricted access to
     ///   high-risk ports), RDS.2 (RDS DB instances should prohibit public access)
     /// - AWS Config `restricted-common-ports`
-    pub struct DatabaseReachableFromInternet;
-}
-
-impl RiskRule for DatabaseReachableFromInternet {
-    fn id(&self) -> &'static str {
-        "database-reachable-from-internet"
-    }
-    fn title(&self) -> &'static str {
-        "Data store reachable from the internet"
-    }
-    fn doc(&self) -> &'static str {
-        Self::DOC
-    }
-    fn matches(&self, p: &Profile<'_>, _: &Score) -> bool {
-        p.kind == ChangeKind::Opened
-            && p.direction == Direction::Ingress
+    pub struct DatabaseReachableFromInternet {
+        id: "database-reachable-from-internet",
+        title: "Data store reachable from the internet",
+        matches: |p, _score| p.opens(Direction::Ingress)
             && p.breadth.is_internet_wide()
-            && (p
-                .exposure
-                .entries
-                .iter()
-                .any(|e| e.category.is_data_store())
-                || p.subject_kinds.iter().any(|k| is_data_store(*k)))
+            && (p.exposure.entries.iter().any(|e| e.category.is_data_store())
+                || p.subject_kinds.iter().any(|k| is_data_store(*k))),
     }
 }

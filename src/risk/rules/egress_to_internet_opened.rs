@@ -1,9 +1,7 @@
 //! `egress-to-internet-opened`.
 
-use crate::delta::ChangeKind;
 use crate::model::Direction;
-use crate::risk::factors::{Profile, Score};
-use crate::risk::registry::{RiskRule, declare_rule};
+use crate::risk::registry::declare_rule;
 
 declare_rule! {
     /// ## What it flags
@@ -31,22 +29,10 @@ declare_rule! {
     ///
     /// - AWS Well-Architected Security Pillar SEC05-BP02 (control traffic flow within
     ///   your network layers)
-    pub struct EgressToInternetOpened;
-}
-
-impl RiskRule for EgressToInternetOpened {
-    fn id(&self) -> &'static str {
-        "egress-to-internet-opened"
-    }
-    fn title(&self) -> &'static str {
-        "Outbound path to the internet opened"
-    }
-    fn doc(&self) -> &'static str {
-        Self::DOC
-    }
-    fn matches(&self, p: &Profile<'_>, _: &Score) -> bool {
-        p.kind == ChangeKind::Opened
-            && p.direction == Direction::Egress
-            && p.breadth.is_internet_wide()
+    pub struct EgressToInternetOpened {
+        id: "egress-to-internet-opened",
+        title: "Outbound path to the internet opened",
+        matches: |p, _score| p.opens(Direction::Egress)
+            && p.breadth.is_internet_wide(),
     }
 }

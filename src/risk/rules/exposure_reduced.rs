@@ -1,8 +1,7 @@
 //! `exposure-reduced`.
 
 use crate::delta::ChangeKind;
-use crate::risk::factors::{Profile, Score};
-use crate::risk::registry::{RiskRule, declare_rule};
+use crate::risk::registry::declare_rule;
 
 declare_rule! {
     /// ## What it flags
@@ -28,20 +27,10 @@ declare_rule! {
     /// ## References
     ///
     /// - CIS AWS Foundations Benchmark v3.0.0 5.2, 5.3
-    pub struct ExposureReduced;
-}
-
-impl RiskRule for ExposureReduced {
-    fn id(&self) -> &'static str {
-        "exposure-reduced"
-    }
-    fn title(&self) -> &'static str {
-        "Internet exposure removed"
-    }
-    fn doc(&self) -> &'static str {
-        Self::DOC
-    }
-    fn matches(&self, p: &Profile<'_>, score: &Score) -> bool {
-        p.kind == ChangeKind::Closed && score.reduces_exposure
+    pub struct ExposureReduced {
+        id: "exposure-reduced",
+        title: "Internet exposure removed",
+        matches: |p, score| p.kind == ChangeKind::Closed
+            && score.reduces_exposure,
     }
 }

@@ -1,7 +1,6 @@
 //! `invariant-violated`.
 
-use crate::risk::factors::{Profile, Score};
-use crate::risk::registry::{RiskRule, declare_rule};
+use crate::risk::registry::declare_rule;
 
 declare_rule! {
     /// ## What it flags
@@ -31,21 +30,9 @@ declare_rule! {
     /// ## References
     ///
     /// - CIS AWS Foundations Benchmark v3.0.0 5.2–5.4
-    pub struct InvariantViolated;
-}
-
-impl RiskRule for InvariantViolated {
-    fn id(&self) -> &'static str {
-        "invariant-violated"
-    }
-    fn title(&self) -> &'static str {
-        "Policy invariant violated"
-    }
-    fn doc(&self) -> &'static str {
-        Self::DOC
-    }
-    /// Never names a change: invariants are checked on the state after the change.
-    fn matches(&self, _: &Profile<'_>, _: &Score) -> bool {
-        false
+    pub struct InvariantViolated {
+        id: "invariant-violated",
+        title: "Policy invariant violated",
+        matches: |_profile, _score| false,
     }
 }

@@ -1,9 +1,7 @@
 //! `port-open-to-internet`.
 
-use crate::delta::ChangeKind;
 use crate::model::Direction;
-use crate::risk::factors::{Profile, Score};
-use crate::risk::registry::{RiskRule, declare_rule};
+use crate::risk::registry::declare_rule;
 
 declare_rule! {
     /// ## What it flags
@@ -27,22 +25,10 @@ declare_rule! {
     /// ## References
     ///
     /// - AWS Security Hub EC2.18 (authorised ports, 80 and 443 by default)
-    pub struct PortOpenToInternet;
-}
-
-impl RiskRule for PortOpenToInternet {
-    fn id(&self) -> &'static str {
-        "port-open-to-internet"
-    }
-    fn title(&self) -> &'static str {
-        "Port open to the internet"
-    }
-    fn doc(&self) -> &'static str {
-        Self::DOC
-    }
-    fn matches(&self, p: &Profile<'_>, _: &Score) -> bool {
-        p.kind == ChangeKind::Opened
-            && p.direction == Direction::Ingress
-            && p.breadth.is_internet_wide()
+    pub struct PortOpenToInternet {
+        id: "port-open-to-internet",
+        title: "Port open to the internet",
+        matches: |p, _score| p.opens(Direction::Ingress)
+            && p.breadth.is_internet_wide(),
     }
 }

@@ -1,9 +1,7 @@
 //! `sensitive-port-open-to-external-network`.
 
-use crate::delta::ChangeKind;
 use crate::model::Direction;
-use crate::risk::factors::{Profile, Score};
-use crate::risk::registry::{RiskRule, declare_rule};
+use crate::risk::registry::declare_rule;
 
 declare_rule! {
     /// ## What it flags
@@ -30,23 +28,11 @@ declare_rule! {
     /// ## References
     ///
     /// - CIS AWS Foundations Benchmark v3.0.0 5.5 (least-access peering routes)
-    pub struct SensitivePortOpenToExternalNetwork;
-}
-
-impl RiskRule for SensitivePortOpenToExternalNetwork {
-    fn id(&self) -> &'static str {
-        "sensitive-port-open-to-external-network"
-    }
-    fn title(&self) -> &'static str {
-        "Sensitive port open to an external network"
-    }
-    fn doc(&self) -> &'static str {
-        Self::DOC
-    }
-    fn matches(&self, p: &Profile<'_>, _: &Score) -> bool {
-        p.kind == ChangeKind::Opened
-            && p.direction == Direction::Ingress
+    pub struct SensitivePortOpenToExternalNetwork {
+        id: "sensitive-port-open-to-external-network",
+        title: "Sensitive port open to an external network",
+        matches: |p, _score| p.opens(Direction::Ingress)
             && p.breadth.is_outside()
-            && p.exposure.is_sensitive()
+            && p.exposure.is_sensitive(),
     }
 }

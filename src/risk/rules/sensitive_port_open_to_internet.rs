@@ -1,9 +1,7 @@
 //! `sensitive-port-open-to-internet`.
 
-use crate::delta::ChangeKind;
 use crate::model::Direction;
-use crate::risk::factors::{Profile, Score};
-use crate::risk::registry::{RiskRule, declare_rule};
+use crate::risk::registry::declare_rule;
 
 declare_rule! {
     /// ## What it flags
@@ -33,23 +31,11 @@ declare_rule! {
     ///
     /// - AWS Security Hub EC2.19 (high-risk ports)
     /// - AWS Config `restricted-common-ports`
-    pub struct SensitivePortOpenToInternet;
-}
-
-impl RiskRule for SensitivePortOpenToInternet {
-    fn id(&self) -> &'static str {
-        "sensitive-port-open-to-internet"
-    }
-    fn title(&self) -> &'static str {
-        "Sensitive port open to the internet"
-    }
-    fn doc(&self) -> &'static str {
-        Self::DOC
-    }
-    fn matches(&self, p: &Profile<'_>, _: &Score) -> bool {
-        p.kind == ChangeKind::Opened
-            && p.direction == Direction::Ingress
+    pub struct SensitivePortOpenToInternet {
+        id: "sensitive-port-open-to-internet",
+        title: "Sensitive port open to the internet",
+        matches: |p, _score| p.opens(Direction::Ingress)
             && p.breadth.is_internet_wide()
-            && p.exposure.is_sensitive()
+            && p.exposure.is_sensitive(),
     }
 }

@@ -1,8 +1,7 @@
 //! `service-cut-off`.
 
 use crate::delta::ChangeKind;
-use crate::risk::factors::{Profile, Score};
-use crate::risk::registry::{RiskRule, declare_rule};
+use crate::risk::registry::declare_rule;
 
 declare_rule! {
     /// ## What it flags
@@ -29,20 +28,9 @@ declare_rule! {
     /// ## References
     ///
     /// - AWS Well-Architected Reliability Pillar REL02 (plan your network topology)
-    pub struct ServiceCutOff;
-}
-
-impl RiskRule for ServiceCutOff {
-    fn id(&self) -> &'static str {
-        "service-cut-off"
-    }
-    fn title(&self) -> &'static str {
-        "Working flow cut off"
-    }
-    fn doc(&self) -> &'static str {
-        Self::DOC
-    }
-    fn matches(&self, p: &Profile<'_>, _: &Score) -> bool {
-        p.kind == ChangeKind::Closed
+    pub struct ServiceCutOff {
+        id: "service-cut-off",
+        title: "Working flow cut off",
+        matches: |p, _score| p.kind == ChangeKind::Closed,
     }
 }
