@@ -336,6 +336,26 @@ fn a_policy_in_the_working_directory_is_used_unless_told_otherwise() {
 }
 
 #[test]
+fn the_policy_sets_the_default_threshold_and_the_flag_wins() {
+    let dir = policy_dir("gate", "[gate]\nfail_on = \"critical\"\n");
+    let ssh = scenario("sg-inline-ssh-opened-to-world");
+    // The finding is high: below the policy's threshold...
+    reachdiff()
+        .current_dir(&dir)
+        .arg("plan")
+        .arg(&ssh)
+        .assert()
+        .code(0);
+    // ...and at the command line's.
+    reachdiff()
+        .current_dir(&dir)
+        .args(["plan", "--fail-on", "high"])
+        .arg(&ssh)
+        .assert()
+        .code(1);
+}
+
+#[test]
 fn the_policy_digest_is_recorded_in_json() {
     let dir = policy_dir("digest", ACCEPT_SSH);
     let out = reachdiff()

@@ -610,13 +610,7 @@ impl Profile<'_> {
                 reasons.push(format!("new outbound path from {who} — weight {base}"));
                 let spread = if self.exposure.all_traffic || self.exposure.wide {
                     (100, "any protocol or a wide port range")
-                } else if self
-                    .exposure
-                    .entries
-                    .iter()
-                    .all(|e| matches!(e.category, Category::Web | Category::Amplification))
-                    && !self.exposure.entries.is_empty()
-                {
+                } else if self.is_routine_outbound() {
                     (50, "routine outbound services (web, DNS, NTP)")
                 } else {
                     (70, "specific ports")
@@ -656,6 +650,17 @@ impl Profile<'_> {
             reasons,
             reduces_exposure,
         }
+    }
+
+    /// Only web, DNS and NTP: what hosts routinely send to the internet.
+    fn is_routine_outbound(&self) -> bool {
+        let routine = self
+            .exposure
+            .entries
+            .iter()
+            .filter(|e| matches!(e.category, Category::Web | Category::Amplification))
+            .fold(ServiceSet::none(), |acc, e| acc.union(&e.services));
+        !routine.is_empty() && self.services.difference(&routine).is_empty()
     }
 
     /// Opened ingress: data stores and control planes weigh more; a load balancer
@@ -964,6 +969,14 @@ mod tests {
         assert_eq!(
             s(ServiceSet::ports(TCP, 443, 443), &[EndpointKind::Instance]),
             25
+        );
+        // 443 next to an unlisted port is not routine any more.
+        assert_eq!(
+            s(
+                ServiceSet::ports(TCP, 443, 443).union(&ServiceSet::ports(TCP, 9999, 9999)),
+                &[EndpointKind::Instance]
+            ),
+            35
         );
         assert_eq!(
             s(

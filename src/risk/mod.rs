@@ -22,7 +22,7 @@ pub mod rules;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::delta::{Change, ChangeKind, Delta, Level, SubjectKind};
+use crate::delta::{Change, ChangeKind, Delta, Effect, Level, SubjectKind};
 use crate::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet, v4_block, v6_block};
 use crate::model::{Direction, EndpointKind, Snapshot};
 use crate::reach::Assumptions;
@@ -237,7 +237,7 @@ pub fn assess(
                 ChangeKind::Opened => &worlds[1],
                 ChangeKind::Closed => &worlds[0],
             };
-            let floor = (level == Level::Rule)
+            let floor = (c.effect == Some(Effect::Live))
                 .then(|| worst_related(c, &delta, &by_cause, &findings))
                 .flatten();
             let mut f = score(c, world, &catalogue, policy, floor);
