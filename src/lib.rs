@@ -67,10 +67,20 @@ pub fn analyse(
 ) -> report::Report {
     let delta = delta::Delta::compute(pair, settings.assumptions);
     let (delta, risk) = risk::assess(delta, pair, settings, &mut warnings);
+    let rule_text = report::rule_text::of(
+        &pair.before,
+        &pair.after,
+        delta
+            .changes
+            .iter()
+            .flat_map(|c| c.causes.iter().map(|k| k.resource.as_str())),
+    );
     report::Report {
         inputs,
         delta,
         risk,
+        rule_text,
+        comment: report::markdown::CommentMeta::default(),
         warnings: warnings.into_sorted(),
         width: None,
     }

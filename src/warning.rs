@@ -10,7 +10,9 @@ use serde::Serialize;
 
 /// What kind of imperfection a [`Warning`] reports. The kebab-case name is stable: it
 /// appears in JSON output and may be used to filter warnings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum WarningKind {
@@ -55,7 +57,7 @@ impl WarningKind {
 }
 
 /// One piece of input reachdiff modelled approximately.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 pub struct Warning {
     /// The kind, as a stable kebab-case name.
     pub kind: WarningKind,

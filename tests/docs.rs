@@ -81,3 +81,17 @@ fn the_readme_shows_what_the_quickstart_prints() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8(out.stdout).unwrap(), shown);
 }
+
+#[test]
+fn the_json_schema_is_generated_from_the_code() {
+    let path = root().join("docs/report.schema.json");
+    let text = serde_json::to_string_pretty(&reachdiff::report::json::schema()).unwrap() + "\n";
+    if std::env::var_os("REACHDIFF_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&path).ok().as_deref(),
+        Some(text.as_str()),
+        "docs/report.schema.json is out of date; run `REACHDIFF_UPDATE_DOCS=1 cargo test --test docs`"
+    );
+}

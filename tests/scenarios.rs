@@ -348,18 +348,41 @@ fn every_scenario_output_matches_its_snapshots() {
             insta::assert_snapshot!(format!("{name}.table"), String::from_utf8(table).unwrap());
             let mut json = Vec::new();
             report::json::render(&report, &mut json).unwrap();
-            // The version changes with releases and the digest with every regeneration
-            // of the fixture (plans carry a timestamp); tests/cli.rs checks the digest.
-            let json = String::from_utf8(json)
-                .unwrap()
-                .replace(
-                    &format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION")),
-                    "\"version\": \"[VERSION]\"",
-                )
-                .replace(&report.inputs[0].sha256, "[SHA256]");
+            let json = redact(&report, &String::from_utf8(json).unwrap());
             insta::assert_snapshot!(format!("{name}.json"), json);
+            let mut markdown = Vec::new();
+            report::markdown::render(&report, &mut markdown).unwrap();
+            insta::assert_snapshot!(
+                format!("{name}.markdown"),
+                redact(&report, &String::from_utf8(markdown).unwrap())
+            );
+            let mut sarif = Vec::new();
+            report::sarif::render(&report, &mut sarif).unwrap();
+            insta::assert_snapshot!(
+                format!("{name}.sarif"),
+                redact(&report, &String::from_utf8(sarif).unwrap())
+            );
+            let mut github = Vec::new();
+            report::github::render(&report, &mut github).unwrap();
+            insta::assert_snapshot!(format!("{name}.github"), String::from_utf8(github).unwrap());
         });
     }
+}
+
+/// The version changes with releases and the digest with every regeneration of the
+/// fixture (plans carry a timestamp); tests/cli.rs checks the digest.
+fn redact(report: &Report, text: &str) -> String {
+    let sha = &report.inputs[0].sha256;
+    text.replace(
+        &format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION")),
+        "\"version\": \"[VERSION]\"",
+    )
+    .replace(
+        &format!("reachdiff {}", env!("CARGO_PKG_VERSION")),
+        "reachdiff [VERSION]",
+    )
+    .replace(sha, "[SHA256]")
+    .replace(&sha[..12], "[SHA256]")
 }
 
 #[test]

@@ -94,8 +94,8 @@ pub(crate) struct ShowArgs {
     pub before: bool,
 
     /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(short, long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
 
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
@@ -103,6 +103,15 @@ pub(crate) struct ShowArgs {
 
     #[command(flatten)]
     pub assumptions: AssumptionArgs,
+}
+
+/// Output formats of `reachdiff show`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ShowFormat {
+    /// A table for terminals and CI logs.
+    Table,
+    /// JSON (docs/json-format.md).
+    Json,
 }
 
 /// Arguments of `reachdiff plan`.
@@ -114,13 +123,25 @@ pub(crate) struct PlanArgs {
     #[arg(value_name = "PLAN")]
     pub plan: PathBuf,
 
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format: table, json, markdown, sarif or github; FORMAT=FILE writes it to
+    /// FILE. Repeat for several reports from one run
+    /// (`-f table -f markdown=comment.md -f sarif=reachdiff.sarif`).
+    #[arg(short, long, value_name = "FORMAT[=FILE]", value_parser = parse_format, default_value = "table")]
+    pub format: Vec<(Format, Option<PathBuf>)>,
 
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output (the one format without
+    /// `=FILE`).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Markdown: tells several reachdiff comments on one pull request apart.
+    #[arg(long, value_name = "ID", default_value = "default")]
+    pub comment_id: String,
+
+    /// Markdown: where the full report is when the comment must be cut to GitHub's
+    /// size limit (an artifact or job URL).
+    #[arg(long, value_name = "URL")]
+    pub full_report_url: Option<String>,
 
     /// Exit with status 1 when a finding (or invariant violation) that is not accepted
     /// is at or above this severity: critical, high, medium, low, info, or never.
@@ -159,13 +180,31 @@ fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse(text).ok_or_else(|| format!("{text:?} is not a date; write YYYY-MM-DD"))
 }
 
-/// Output formats.
+/// Output formats of `reachdiff plan`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
     /// A table for terminals and CI logs.
     Table,
-    /// The versioned JSON record (docs/json-format.md).
+    /// The versioned JSON evidence record (docs/json-format.md).
     Json,
+    /// The pull-request comment (GitHub-flavoured Markdown).
+    Markdown,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions annotations (and the job summary when `GITHUB_STEP_SUMMARY` is set).
+    Github,
+}
+
+fn parse_format(text: &str) -> Result<(Format, Option<PathBuf>), String> {
+    let (name, path) = match text.split_once('=') {
+        Some((n, p)) if !p.is_empty() => (n, Some(PathBuf::from(p))),
+        Some((n, _)) => return Err(format!("`{n}=` needs a file name after `=`")),
+        None => (text, None),
+    };
+    let format = Format::from_str(name, true).map_err(|_| {
+        format!("{name:?} is not a format; use table, json, markdown, sarif or github, optionally as FORMAT=FILE")
+    })?;
+    Ok((format, path))
 }
 
 /// The documented exit statuses.
@@ -258,8 +297,8 @@ fn show(args: &ShowArgs) -> Result<ExitStatus> {
     );
     exposure.width = terminal_width(args.output.as_ref());
     write_to(args.output.as_ref(), |out| match args.format {
-        Format::Table => report::show::render_table(&exposure, out),
-        Format::Json => report::show::render_json(&exposure, out),
+        ShowFormat::Table => report::show::render_table(&exposure, out),
+        ShowFormat::Json => report::show::render_json(&exposure, out),
     })?;
     Ok(ExitStatus::Clean)
 }
@@ -278,9 +317,20 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
         today: args.date.unwrap_or_else(Date::today),
         assumptions: &assumptions,
     };
+    let outputs = outputs(args)?;
     let mut report = reachdiff::analyse(vec![input], &pair, &settings, warnings);
-    report.width = terminal_width(args.output.as_ref());
-    write_report(&report, args.format, args.output.as_ref())?;
+    report.comment = report::markdown::CommentMeta {
+        id: args.comment_id.clone(),
+        run: run_stamp(),
+        full_report: args.full_report_url.clone(),
+    };
+    for (format, path) in &outputs {
+        report.width = terminal_width(path.as_ref());
+        write_report(&report, *format, path.as_ref())?;
+        if *format == Format::Github {
+            write_job_summary(&report)?;
+        }
+    }
     Ok(if report.risk.gate.failed {
         ExitStatus::Findings
     } else {
@@ -288,10 +338,59 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
     })
 }
 
+/// Each requested format with where it goes (`None`: standard output). At most one
+/// format goes to standard output (or to `--output`).
+fn outputs(args: &PlanArgs) -> Result<Vec<(Format, Option<PathBuf>)>> {
+    let unnamed = args.format.iter().filter(|(_, p)| p.is_none()).count();
+    if unnamed > 1 {
+        anyhow::bail!(
+            "only one format can go to standard output; give the others a file, e.g. `--format sarif=reachdiff.sarif`"
+        );
+    }
+    Ok(args
+        .format
+        .iter()
+        .map(|(f, p)| (*f, p.clone().or_else(|| args.output.clone())))
+        .collect())
+}
+
+/// `RUN_ID.ATTEMPT` on GitHub Actions: orders comments from successive runs.
+fn run_stamp() -> Option<String> {
+    let id = std::env::var("GITHUB_RUN_ID")
+        .ok()
+        .filter(|v| !v.is_empty())?;
+    let attempt = std::env::var("GITHUB_RUN_ATTEMPT").unwrap_or_else(|_| "1".into());
+    Some(format!("{id}.{attempt}"))
+}
+
+/// Appends the Markdown report to `$GITHUB_STEP_SUMMARY` when it is set.
+fn write_job_summary(report: &Report) -> Result<()> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let text = report::markdown::comment(report, report::markdown::SUMMARY_LIMIT);
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| {
+            format!(
+                "cannot open the job summary {}",
+                PathBuf::from(&path).display()
+            )
+        })?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("writing the job summary {}", PathBuf::from(&path).display()))?;
+    Ok(())
+}
+
 fn write_report(report: &Report, format: Format, output: Option<&PathBuf>) -> Result<()> {
     write_to(output, |out| match format {
         Format::Table => report::table::render(report, out),
         Format::Json => report::json::render(report, out),
+        Format::Markdown => report::markdown::render(report, out),
+        Format::Sarif => report::sarif::render(report, out),
+        Format::Github => report::github::render(report, out),
     })
 }
 

@@ -33,6 +33,7 @@
 
 use std::io::{self, Write};
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{Report, Summary, describe_change, name_networks, peer_lists};
@@ -46,7 +47,7 @@ use crate::warning::Warning;
 /// The version of the JSON contract this renderer writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct Document<'r> {
     schema_version: u32,
     tool: Tool,
@@ -60,7 +61,7 @@ struct Document<'r> {
     warnings: &'r [Warning],
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct Gate {
     fail_on: &'static str,
     worst: Option<Severity>,
@@ -70,7 +71,7 @@ struct Gate {
     date: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct Risk<'r> {
     rule: &'static str,
     severity: Severity,
@@ -80,7 +81,7 @@ struct Risk<'r> {
     accepted: Option<Accepted<'r>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct Accepted<'r> {
     reason: &'r str,
     owner: &'r str,
@@ -99,7 +100,7 @@ fn accepted(a: &Acceptance) -> Accepted<'_> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct Violation<'r> {
     invariant: &'r str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -117,7 +118,7 @@ struct Violation<'r> {
 
 /// One readable part of a flow set, as `reachdiff show` and `violations[].flows[]`
 /// write it.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub(crate) struct Flow<'r> {
     #[serde(skip_serializing_if = "Option::is_none")]
     direction: Option<&'static str>,
@@ -175,7 +176,7 @@ impl<'r> Flow<'r> {
 }
 
 /// The `tool` object of every JSON document.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub(crate) struct Tool {
     name: &'static str,
     version: &'static str,
@@ -191,7 +192,7 @@ impl Tool {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct JsonChange<'r> {
     kind: &'static str,
     level: &'static str,
@@ -219,17 +220,17 @@ struct JsonChange<'r> {
 }
 
 /// The `peer` object of a change or flow.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub(crate) struct Peer {
     pub(crate) cidrs: Vec<String>,
     pub(crate) principals: Vec<String>,
     /// Named networks of the policy wholly inside the peers.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) networks: Vec<String>,
 }
 
 /// One ICMP type/code, `-1` meaning any.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub(crate) struct Icmp {
     #[serde(rename = "type")]
     kind: i16,
@@ -271,7 +272,7 @@ pub(crate) fn service_fields(service: &Service) -> (Option<Vec<String>>, Option<
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct Cause<'r> {
     resource: &'r str,
     action: &'static str,
@@ -343,6 +344,27 @@ fn violation<'r>(v: &'r crate::risk::invariants::Violation, names: &super::Names
         accepted: v.acceptance.as_ref().map(accepted),
         policy_line: v.line,
     }
+}
+
+/// The JSON Schema of this format (published as `docs/report.schema.json`).
+#[must_use]
+pub fn schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Document<'static>))
+        .unwrap_or(serde_json::Value::Null);
+    if let Some(o) = schema.as_object_mut() {
+        o.insert(
+            "title".into(),
+            "reachdiff report (reachdiff plan --format json)".into(),
+        );
+        o.insert(
+            "description".into(),
+            format!(
+                "schema_version {SCHEMA_VERSION}. Fields may be added without a version change; readers ignore keys they do not know. See docs/json-format.md."
+            )
+            .into(),
+        );
+    }
+    schema
 }
 
 /// Writes the report as JSON.

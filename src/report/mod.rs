@@ -4,7 +4,11 @@
 //! io::Result<()>`, and is deterministic: the same report gives byte-identical output.
 //! Renderers never read inputs; they only format what the pipeline produced.
 
+pub mod github;
 pub mod json;
+pub mod markdown;
+pub mod rule_text;
+pub mod sarif;
 pub mod show;
 pub mod table;
 
@@ -29,6 +33,10 @@ pub struct Report {
     pub delta: Delta,
     /// How much each change matters, and the gate's verdict.
     pub risk: Assessment,
+    /// The rules of every resource that caused a change, before and after.
+    pub rule_text: BTreeMap<String, rule_text::RuleText>,
+    /// What identifies the pull-request comment (Markdown).
+    pub comment: markdown::CommentMeta,
     /// What could not be modelled exactly, sorted.
     pub warnings: Vec<Warning>,
     /// Wrap tables to this width (a terminal's); `None` never wraps (pipes, files).
@@ -36,7 +44,7 @@ pub struct Report {
 }
 
 /// Counts per severity.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct BySeverity {
     /// Critical.
     pub critical: usize,
@@ -51,7 +59,7 @@ pub struct BySeverity {
 }
 
 /// Counts shown in summaries.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Summary {
     /// Opened changes (definite and possible).
     pub opened: usize,

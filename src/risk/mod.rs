@@ -34,7 +34,9 @@ use invariants::Violation;
 use policy::{Accept, Policy, PolicySource, Selector};
 
 /// How much a finding matters, from the least to the most.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Score 0–19: worth knowing, nothing to do.

@@ -47,7 +47,7 @@ pub struct Policy {
 }
 
 /// Where a policy was read from.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct PolicySource {
     /// The path as given or found.
     pub path: String,

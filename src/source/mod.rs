@@ -20,7 +20,9 @@ use crate::model::Snapshot;
 use crate::warning::Warnings;
 
 /// The kind of input a snapshot pair was read from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum SourceFormat {
@@ -42,7 +44,7 @@ impl SourceFormat {
 }
 
 /// One input file as the report records it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Input {
     /// The path as given (`-` for standard input).
     pub path: String,
@@ -50,6 +52,77 @@ pub struct Input {
     pub format: SourceFormat,
     /// SHA-256 of the bytes read, lowercase hex.
     pub sha256: String,
+    /// Where each resource is in the file (its entry in `resource_changes`), for
+    /// reports that point at lines; empty when the file is not the JSON read (a binary
+    /// plan).
+    #[serde(skip)]
+    pub locations: BTreeMap<String, Location>,
+}
+
+/// A place in an input file, 1-based.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// Line.
+    pub line: usize,
+    /// Column, in characters.
+    pub column: usize,
+}
+
+/// The location of every `"address": "…"` of a plan's `resource_changes`, by address
+/// (the first one after the `resource_changes` key). One pass over the text.
+#[must_use]
+pub fn locate_addresses(text: &str) -> BTreeMap<String, Location> {
+    let mut out = BTreeMap::new();
+    let Some(start) = text.find("\"resource_changes\"") else {
+        return out;
+    };
+    let (mut line, mut column, mut at) = (1, 1, 0);
+    let mut advance = |to: usize| {
+        for c in text[at..to].chars() {
+            if c == '\n' {
+                line += 1;
+                column = 1;
+            } else {
+                column += 1;
+            }
+        }
+        at = to;
+        Location { line, column }
+    };
+    let mut from = start;
+    while let Some(i) = text[from..].find("\"address\"") {
+        let key = from + i;
+        from = key + 9;
+        let rest = text[from..].trim_start();
+        let Some(rest) = rest.strip_prefix(':') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some(value) = rest.strip_prefix('"') else {
+            continue;
+        };
+        // Addresses may hold escaped quotes (`aws_x.y["a\"b"]`): read to the closing one.
+        let mut end = None;
+        let mut escaped = false;
+        for (j, c) in value.char_indices() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => {
+                    end = Some(j);
+                    break;
+                }
+                _ => escaped = false,
+            }
+        }
+        let Some(end) = end else { break };
+        let raw = &value[..end];
+        let address = serde_json::from_str::<String>(&format!("\"{raw}\""))
+            .unwrap_or_else(|_| raw.to_owned());
+        if let std::collections::btree_map::Entry::Vacant(slot) = out.entry(address) {
+            slot.insert(advance(key));
+        }
+    }
+    out
 }
 
 /// What a plan does to one resource.
@@ -138,10 +211,15 @@ pub fn load_path(path: &Path, warnings: &mut Warnings) -> Result<(Input, Snapsho
         let pair = terraform_plan::load(&bytes, warnings).map_err(err)?;
         (SourceFormat::TerraformPlanJson, pair)
     };
+    let locations = match (format, std::str::from_utf8(&bytes)) {
+        (SourceFormat::TerraformPlanJson, Ok(text)) => locate_addresses(text),
+        _ => BTreeMap::new(),
+    };
     let input = Input {
         path: path_label(path),
         format,
         sha256,
+        locations,
     };
     Ok((input, pair))
 }

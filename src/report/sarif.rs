@@ -1,0 +1,261 @@
+//! `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+//!
+//! # Format
+//!
+//! One run. `tool.driver.rules` lists every risk rule of the registry (id, title, the
+//! rule's documentation as help text, and its default level). Each report row is one
+//! result: `ruleId`, `level` (`error` for critical and high, `warning` for medium,
+//! `note` for low and info), a message, the location of the resource in the input (the
+//! plan's `resource_changes` entry: line and column; the resource address as a logical
+//! location), `partialFingerprints["reachdiffFlow/v1"]` (a digest of the flow — rule,
+//! level, subject, direction, kind, traffic and peers — so that an alert keeps its
+//! identity across runs and line moves), and properties with the score and GitHub's
+//! `security-severity`. A change covered by an accepted risk is a result with an
+//! external suppression carrying the reason, owner and expiry. Invariant violations are
+//! results of `invariant-violated`.
+//!
+//! Targets the OASIS SARIF 2.1.0 schema (`$schema` below); tests validate the output
+//! against it.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use super::{Report, Row};
+use crate::model::Direction;
+use crate::risk::Severity;
+use crate::risk::registry::{self, RULES};
+
+/// The schema the output declares.
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// GitHub's `security-severity`: 0.0–10.0, from the score.
+fn security_severity(score: u8) -> String {
+    format!("{:.1}", f64::from(score) / 10.0)
+}
+
+fn location(report: &Report, resource: &str) -> Value {
+    let input = report.inputs.first();
+    let mut physical = json!({
+        "artifactLocation": { "uri": input.map_or("", |i| i.path.as_str()) }
+    });
+    if let Some(at) = input.and_then(|i| i.locations.get(resource)) {
+        physical["region"] = json!({ "startLine": at.line, "startColumn": at.column });
+    }
+    json!({
+        "physicalLocation": physical,
+        "logicalLocations": [{ "fullyQualifiedName": resource, "kind": "resource" }]
+    })
+}
+
+fn fingerprint(row: &Row<'_>) -> String {
+    let text = format!(
+        "{}|{}|{}|{}|{}|{}|{}|{}",
+        row.rule,
+        row.level.as_str(),
+        row.subject,
+        row.via.unwrap_or_default(),
+        row.direction.as_str(),
+        row.kind.as_str(),
+        row.services,
+        row.peers
+    );
+    crate::source::sha256_hex(text.as_bytes())
+}
+
+fn result(report: &Report, row: &Row<'_>) -> Value {
+    let preposition = match row.direction {
+        Direction::Ingress => "from",
+        Direction::Egress => "to",
+    };
+    let via = row.via.map(|v| format!(" (via {v})")).unwrap_or_default();
+    let possible = if row.certainty == crate::model::Certainty::Possible {
+        " (possible: depends on values known only after apply)"
+    } else {
+        ""
+    };
+    let mut text = format!(
+        "{} {}{via}: {} {} {preposition} {}{possible}. {} (score {}).",
+        row.severity.as_str(),
+        row.subject,
+        row.kind.as_str(),
+        row.services,
+        row.peers,
+        row.reasons.join("; "),
+        row.score
+    );
+    if let Some(e) = row.explanation {
+        let _ = write!(text, " Path: {e}.");
+    }
+    // The subject's entry in the input; a filter the plan knows only by id has none,
+    // so the first cause that has one stands in.
+    let located = |r: &str| report.inputs.first().is_some_and(|i| i.locations.contains_key(r));
+    let primary = std::iter::once(row.subject)
+        .chain(row.causes.iter().map(|c| c.resource.as_str()))
+        .find(|r| located(r))
+        .unwrap_or(row.subject);
+    let locations = vec![location(report, primary)];
+    let related: Vec<Value> = row
+        .causes
+        .iter()
+        .filter(|c| c.resource != row.subject)
+        .enumerate()
+        .map(|(i, c)| {
+            let mut l = location(report, &c.resource);
+            l["id"] = json!(i);
+            l["message"] = json!({ "text": format!("{} ({})", c.resource, c.action) });
+            l
+        })
+        .collect();
+    let mut r = json!({
+        "ruleId": row.rule,
+        "level": level(row.severity),
+        "message": { "text": text },
+        "locations": locations,
+        "partialFingerprints": { "reachdiffFlow/v1": fingerprint(row) },
+        "properties": {
+            "severity": row.severity.as_str(),
+            "score": row.score,
+            "security-severity": security_severity(row.score),
+            "level": row.level.as_str(),
+            "change": row.kind.as_str(),
+            "certainty": row.certainty.as_str()
+        }
+    });
+    if !related.is_empty() {
+        r["relatedLocations"] = Value::Array(related);
+    }
+    if let Some(a) = row.acceptance.filter(|a| a.holds()) {
+        r["suppressions"] = json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": format!("{} (owner {}, until {})", a.reason, a.owner, a.expires)
+        }]);
+    }
+    r
+}
+
+fn rules() -> Vec<Value> {
+    RULES
+        .iter()
+        .map(|r| {
+            let doc = registry::doc_text(*r);
+            let summary = doc
+                .split("## What it flags")
+                .nth(1)
+                .and_then(|s| s.split("##").next())
+                .map_or_else(
+                    || r.title().to_owned(),
+                    |s| s.split_whitespace().collect::<Vec<_>>().join(" "),
+                );
+            json!({
+                "id": r.id(),
+                "name": r.title(),
+                "shortDescription": { "text": r.title() },
+                "fullDescription": { "text": summary },
+                "help": { "text": doc, "markdown": doc },
+                "properties": { "tags": ["security", "network"] }
+            })
+        })
+        .collect()
+}
+
+fn violation_results(report: &Report) -> Vec<Value> {
+    report
+        .risk
+        .violations
+        .iter()
+        .map(|v| {
+            let flows: Vec<String> = v
+                .parts
+                .iter()
+                .map(|(p, _)| super::describe_part(p, v.direction, None, &report.risk.networks))
+                .collect();
+            let status = if v.preexisting {
+                "pre-existing"
+            } else {
+                "introduced by this change"
+            };
+            let mut r = json!({
+                "ruleId": "invariant-violated",
+                "level": level(v.severity),
+                "message": { "text": format!(
+                    "invariant {} broken on {} ({status}): {}",
+                    v.invariant, v.endpoint, flows.join("; ")
+                )},
+                "locations": [location(report, &v.endpoint)],
+                "partialFingerprints": {
+                    "reachdiffFlow/v1": crate::source::sha256_hex(
+                        format!("invariant|{}|{}|{}", v.invariant, v.endpoint, v.direction.as_str()).as_bytes()
+                    )
+                },
+                "properties": {
+                    "severity": v.severity.as_str(),
+                    "status": status,
+                    "policy-line": v.line
+                }
+            });
+            if let Some(a) = v.acceptance.as_ref().filter(|a| a.holds()) {
+                r["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!("{} (owner {}, until {})", a.reason, a.owner, a.expires)
+                }]);
+            }
+            r
+        })
+        .collect()
+}
+
+/// The SARIF log as a JSON value.
+#[must_use]
+pub fn log(report: &Report) -> Value {
+    let mut results: Vec<Value> = super::rows(report)
+        .iter()
+        .map(|r| result(report, r))
+        .collect();
+    results.extend(violation_results(report));
+    let artifacts: Vec<Value> = report
+        .inputs
+        .iter()
+        .map(|i| {
+            json!({
+                "location": { "uri": i.path },
+                "hashes": { "sha-256": i.sha256 }
+            })
+        })
+        .collect();
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "reachdiff",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules()
+            }},
+            "artifacts": artifacts,
+            "columnKind": "unicodeCodePoints",
+            "results": results
+        }]
+    })
+}
+
+/// Writes the SARIF log.
+///
+/// # Errors
+///
+/// When writing fails.
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &log(report))?;
+    writeln!(out)
+}
