@@ -115,10 +115,10 @@ fn strip_language_patterns(v: &mut Value) {
     match v {
         Value::Object(o) => {
             for (k, child) in o.iter_mut() {
-                if k == "language" {
-                    if let Some(c) = child.as_object_mut() {
-                        c.remove("pattern");
-                    }
+                if k == "language"
+                    && let Some(c) = child.as_object_mut()
+                {
+                    c.remove("pattern");
                 }
                 strip_language_patterns(child);
             }

@@ -98,7 +98,12 @@ fn result(report: &Report, row: &Row<'_>) -> Value {
     }
     // The subject's entry in the input; a filter the plan knows only by id has none,
     // so the first cause that has one stands in.
-    let located = |r: &str| report.inputs.first().is_some_and(|i| i.locations.contains_key(r));
+    let located = |r: &str| {
+        report
+            .inputs
+            .first()
+            .is_some_and(|i| i.locations.contains_key(r))
+    };
     let primary = std::iter::once(row.subject)
         .chain(row.causes.iter().map(|c| c.resource.as_str()))
         .find(|r| located(r))
