@@ -1,5 +1,7 @@
 //! Command-line definitions (clap) and the subcommands that wire the pipeline together.
 
+mod comment;
+
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::fs::File;
@@ -40,6 +42,16 @@ pub(crate) enum Command {
     Show(ShowArgs),
     /// The risk rules: every id with its title, or one rule's documentation.
     Rules(RulesArgs),
+    /// Post the Markdown report as a pull-request comment.
+    #[command(subcommand)]
+    Comment(CommentTarget),
+}
+
+/// Where `reachdiff comment` posts.
+#[derive(Debug, Subcommand)]
+pub(crate) enum CommentTarget {
+    /// Create or update the comment on a GitHub pull request (token: `GITHUB_TOKEN`).
+    Github(comment::GithubArgs),
 }
 
 /// Arguments of `reachdiff rules`.
@@ -218,7 +230,7 @@ pub(crate) enum ExitStatus {
     Error = 2,
 }
 
-const SUBCOMMANDS: [&str; 4] = ["plan", "show", "rules", "help"];
+const SUBCOMMANDS: [&str; 5] = ["plan", "show", "rules", "comment", "help"];
 
 /// Parses the command line; a first argument that is not a subcommand or an option
 /// (a path, or `-`) means `plan`.
@@ -239,6 +251,11 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Plan(args) => plan(&args),
         Command::Show(args) => show(&args),
         Command::Rules(args) => rules(&args),
+        Command::Comment(CommentTarget::Github(args)) => {
+            let outcome = comment::github(&args)?;
+            write_to(None, |w| writeln!(w, "reachdiff: {outcome}"))?;
+            Ok(ExitStatus::Clean)
+        }
     }
 }
 
