@@ -346,6 +346,7 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
         write_report(&report, *format, path.as_ref())?;
         if *format == Format::Github {
             write_job_summary(&report)?;
+            write_step_outputs(&report)?;
         }
     }
     Ok(if report.risk.gate.failed {
@@ -398,6 +399,42 @@ fn write_job_summary(report: &Report) -> Result<()> {
         })?;
     file.write_all(text.as_bytes())
         .with_context(|| format!("writing the job summary {}", PathBuf::from(&path).display()))?;
+    Ok(())
+}
+
+/// Appends the step outputs (`failed`, `worst`, counts) to `$GITHUB_OUTPUT` when it
+/// is set, for the Action and for workflows that run reachdiff directly.
+fn write_step_outputs(report: &Report) -> Result<()> {
+    let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let s = report.summary();
+    let gate = &report.risk.gate;
+    let lines = [
+        ("failed", gate.failed.to_string()),
+        (
+            "worst",
+            gate.worst.map_or("none", reachdiff::risk::Severity::as_str).to_owned(),
+        ),
+        ("critical", s.by_severity.critical.to_string()),
+        ("high", s.by_severity.high.to_string()),
+        ("medium", s.by_severity.medium.to_string()),
+        ("low", s.by_severity.low.to_string()),
+        ("info", s.by_severity.info.to_string()),
+        ("opened", s.opened.to_string()),
+        ("closed", s.closed.to_string()),
+        ("accepted", s.accepted.to_string()),
+        ("violations", s.violations.to_string()),
+        ("warnings", s.warnings.to_string()),
+    ];
+    let text: String = lines.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot open the step outputs {}", PathBuf::from(&path).display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("writing the step outputs {}", PathBuf::from(&path).display()))?;
     Ok(())
 }
 
