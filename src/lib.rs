@@ -83,6 +83,7 @@ pub fn analyse(
         comment: report::markdown::CommentMeta::default(),
         warnings: warnings.into_sorted(),
         width: None,
+        colour: false,
     }
 }
 pub use warning::{Warning, Warnings};

@@ -634,3 +634,108 @@ fn ephemeral_ports_are_a_stated_assumption() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let demo = scenario("demo");
+    let run = |args: &[&str], no_color: bool| {
+        let mut cmd = reachdiff();
+        cmd.arg("plan").arg(&demo).args(args);
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        } else {
+            cmd.env_remove("NO_COLOR");
+        }
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    // Piped: plain, whatever NO_COLOR says.
+    assert!(!run(&[], false).contains('\x1b'));
+    assert!(!run(&["--color", "never"], false).contains('\x1b'));
+    let coloured = run(&["--color", "always"], true);
+    assert!(
+        coloured.starts_with("\x1b[1;35mreachdiff: 1 critical opened"),
+        "{coloured}"
+    );
+    assert!(coloured.contains("\x1b[1;31mgate: failed"));
+}
+
+#[test]
+fn one_run_writes_several_formats() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("formats-cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (md, sarif, json) = (dir.join("c.md"), dir.join("r.sarif"), dir.join("r.json"));
+    let out = reachdiff()
+        .arg("plan")
+        .arg(scenario("demo"))
+        .args(["--format", "table"])
+        .arg(format!("--format=markdown={}", md.display()))
+        .arg(format!("--format=sarif={}", sarif.display()))
+        .arg(format!("--format=json={}", json.display()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with("reachdiff: 1 critical")
+    );
+    assert!(
+        std::fs::read_to_string(&md)
+            .unwrap()
+            .starts_with("<!-- reachdiff:comment id=default -->")
+    );
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(s["version"], "2.1.0");
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(j["gate"]["failed"], true);
+    // Two formats cannot share standard output.
+    let out = reachdiff()
+        .arg("plan")
+        .arg(scenario("demo"))
+        .args(["--format", "table", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("only one format can go to standard output")
+    );
+}
+
+#[test]
+fn the_github_format_writes_annotations_the_job_summary_and_step_outputs() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("github-format");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (summary, outputs) = (dir.join("summary.md"), dir.join("outputs"));
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    std::fs::write(&outputs, "").unwrap();
+    let out = reachdiff()
+        .arg("plan")
+        .arg(scenario("demo"))
+        .args(["--format", "github"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("GITHUB_RUN_ID", "42")
+        .env("GITHUB_RUN_ATTEMPT", "3")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("::error file=") && stdout.contains(",title=reachdiff critical%3A admin-port-open-to-internet::aws_instance.web opened tcp 22"),
+        "{stdout}"
+    );
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        summary.starts_with("earlier step\n<!-- reachdiff:comment id=default run=42.3 -->"),
+        "{summary}"
+    );
+    let outputs = std::fs::read_to_string(&outputs).unwrap();
+    assert!(
+        outputs.contains("failed=true\nworst=critical\ncritical="),
+        "{outputs}"
+    );
+}

@@ -146,6 +146,10 @@ pub(crate) struct PlanArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Colour the table: auto (a terminal, unless `NO_COLOR` is set), always, never.
+    #[arg(long, value_enum, default_value_t = ColourChoice::Auto, value_name = "WHEN")]
+    pub color: ColourChoice,
+
     /// Markdown: tells several reachdiff comments on one pull request apart.
     #[arg(long, value_name = "ID", default_value = "default")]
     pub comment_id: String,
@@ -190,6 +194,34 @@ fn parse_threshold(text: &str) -> Result<Threshold, String> {
 
 fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse(text).ok_or_else(|| format!("{text:?} is not a date; write YYYY-MM-DD"))
+}
+
+/// When to colour terminal output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColourChoice {
+    /// When writing to a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always (e.g. `| less -R`).
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColourChoice {
+    /// Whether to colour output going to `output` (`None`: standard output).
+    fn enabled(self, output: Option<&PathBuf>) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            Self::Always => true,
+            Self::Never => false,
+            Self::Auto => {
+                output.is_none()
+                    && io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var("TERM").map_or(true, |t| t != "dumb")
+            }
+        }
+    }
 }
 
 /// Output formats of `reachdiff plan`.
@@ -320,10 +352,48 @@ fn show(args: &ShowArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Clean)
 }
 
+/// A one-line status on standard error while a large input is read and analysed;
+/// shown only when standard error is a terminal, and erased before any output.
+struct Progress {
+    on: bool,
+}
+
+impl Progress {
+    /// Inputs from this size on (and standard input) get a status line.
+    const LARGE: u64 = 8 << 20;
+
+    fn for_input(path: &std::path::Path) -> Self {
+        use std::io::IsTerminal;
+        let large = path.as_os_str() == "-"
+            || std::fs::metadata(path).is_ok_and(|m| m.len() >= Self::LARGE);
+        Self {
+            on: large && io::stderr().is_terminal(),
+        }
+    }
+
+    fn stage(&self, what: &str) {
+        if self.on {
+            let _ = write!(io::stderr(), "\r\x1b[2Kreachdiff: {what}…");
+            let _ = io::stderr().flush();
+        }
+    }
+
+    fn done(&self) {
+        if self.on {
+            let _ = write!(io::stderr(), "\r\x1b[2K");
+            let _ = io::stderr().flush();
+        }
+    }
+}
+
 fn plan(args: &PlanArgs) -> Result<ExitStatus> {
     let policy = load_policy(args)?;
     let mut warnings = Warnings::new();
-    let (input, pair) = source::load_path(&args.plan, &mut warnings)?;
+    let progress = Progress::for_input(&args.plan);
+    progress.stage(&format!("reading {}", args.plan.display()));
+    let loaded = source::load_path(&args.plan, &mut warnings);
+    progress.done();
+    let (input, pair) = loaded?;
     let assumptions = args.assumptions.assumptions();
     let settings = risk::Settings {
         policy: &policy,
@@ -335,7 +405,9 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
         assumptions: &assumptions,
     };
     let outputs = outputs(args)?;
+    progress.stage("comparing reachability before and after the change");
     let mut report = reachdiff::analyse(vec![input], &pair, &settings, warnings);
+    progress.done();
     report.comment = report::markdown::CommentMeta {
         id: args.comment_id.clone(),
         run: run_stamp(),
@@ -343,6 +415,7 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
     };
     for (format, path) in &outputs {
         report.width = terminal_width(path.as_ref());
+        report.colour = *format == Format::Table && args.color.enabled(path.as_ref());
         write_report(&report, *format, path.as_ref())?;
         if *format == Format::Github {
             write_job_summary(&report)?;
@@ -414,7 +487,9 @@ fn write_step_outputs(report: &Report) -> Result<()> {
         ("failed", gate.failed.to_string()),
         (
             "worst",
-            gate.worst.map_or("none", reachdiff::risk::Severity::as_str).to_owned(),
+            gate.worst
+                .map_or("none", reachdiff::risk::Severity::as_str)
+                .to_owned(),
         ),
         ("critical", s.by_severity.critical.to_string()),
         ("high", s.by_severity.high.to_string()),
@@ -427,14 +502,26 @@ fn write_step_outputs(report: &Report) -> Result<()> {
         ("violations", s.violations.to_string()),
         ("warnings", s.warnings.to_string()),
     ];
-    let text: String = lines.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    let text = lines.iter().fold(String::new(), |mut acc, (k, v)| {
+        let _ = writeln!(acc, "{k}={v}");
+        acc
+    });
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(&path)
-        .with_context(|| format!("cannot open the step outputs {}", PathBuf::from(&path).display()))?;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("writing the step outputs {}", PathBuf::from(&path).display()))?;
+        .with_context(|| {
+            format!(
+                "cannot open the step outputs {}",
+                PathBuf::from(&path).display()
+            )
+        })?;
+    file.write_all(text.as_bytes()).with_context(|| {
+        format!(
+            "writing the step outputs {}",
+            PathBuf::from(&path).display()
+        )
+    })?;
     Ok(())
 }
 

@@ -41,6 +41,8 @@ pub struct Report {
     pub warnings: Vec<Warning>,
     /// Wrap tables to this width (a terminal's); `None` never wraps (pipes, files).
     pub width: Option<u16>,
+    /// Colour the table (a terminal, unless `NO_COLOR`); never for pipes and files.
+    pub colour: bool,
 }
 
 /// Counts per severity.
@@ -229,14 +231,20 @@ pub fn describe_part_peers(part: &Part, subject: Option<&str>, names: &Names) ->
     parts.join(", ")
 }
 
-/// A table with reachdiff's style: box drawing, never coloured, wrapped to `width`
-/// when given (a terminal) and never otherwise, so that piped output is stable.
+/// A table with reachdiff's style: box drawing, coloured only when asked (a terminal),
+/// wrapped to `width` when given (a terminal) and never otherwise, so that piped
+/// output is stable.
 pub(crate) fn table_style<const N: usize>(
     header: [&str; N],
     width: Option<u16>,
+    colour: bool,
 ) -> comfy_table::Table {
     let mut table = comfy_table::Table::new();
-    table.force_no_tty();
+    if colour {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
     table
         .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
         .set_header(header);
@@ -303,6 +311,17 @@ pub fn describe_part(
         part.service,
         describe_part_peers(part, subject, names)
     )
+}
+
+/// The ANSI colour of a severity, for terminals.
+pub(crate) fn severity_colour(s: Severity) -> comfy_table::Color {
+    match s {
+        Severity::Critical => comfy_table::Color::Magenta,
+        Severity::High => comfy_table::Color::Red,
+        Severity::Medium => comfy_table::Color::Yellow,
+        Severity::Low => comfy_table::Color::Blue,
+        Severity::Info => comfy_table::Color::DarkGrey,
+    }
 }
 
 /// `in` or `out`, for table columns.

@@ -206,7 +206,11 @@ pub fn render_table(e: &Exposure, out: &mut dyn Write) -> io::Result<()> {
         inputs.join(", ")
     )?;
     if !e.endpoints.is_empty() {
-        let mut table = table_style(["Endpoint", "Dir", "Traffic", "Peer", "Certainty"], e.width);
+        let mut table = table_style(
+            ["Endpoint", "Dir", "Traffic", "Peer", "Certainty"],
+            e.width,
+            false,
+        );
         for ep in &e.endpoints {
             if ep.flows.is_empty() {
                 table.add_row([

@@ -8,6 +8,8 @@
 
 use std::io::{self, Write};
 
+use comfy_table::Cell;
+
 use super::{Report, Row, dir_label};
 use crate::delta::{ChangeKind, Effect, Level};
 use crate::model::Certainty;
@@ -21,12 +23,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let inputs: Vec<&str> = report.inputs.iter().map(|i| i.path.as_str()).collect();
     let inputs = inputs.join(", ");
     let rows = super::rows(report);
-    writeln!(
-        out,
-        "reachdiff: {} in {inputs}",
-        super::verdict(report, &rows)
-    )?;
-    writeln!(out, "{}", super::gate_line(report))?;
+    write_head(report, &rows, &inputs, out)?;
     let (endpoint_rows, rule_rows): (Vec<&Row<'_>>, Vec<&Row<'_>>) =
         rows.iter().partition(|r| r.level == Level::Endpoint);
     if !endpoint_rows.is_empty() {
@@ -43,6 +40,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "Caused by",
             ],
             report.width,
+            report.colour,
         );
         for row in &endpoint_rows {
             let endpoint = match row.via {
@@ -50,14 +48,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 None => row.subject.to_owned(),
             };
             table.add_row([
-                risk(row),
-                kind_label(row).to_owned(),
-                endpoint,
-                dir_label(row.direction).to_owned(),
-                row.services.clone(),
-                row.peers.clone(),
-                row.explanation.unwrap_or_default().to_owned(),
-                causes(row),
+                risk_cell(row, report.colour),
+                Cell::new(kind_label(row)),
+                Cell::new(endpoint),
+                Cell::new(dir_label(row.direction)),
+                Cell::new(&row.services),
+                Cell::new(&row.peers),
+                Cell::new(row.explanation.unwrap_or_default()),
+                Cell::new(causes(row)),
             ]);
         }
         writeln!(out, "{table}")?;
@@ -79,6 +77,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "Caused by",
             ],
             report.width,
+            report.colour,
         );
         for row in &rule_rows {
             let effect = match row.effect {
@@ -87,14 +86,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 None => String::new(),
             };
             table.add_row([
-                risk(row),
-                kind_label(row).to_owned(),
-                row.subject.to_owned(),
-                dir_label(row.direction).to_owned(),
-                row.services.clone(),
-                row.peers.clone(),
-                effect,
-                causes(row),
+                risk_cell(row, report.colour),
+                Cell::new(kind_label(row)),
+                Cell::new(row.subject),
+                Cell::new(dir_label(row.direction)),
+                Cell::new(&row.services),
+                Cell::new(&row.peers),
+                Cell::new(effect),
+                Cell::new(causes(row)),
             ]);
         }
         writeln!(out, "{table}")?;
@@ -109,6 +108,35 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     write_accepted(&rows, out)?;
     write_violations(report, out)?;
     super::write_warnings(out, &report.warnings)
+}
+
+/// The verdict and the gate's decision, coloured by severity on terminals.
+fn write_head(
+    report: &Report,
+    rows: &[Row<'_>],
+    inputs: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let verdict = format!("reachdiff: {} in {inputs}", super::verdict(report, rows));
+    let gate = super::gate_line(report);
+    if report.colour {
+        let worst = report
+            .risk
+            .gate
+            .worst
+            .map_or(comfy_table::Color::Green, super::severity_colour);
+        let decision = if report.risk.gate.failed {
+            comfy_table::Color::Red
+        } else {
+            comfy_table::Color::Green
+        };
+        writeln!(out, "{}", paint(&verdict, worst))?;
+        writeln!(out, "{}", paint(&gate, decision))?;
+    } else {
+        writeln!(out, "{verdict}")?;
+        writeln!(out, "{gate}")?;
+    }
+    Ok(())
 }
 
 /// Why each row at or above the gate's threshold scored as it did (rule-level rows
@@ -203,6 +231,7 @@ fn write_violations(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "Peer",
         ],
         report.width,
+        report.colour,
     );
     for v in violations {
         let status = match (&v.acceptance, v.preexisting) {
@@ -230,14 +259,33 @@ fn write_violations(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{table}")
 }
 
-fn risk(row: &Row<'_>) -> String {
+fn risk_cell(row: &Row<'_>, colour: bool) -> Cell {
     let accepted = if row.is_accepted() { ", accepted" } else { "" };
-    format!(
+    let cell = Cell::new(format!(
         "{} {}{accepted}\n{}",
         row.severity.as_str(),
         row.score,
         row.rule
-    )
+    ));
+    if colour {
+        cell.fg(super::severity_colour(row.severity))
+            .add_attribute(comfy_table::Attribute::Bold)
+    } else {
+        cell
+    }
+}
+
+/// `text` in `colour` (ANSI), for the lines outside tables.
+fn paint(text: &str, colour: comfy_table::Color) -> String {
+    let code = match colour {
+        comfy_table::Color::Magenta => "1;35",
+        comfy_table::Color::Red => "1;31",
+        comfy_table::Color::Yellow => "1;33",
+        comfy_table::Color::Blue => "1;34",
+        comfy_table::Color::Green => "1;32",
+        _ => "2",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
 }
 
 fn kind_label(row: &Row<'_>) -> &'static str {
