@@ -95,3 +95,20 @@ fn the_json_schema_is_generated_from_the_code() {
         "docs/report.schema.json is out of date; run `REACHDIFF_UPDATE_DOCS=1 cargo test --test docs`"
     );
 }
+
+#[test]
+fn the_example_comment_is_what_reachdiff_writes() {
+    let shown = std::fs::read_to_string(root().join("docs/examples/pr-comment.md")).unwrap();
+    let out = Command::cargo_bin("reachdiff")
+        .unwrap()
+        .current_dir(root())
+        .args(["plan", "testdata/scenarios/demo/plan.json", "--no-config", "--format", "markdown"])
+        .env_remove("GITHUB_RUN_ID")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        shown,
+        "regenerate with `reachdiff plan testdata/scenarios/demo/plan.json --format markdown=docs/examples/pr-comment.md` (and the picture with scripts/render-comment.sh)"
+    );
+}
