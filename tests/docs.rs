@@ -102,7 +102,13 @@ fn the_example_comment_is_what_reachdiff_writes() {
     let out = Command::cargo_bin("reachdiff")
         .unwrap()
         .current_dir(root())
-        .args(["plan", "testdata/scenarios/demo/plan.json", "--no-config", "--format", "markdown"])
+        .args([
+            "plan",
+            "testdata/scenarios/demo/plan.json",
+            "--no-config",
+            "--format",
+            "markdown",
+        ])
         .env_remove("GITHUB_RUN_ID")
         .output()
         .unwrap();
