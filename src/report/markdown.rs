@@ -151,11 +151,27 @@ fn table_header() -> &'static str {
     "| Risk | Change | Source → destination | Traffic | Why |\n| --- | --- | --- | --- | --- |\n"
 }
 
+/// Why a row scored as it did, in a few words: its first two reasons about the flow
+/// itself, without their weights ("exposes SSH: remote administration; source: the
+/// whole internet …"). Liveness and certainty show in the Change column and the
+/// details.
+fn short_why(row: &Row<'_>) -> String {
+    const ABOUT_LIVENESS: [&str; 5] = ["live", "latent", "no endpoint", "possible", "its live"];
+    row.reasons
+        .iter()
+        .filter(|r| !ABOUT_LIVENESS.iter().any(|p| r.starts_with(p)))
+        .take(2)
+        .map(|r| r.split(" — ").next().unwrap_or(r))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn table_row(row: &Row<'_>) -> String {
-    let why = match (row.explanation, row.effect) {
-        (Some(e), _) => e.to_owned(),
-        (None, Some(Effect::Latent(w) | Effect::Unused(w))) => format!("latent: {w}"),
-        _ => row.reasons.first().cloned().unwrap_or_default(),
+    let why = match row.effect {
+        Some(Effect::Latent(w) | Effect::Unused(w)) => {
+            format!("{}; latent: {w}", short_why(row))
+        }
+        _ => short_why(row),
     };
     format!(
         "| {} {} {} | {} | {} | {} | {} — {} |\n",
