@@ -454,33 +454,30 @@ fn run_stamp() -> Option<String> {
     Some(format!("{id}.{attempt}"))
 }
 
-/// Appends the Markdown report to `$GITHUB_STEP_SUMMARY` when it is set.
-fn write_job_summary(report: &Report) -> Result<()> {
-    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+/// Appends `text` to the file named by the runner variable `var` (a GitHub Actions
+/// file command) when it is set; `what` names it in errors.
+fn append_to_runner_file(var: &str, what: &str, text: &str) -> Result<()> {
+    let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) else {
         return Ok(());
     };
-    let text = report::markdown::comment(report, report::markdown::SUMMARY_LIMIT);
-    let mut file = std::fs::OpenOptions::new()
+    let path = PathBuf::from(path);
+    std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(&path)
-        .with_context(|| {
-            format!(
-                "cannot open the job summary {}",
-                PathBuf::from(&path).display()
-            )
-        })?;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("writing the job summary {}", PathBuf::from(&path).display()))?;
-    Ok(())
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .with_context(|| format!("cannot write the {what} {} (${var})", path.display()))
+}
+
+/// Appends the Markdown report to `$GITHUB_STEP_SUMMARY` when it is set.
+fn write_job_summary(report: &Report) -> Result<()> {
+    let text = report::markdown::comment(report, report::markdown::SUMMARY_LIMIT);
+    append_to_runner_file("GITHUB_STEP_SUMMARY", "job summary", &text)
 }
 
 /// Appends the step outputs (`failed`, `worst`, counts) to `$GITHUB_OUTPUT` when it
 /// is set, for the Action and for workflows that run reachdiff directly.
 fn write_step_outputs(report: &Report) -> Result<()> {
-    let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
-        return Ok(());
-    };
     let s = report.summary();
     let gate = &report.risk.gate;
     let lines = [
@@ -506,23 +503,7 @@ fn write_step_outputs(report: &Report) -> Result<()> {
         let _ = writeln!(acc, "{k}={v}");
         acc
     });
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .with_context(|| {
-            format!(
-                "cannot open the step outputs {}",
-                PathBuf::from(&path).display()
-            )
-        })?;
-    file.write_all(text.as_bytes()).with_context(|| {
-        format!(
-            "writing the step outputs {}",
-            PathBuf::from(&path).display()
-        )
-    })?;
-    Ok(())
+    append_to_runner_file("GITHUB_OUTPUT", "step outputs", &text)
 }
 
 fn write_report(report: &Report, format: Format, output: Option<&PathBuf>) -> Result<()> {

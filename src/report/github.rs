@@ -16,7 +16,6 @@
 use std::io::{self, Write};
 
 use super::{Report, Row};
-use crate::model::Direction;
 use crate::risk::Severity;
 
 fn command(s: Severity) -> &'static str {
@@ -64,22 +63,9 @@ fn annotation(
 }
 
 fn message(row: &Row<'_>) -> String {
-    let preposition = match row.direction {
-        Direction::Ingress => "from",
-        Direction::Egress => "to",
-    };
-    let via = row.via.map(|v| format!(" (via {v})")).unwrap_or_default();
-    let possible = if row.certainty == crate::model::Certainty::Possible {
-        " (possible)"
-    } else {
-        ""
-    };
     format!(
-        "{}{via} {} {} {preposition} {}{possible} — score {}: {}",
-        row.subject,
-        row.kind.as_str(),
-        row.services,
-        row.peers,
+        "{} — score {}: {}",
+        row.sentence(),
         row.score,
         row.reasons.join("; ")
     )
@@ -103,16 +89,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             v.severity.as_str(),
             v.invariant
         );
-        let flows: Vec<String> = v
-            .parts
-            .iter()
-            .map(|(p, _)| super::describe_part(p, v.direction, None, &report.risk.networks))
-            .collect();
-        let status = if v.preexisting {
-            "pre-existing"
-        } else {
-            "introduced"
-        };
+        let (flows, status) = super::violation_text(v, &report.risk.networks);
         let text = format!("{} ({status}): {}", v.endpoint, flows.join("; "));
         out.write_all(annotation(report, v.severity, &v.endpoint, &title, &text).as_bytes())?;
     }

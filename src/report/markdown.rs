@@ -101,15 +101,6 @@ fn code(text: &str) -> String {
     }
 }
 
-fn kind_label(row: &Row<'_>) -> &'static str {
-    match (row.kind, row.certainty) {
-        (ChangeKind::Opened, Certainty::Definite) => "opened",
-        (ChangeKind::Opened, Certainty::Possible) => "opened?",
-        (ChangeKind::Closed, Certainty::Definite) => "closed",
-        (ChangeKind::Closed, Certainty::Possible) => "closed?",
-    }
-}
-
 /// "peers → `subject`" for ingress, "`subject` → peers" for egress.
 fn route(row: &Row<'_>) -> String {
     let subject = match row.via {
@@ -178,7 +169,7 @@ fn table_row(row: &Row<'_>) -> String {
         badge(row.severity),
         row.severity.as_str(),
         row.score,
-        kind_label(row),
+        row.kind_label(),
         cell(&route(row)),
         cell(&row.services),
         code(row.rule),
@@ -194,7 +185,7 @@ fn details(report: &Report, row: &Row<'_>) -> String {
         badge(row.severity),
         row.severity.as_str(),
         row.score,
-        kind_label(row),
+        row.kind_label(),
         html(&route(row).replace('`', "")),
         html(&row.services)
     );
@@ -246,7 +237,7 @@ fn diagram(rows: &[&Row<'_>]) -> String {
             Direction::Ingress => (peer, subject),
             Direction::Egress => (subject, peer),
         };
-        let label = mermaid_text(&format!("{} {}", kind_label(r), r.services));
+        let label = mermaid_text(&format!("{} {}", r.kind_label(), r.services));
         let arrow = match r.kind {
             ChangeKind::Opened => "-->",
             ChangeKind::Closed => "-.->",
@@ -343,7 +334,7 @@ fn accepted(rows: &[&Row<'_>]) -> String {
             "| {} {} | {} | {} | {} | {} — {}, until {} |",
             badge(r.severity),
             r.severity.as_str(),
-            kind_label(r),
+            r.kind_label(),
             cell(&route(r)),
             cell(&r.services),
             cell(&a.reason),

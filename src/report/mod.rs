@@ -393,6 +393,60 @@ impl Row<'_> {
     pub fn is_accepted(&self) -> bool {
         self.acceptance.is_some_and(Acceptance::holds)
     }
+
+    /// `opened`, `closed`, or with `?` when possible.
+    #[must_use]
+    pub fn kind_label(&self) -> &'static str {
+        match (self.kind, self.certainty) {
+            (ChangeKind::Opened, Certainty::Definite) => "opened",
+            (ChangeKind::Opened, Certainty::Possible) => "opened?",
+            (ChangeKind::Closed, Certainty::Definite) => "closed",
+            (ChangeKind::Closed, Certainty::Possible) => "closed?",
+        }
+    }
+
+    /// The row in one sentence: `aws_instance.web (via aws_lb.web) opened tcp 22 from
+    /// 0.0.0.0/0 (possible)`.
+    #[must_use]
+    pub fn sentence(&self) -> String {
+        let preposition = match self.direction {
+            Direction::Ingress => "from",
+            Direction::Egress => "to",
+        };
+        let via = self.via.map(|v| format!(" (via {v})")).unwrap_or_default();
+        let possible = if self.certainty == Certainty::Possible {
+            " (possible: depends on values known only after apply)"
+        } else {
+            ""
+        };
+        format!(
+            "{}{via} {} {} {preposition} {}{possible}",
+            self.subject,
+            self.kind.as_str(),
+            self.services,
+            self.peers
+        )
+    }
+}
+
+/// An invariant violation's forbidden flows, each "tcp 22 from 0.0.0.0/0", and its
+/// status in words.
+#[must_use]
+pub fn violation_text(
+    v: &crate::risk::invariants::Violation,
+    names: &Names,
+) -> (Vec<String>, &'static str) {
+    let flows = v
+        .parts
+        .iter()
+        .map(|(p, _)| describe_part(p, v.direction, None, names))
+        .collect();
+    let status = if v.preexisting {
+        "pre-existing"
+    } else {
+        "introduced by this change"
+    };
+    (flows, status)
 }
 
 /// The rows of a report: the most severe first, then opened before closed, definite

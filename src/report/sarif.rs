@@ -23,7 +23,6 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::{Report, Row};
-use crate::model::Direction;
 use crate::risk::Severity;
 use crate::risk::registry::{self, RULES};
 
@@ -73,23 +72,10 @@ fn fingerprint(row: &Row<'_>) -> String {
 }
 
 fn result(report: &Report, row: &Row<'_>) -> Value {
-    let preposition = match row.direction {
-        Direction::Ingress => "from",
-        Direction::Egress => "to",
-    };
-    let via = row.via.map(|v| format!(" (via {v})")).unwrap_or_default();
-    let possible = if row.certainty == crate::model::Certainty::Possible {
-        " (possible: depends on values known only after apply)"
-    } else {
-        ""
-    };
     let mut text = format!(
-        "{} {}{via}: {} {} {preposition} {}{possible}. {} (score {}).",
+        "{}: {}. {} (score {}).",
         row.severity.as_str(),
-        row.subject,
-        row.kind.as_str(),
-        row.services,
-        row.peers,
+        row.sentence(),
         row.reasons.join("; "),
         row.score
     );
@@ -180,16 +166,7 @@ fn violation_results(report: &Report) -> Vec<Value> {
         .violations
         .iter()
         .map(|v| {
-            let flows: Vec<String> = v
-                .parts
-                .iter()
-                .map(|(p, _)| super::describe_part(p, v.direction, None, &report.risk.networks))
-                .collect();
-            let status = if v.preexisting {
-                "pre-existing"
-            } else {
-                "introduced by this change"
-            };
+            let (flows, status) = super::violation_text(v, &report.risk.networks);
             let mut r = json!({
                 "ruleId": "invariant-violated",
                 "level": level(v.severity),

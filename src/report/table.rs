@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use comfy_table::Cell;
 
 use super::{Report, Row, dir_label};
-use crate::delta::{ChangeKind, Effect, Level};
+use crate::delta::{Effect, Level};
 use crate::model::Certainty;
 
 /// Writes the report as a table.
@@ -49,7 +49,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             };
             table.add_row([
                 risk_cell(row, report.colour),
-                Cell::new(kind_label(row)),
+                Cell::new(row.kind_label()),
                 Cell::new(endpoint),
                 Cell::new(dir_label(row.direction)),
                 Cell::new(&row.services),
@@ -87,7 +87,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             };
             table.add_row([
                 risk_cell(row, report.colour),
-                Cell::new(kind_label(row)),
+                Cell::new(row.kind_label()),
                 Cell::new(row.subject),
                 Cell::new(dir_label(row.direction)),
                 Cell::new(&row.services),
@@ -173,7 +173,7 @@ fn write_reasons(report: &Report, rows: &[Row<'_>], out: &mut dyn Write) -> io::
             r.score,
             r.rule,
             r.subject,
-            kind_label(r),
+            r.kind_label(),
             r.services,
             r.peers,
         )?;
@@ -286,15 +286,6 @@ fn paint(text: &str, colour: comfy_table::Color) -> String {
         _ => "2",
     };
     format!("\x1b[{code}m{text}\x1b[0m")
-}
-
-fn kind_label(row: &Row<'_>) -> &'static str {
-    match (row.kind, row.certainty) {
-        (ChangeKind::Opened, Certainty::Definite) => "opened",
-        (ChangeKind::Opened, Certainty::Possible) => "opened?",
-        (ChangeKind::Closed, Certainty::Definite) => "closed",
-        (ChangeKind::Closed, Certainty::Possible) => "closed?",
-    }
 }
 
 fn causes(row: &Row<'_>) -> String {
