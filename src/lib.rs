@@ -53,6 +53,7 @@ pub mod report;
 pub mod risk;
 pub mod source;
 pub mod warning;
+pub mod why;
 
 pub use error::{Error, ErrorKind};
 

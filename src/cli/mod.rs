@@ -40,6 +40,9 @@ pub(crate) enum Command {
     Plan(PlanArgs),
     /// Who can reach what, in one snapshot (after the change, or before with --before).
     Show(ShowArgs),
+    /// Can SRC reach DST on a port, before and after the change — and if not, what
+    /// blocks it? An offline Reachability Analyzer.
+    Why(WhyArgs),
     /// The risk rules: every id with its title, or one rule's documentation.
     Rules(RulesArgs),
     /// Post the Markdown report as a pull-request comment.
@@ -52,6 +55,53 @@ pub(crate) enum Command {
 pub(crate) enum CommentTarget {
     /// Create or update the comment on a GitHub pull request (token: `GITHUB_TOKEN`).
     Github(comment::GithubArgs),
+}
+
+/// Arguments of `reachdiff why`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct WhyArgs {
+    /// The plan (as for `reachdiff plan`).
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+
+    /// The source: an IP address, a CIDR block, `internet` (`internet6`), or an
+    /// endpoint's resource address (`aws_instance.app`, `module.web.aws_lb.this`).
+    #[arg(long, value_name = "SRC")]
+    pub from: String,
+
+    /// The destination: an endpoint's resource address, or an address in a VPC.
+    #[arg(long, value_name = "DST")]
+    pub to: String,
+
+    /// tcp, udp, icmp, icmpv6, or a protocol number.
+    #[arg(long, default_value = "tcp")]
+    pub protocol: String,
+
+    /// The destination port (tcp, udp), or TYPE[:CODE] for ICMP.
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<String>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = WhyFormat::Table)]
+    pub format: WhyFormat,
+
+    /// Write the answer to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
+}
+
+/// Output formats of `reachdiff why`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum WhyFormat {
+    /// Tables, one per side.
+    Table,
+    /// JSON.
+    Json,
+    /// Markdown.
+    Markdown,
 }
 
 /// Arguments of `reachdiff rules`.
@@ -262,7 +312,7 @@ pub(crate) enum ExitStatus {
     Error = 2,
 }
 
-const SUBCOMMANDS: [&str; 5] = ["plan", "show", "rules", "comment", "help"];
+const SUBCOMMANDS: [&str; 6] = ["plan", "show", "why", "rules", "comment", "help"];
 
 /// Parses the command line; a first argument that is not a subcommand or an option
 /// (a path, or `-`) means `plan`.
@@ -282,6 +332,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Plan(args) => plan(&args),
         Command::Show(args) => show(&args),
+        Command::Why(args) => why(&args),
         Command::Rules(args) => rules(&args),
         Command::Comment(CommentTarget::Github(args)) => {
             let outcome = comment::github(&args)?;
@@ -289,6 +340,44 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
             Ok(ExitStatus::Clean)
         }
     }
+}
+
+/// Exit status 0 when the flow is reachable after the change, 1 when it is not (or
+/// only possibly), 2 on error.
+fn why(args: &WhyArgs) -> Result<ExitStatus> {
+    let mut warnings = Warnings::new();
+    let (input, pair) = source::load_path(&args.plan, &mut warnings)?;
+    let snapshots = [&pair.before, &pair.after];
+    let from = reachdiff::why::parse_end(&args.from, snapshots).context("--from")?;
+    let to = reachdiff::why::parse_end(&args.to, snapshots).context("--to")?;
+    let (protocol, detail) = reachdiff::why::parse_service(&args.protocol, args.port.as_deref())?;
+    let question = reachdiff::why::Question {
+        from,
+        to,
+        protocol,
+        detail,
+    };
+    let report = reachdiff::why::compare(
+        question,
+        &pair.before,
+        &pair.after,
+        &args.assumptions.assumptions(),
+    );
+    let inputs = [input];
+    write_to(args.output.as_ref(), |out| match args.format {
+        WhyFormat::Table => report::why::render_table(&report, &inputs, out),
+        WhyFormat::Json => report::why::render_json(&report, &inputs, out),
+        WhyFormat::Markdown => report::why::render_markdown(&report, &inputs, out),
+    })?;
+    let reachable = report
+        .answers
+        .last()
+        .is_some_and(|a| a.verdict == reachdiff::why::Verdict::Reachable);
+    Ok(if reachable {
+        ExitStatus::Clean
+    } else {
+        ExitStatus::Findings
+    })
 }
 
 fn rules(args: &RulesArgs) -> Result<ExitStatus> {

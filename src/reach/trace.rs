@@ -180,11 +180,18 @@ struct End<'a> {
 }
 
 impl<'s> Tracer<'s> {
-    /// A tracer over `snapshot`.
+    /// A tracer over `snapshot`, resolving unknowns permissively (the upper world).
     #[must_use]
     pub fn new(snapshot: &'s Snapshot, assumptions: &Assumptions) -> Self {
+        Self::in_world(snapshot, Bound::Upper, assumptions)
+    }
+
+    /// A tracer over `snapshot` in one world: [`Bound::Lower`] lets through only what
+    /// passes whatever the unknowns turn out to be.
+    #[must_use]
+    pub fn in_world(snapshot: &'s Snapshot, world: Bound, assumptions: &Assumptions) -> Self {
         Self {
-            ctx: Ctx::new(snapshot, Bound::Upper, assumptions),
+            ctx: Ctx::new(snapshot, world, assumptions),
             ephemeral: assumptions.ephemeral,
         }
     }

@@ -11,6 +11,7 @@ pub mod rule_text;
 pub mod sarif;
 pub mod show;
 pub mod table;
+pub mod why;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
