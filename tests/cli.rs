@@ -401,6 +401,16 @@ fn every_kind_of_bad_policy_is_a_clear_error_with_its_line() {
             "no rule is named `ssh-open`",
         ),
         (
+            "change-rule-off",
+            "[rules.all-traffic-open]\nenabled = false\n",
+            "`all-traffic-open` names changes and cannot be switched off",
+        ),
+        (
+            "empty-rule",
+            "[rules.nacl-rule-shadowed]\n",
+            "needs `severity = \"…\"` or `enabled = false`",
+        ),
+        (
             "bad-severity",
             "[rules.all-traffic-open]\nseverity = \"severe\"\n",
             "line 2, column 12: `severe` is not a severity",

@@ -63,6 +63,7 @@ fn the_policy_example_parses_and_uses_every_section() {
     let p = policy::parse(&example).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(p.networks.len(), 3);
     assert_eq!(p.severity.len(), 2);
+    assert_eq!(p.disabled.len(), 1);
     assert_eq!(p.sensitive_ports.len(), 1);
     assert_eq!(p.accepts.len(), 2);
     assert_eq!(p.invariants.len(), 3);

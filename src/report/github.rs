@@ -93,6 +93,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let text = format!("{} ({status}): {}", v.endpoint, flows.join("; "));
         out.write_all(annotation(report, v.severity, &v.endpoint, &title, &text).as_bytes())?;
     }
+    for g in report.risk.guardrails.iter().filter(|g| g.introduced) {
+        let title = format!("reachdiff {}: {}", g.severity.as_str(), g.rule);
+        out.write_all(annotation(report, g.severity, &g.resource, &title, &g.message).as_bytes())?;
+    }
     writeln!(out, "{}", super::gate_line(report))
 }
 

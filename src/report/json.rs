@@ -58,7 +58,21 @@ struct Document<'r> {
     summary: Summary,
     changes: Vec<JsonChange<'r>>,
     violations: Vec<Violation<'r>>,
+    guardrails: Vec<JsonGuardrail<'r>>,
     warnings: &'r [Warning],
+}
+
+#[derive(Serialize, JsonSchema)]
+struct JsonGuardrail<'r> {
+    /// The rule id (`default-security-group-in-use`, …; see docs/rules/).
+    rule: &'static str,
+    severity: Severity,
+    /// The resource concerned.
+    resource: &'r str,
+    /// What is wrong.
+    message: &'r str,
+    /// `introduced` (counts for the gate) or `pre-existing`.
+    status: &'static str,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -397,6 +411,22 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .violations
             .iter()
             .map(|v| violation(v, &report.risk.networks))
+            .collect(),
+        guardrails: report
+            .risk
+            .guardrails
+            .iter()
+            .map(|g| JsonGuardrail {
+                rule: g.rule,
+                severity: g.severity,
+                resource: &g.resource,
+                message: &g.message,
+                status: if g.introduced {
+                    "introduced"
+                } else {
+                    "pre-existing"
+                },
+            })
             .collect(),
         warnings: &report.warnings,
     };

@@ -411,13 +411,44 @@ impl Pieces {
     }
 }
 
+/// The guardrails section, collapsed; `None` when there is none.
+fn guardrails(report: &Report) -> Option<String> {
+    let all = &report.risk.guardrails;
+    if all.is_empty() {
+        return None;
+    }
+    let introduced = all.iter().filter(|g| g.introduced).count();
+    let mut t = String::from("| Risk | Guardrail | Status | What |\n| --- | --- | --- | --- |\n");
+    for g in all {
+        let _ = writeln!(
+            t,
+            "| {} {} | {} | {} | {} |",
+            badge(g.severity),
+            g.severity.as_str(),
+            code(g.rule),
+            super::guardrail_status(g),
+            cell(&g.message)
+        );
+    }
+    Some(collapsed(
+        &format!(
+            "Guardrails ({}, {introduced} introduced by this change)",
+            all.len()
+        ),
+        &t,
+    ))
+}
+
 /// The comment, at most `limit` characters long.
 #[must_use]
 pub fn comment(report: &Report, limit: usize) -> String {
     let rows = super::rows(report);
     let marker = marker(&report.comment);
     let inputs: Vec<String> = report.inputs.iter().map(|i| code(&i.path)).collect();
-    if rows.is_empty() && report.risk.violations.is_empty() {
+    if rows.is_empty()
+        && report.risk.violations.is_empty()
+        && report.risk.guardrails.iter().all(|g| !g.introduced)
+    {
         let mut out = format!(
             "{marker}\n✅ reachdiff: no reachability change in {}.\n",
             inputs.join(", ")
@@ -468,6 +499,9 @@ pub fn comment(report: &Report, limit: usize) -> String {
                 &rows_table(&these),
             ));
         }
+    }
+    if let Some(g) = guardrails(report) {
+        extra.push(g);
     }
     let accepted_rows: Vec<&Row<'_>> = rows.iter().filter(|r| r.acceptance.is_some()).collect();
     if !accepted_rows.is_empty() {

@@ -78,6 +78,10 @@ pub struct Summary {
     pub accepted: usize,
     /// Invariant violations (accepted ones excluded).
     pub violations: usize,
+    /// Guardrails broken after the change, and how many of them the change introduced.
+    pub guardrails: usize,
+    /// Guardrails the change introduced.
+    pub guardrails_introduced: usize,
 }
 
 impl Report {
@@ -120,7 +124,19 @@ impl Report {
                 .iter()
                 .filter(|v| !v.is_accepted())
                 .count(),
+            guardrails: self.risk.guardrails.len(),
+            guardrails_introduced: self.risk.guardrails.iter().filter(|g| g.introduced).count(),
         }
+    }
+}
+
+/// `introduced by this change` or `pre-existing`.
+#[must_use]
+pub fn guardrail_status(g: &crate::risk::guardrails::Guardrail) -> &'static str {
+    if g.introduced {
+        "introduced by this change"
+    } else {
+        "pre-existing"
     }
 }
 
@@ -595,6 +611,14 @@ pub fn verdict(report: &Report, rows: &[Row<'_>]) -> String {
             let _ = write!(text, " ({pre} pre-existing)");
         }
         sections.push(text);
+    }
+    let guardrails = &report.risk.guardrails;
+    let introduced = guardrails.iter().filter(|g| g.introduced).count();
+    if introduced > 0 {
+        sections.push(format!(
+            "{introduced} guardrail{} broken by the change",
+            if introduced == 1 { "" } else { "s" }
+        ));
     }
     if sections.is_empty() {
         "no reachability change".to_owned()

@@ -206,6 +206,23 @@ pub fn log(report: &Report) -> Value {
         .map(|r| result(report, r))
         .collect();
     results.extend(violation_results(report));
+    results.extend(report.risk.guardrails.iter().map(|g| {
+        json!({
+            "ruleId": g.rule,
+            "level": level(g.severity),
+            "message": { "text": format!("{} ({})", g.message, super::guardrail_status(g)) },
+            "locations": [location(report, &g.resource)],
+            "partialFingerprints": {
+                "reachdiffFlow/v1": crate::source::sha256_hex(
+                    format!("guardrail|{}|{}|{}", g.rule, g.resource, g.message).as_bytes()
+                )
+            },
+            "properties": {
+                "severity": g.severity.as_str(),
+                "status": super::guardrail_status(g),
+            }
+        })
+    }));
     let artifacts: Vec<Value> = report
         .inputs
         .iter()

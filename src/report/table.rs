@@ -107,6 +107,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     write_reasons(report, &rows, out)?;
     write_accepted(&rows, out)?;
     write_violations(report, out)?;
+    write_guardrails(report, out)?;
     super::write_warnings(out, &report.warnings)
 }
 
@@ -257,6 +258,28 @@ fn write_violations(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     writeln!(out, "{table}")
+}
+
+fn write_guardrails(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let guardrails = &report.risk.guardrails;
+    if guardrails.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\nGuardrails after the change (introduced ones count for the gate):"
+    )?;
+    for g in guardrails {
+        writeln!(
+            out,
+            "  {} {} ({}): {}",
+            g.severity.as_str(),
+            g.rule,
+            super::guardrail_status(g),
+            g.message
+        )?;
+    }
+    Ok(())
 }
 
 fn risk_cell(row: &Row<'_>, colour: bool) -> Cell {

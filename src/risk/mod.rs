@@ -15,6 +15,7 @@
 pub mod catalogue;
 pub mod date;
 pub mod factors;
+pub mod guardrails;
 pub mod invariants;
 pub mod policy;
 pub mod registry;
@@ -161,6 +162,8 @@ pub struct Assessment {
     pub findings: Vec<Finding>,
     /// Invariants broken in the state after the change.
     pub violations: Vec<Violation>,
+    /// Guardrails broken in the state after the change (introduced or pre-existing).
+    pub guardrails: Vec<guardrails::Guardrail>,
     /// The gate.
     pub gate: Gate,
     /// The policy file used, if any.
@@ -178,6 +181,7 @@ impl Default for Assessment {
         Self {
             findings: Vec::new(),
             violations: Vec::new(),
+            guardrails: Vec::new(),
             gate: Gate {
                 fail_on: Some(Severity::High),
                 worst: None,
@@ -269,10 +273,12 @@ pub fn assess(
         }
     }
     let violations = invariants::check(pair, settings, &worlds[1], warnings);
-    let gate = decide(&findings, &violations, settings.fail_on);
+    let guardrails = guardrails::check(&pair.before, &pair.after, policy);
+    let gate = decide(&findings, &violations, &guardrails, settings.fail_on);
     let assessment = Assessment {
         findings,
         violations,
+        guardrails,
         gate,
         policy: policy.source.clone(),
         networks: policy
@@ -331,7 +337,14 @@ fn accepted(policy: &Policy, today: Date, covers: impl Fn(&Accept) -> bool) -> O
     })
 }
 
-fn decide(findings: &[Finding], violations: &[Violation], fail_on: Threshold) -> Gate {
+/// Findings and violations not accepted count; guardrails only when the change
+/// introduced them.
+fn decide(
+    findings: &[Finding],
+    violations: &[Violation],
+    guardrails: &[guardrails::Guardrail],
+    fail_on: Threshold,
+) -> Gate {
     let worst = findings
         .iter()
         .filter(|f| !f.is_accepted())
@@ -341,6 +354,12 @@ fn decide(findings: &[Finding], violations: &[Violation], fail_on: Threshold) ->
                 .iter()
                 .filter(|v| !v.is_accepted())
                 .map(|v| v.severity),
+        )
+        .chain(
+            guardrails
+                .iter()
+                .filter(|g| g.introduced)
+                .map(|g| g.severity),
         )
         .max();
     Gate {
@@ -685,18 +704,25 @@ mod tests {
                 finding(Severity::Medium, None),
             ],
             &[],
+            &[],
             Some(Severity::High),
         );
         assert_eq!((gate.worst, gate.failed), (Some(Severity::Medium), false));
         let gate = decide(
             &[finding(Severity::Critical, Some(acceptance(true)))],
             &[],
+            &[],
             Some(Severity::High),
         );
         assert_eq!((gate.worst, gate.failed), (Some(Severity::Critical), true));
-        let gate = decide(&[finding(Severity::Critical, None)], &[], None);
+        let gate = decide(&[finding(Severity::Critical, None)], &[], &[], None);
         assert!(!gate.failed, "never fails with no threshold");
-        let gate = decide(&[finding(Severity::High, None)], &[], Some(Severity::High));
+        let gate = decide(
+            &[finding(Severity::High, None)],
+            &[],
+            &[],
+            Some(Severity::High),
+        );
         assert!(gate.failed, "at the threshold fails");
     }
 }

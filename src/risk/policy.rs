@@ -36,6 +36,8 @@ pub struct Policy {
     pub networks: Vec<Network>,
     /// Severity overrides by rule id.
     pub severity: BTreeMap<String, Severity>,
+    /// Guardrail rules switched off (`[rules.ID] enabled = false`).
+    pub disabled: std::collections::BTreeSet<String>,
     /// Extra catalogue entries.
     pub sensitive_ports: Vec<Entry>,
     /// Accepted risks, in file order.
@@ -289,7 +291,8 @@ struct RawNetwork {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRule {
-    severity: Spanned<String>,
+    severity: Option<Spanned<String>>,
+    enabled: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -390,6 +393,12 @@ pub fn parse(text: &str) -> Result<Policy, ErrorKind> {
     }
     policy.networks = networks(&raw.networks, &at)?;
     policy.severity = overrides(&raw.rules, &at)?;
+    policy.disabled = raw
+        .rules
+        .iter()
+        .filter(|(_, r)| r.get_ref().enabled == Some(false))
+        .map(|(id, _)| id.clone())
+        .collect();
     for p in &raw.sensitive_ports {
         let r = p.get_ref();
         let category = parse_category(&r.category).map_err(|m| at(r.category.span(), m))?;
@@ -485,8 +494,27 @@ fn overrides(
                 ),
             ));
         }
-        let s = &rule.get_ref().severity;
-        out.insert(id.clone(), severity(s).map_err(|m| at(s.span(), m))?);
+        let r = rule.get_ref();
+        if r.enabled == Some(false) && !super::registry::STATE_RULES.contains(&id.as_str()) {
+            return Err(at(
+                rule.span(),
+                format!(
+                    "`{id}` names changes and cannot be switched off; give it a lower severity, or accept the flows it names with [[accept]]"
+                ),
+            ));
+        }
+        match &r.severity {
+            Some(s) => {
+                out.insert(id.clone(), severity(s).map_err(|m| at(s.span(), m))?);
+            }
+            None if r.enabled.is_none() => {
+                return Err(at(
+                    rule.span(),
+                    format!("[rules.{id}] needs `severity = \"…\"` or `enabled = false`"),
+                ));
+            }
+            None => {}
+        }
     }
     Ok(out)
 }
