@@ -119,3 +119,25 @@ fn the_example_comment_is_what_reachdiff_writes() {
         "regenerate with `reachdiff plan testdata/scenarios/demo/plan.json --format markdown=docs/examples/pr-comment.md` (and the picture with scripts/render-comment.sh)"
     );
 }
+
+#[test]
+fn the_readme_shows_what_why_prints() {
+    let shown = block("README.md", "text", "## Why can't A reach B?");
+    let (command, output) = shown.split_once('\n').unwrap();
+    let args: Vec<&str> = command
+        .trim_start_matches("$ reachdiff ")
+        .split(' ')
+        .collect();
+    let out = Command::cargo_bin("reachdiff")
+        .unwrap()
+        .current_dir(root())
+        .args(&args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the app cannot reach its database after"
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), output);
+}
