@@ -353,3 +353,78 @@ fn the_command_exits_0_when_reachable_and_1_when_not_and_explains_bad_ends() {
         assert!(text.contains("not reachable before"), "{format}: {text}");
     }
 }
+
+/// The denying hops of the side after the change: (layer, reason).
+fn denied_after(r: &why::Report) -> Vec<(Layer, String)> {
+    r.answers[1]
+        .path
+        .hops
+        .iter()
+        .filter(|h| h.verdict == HopVerdict::Denied)
+        .map(|h| (h.layer, h.reason.clone()))
+        .collect()
+}
+
+#[test]
+fn the_source_groups_egress_and_the_destination_groups_ingress_both_block() {
+    let r = ask(
+        "endpoint-everything-created",
+        "aws_instance.db",
+        "aws_instance.web",
+        "22",
+    );
+    assert_eq!(
+        denied_after(&r),
+        [
+            (Layer::SecurityGroupEgress, "no rule matches".to_owned()),
+            (Layer::SecurityGroupIngress, "no rule matches".to_owned()),
+        ]
+    );
+    assert_eq!(
+        r.answers[1].fixes,
+        [
+            "allow tcp 22 to aws_instance.web in an egress rule of aws_security_group.db",
+            "allow tcp 22 from aws_instance.db in an ingress rule of aws_security_group.web",
+        ]
+    );
+}
+
+#[test]
+fn a_load_balancer_without_a_listener_on_the_port_blocks() {
+    let r = ask(
+        "endpoint-load-balancer-in-front",
+        "internet",
+        "aws_lb.web",
+        "81",
+    );
+    assert_eq!(
+        denied_after(&r),
+        [
+            (Layer::SecurityGroupIngress, "no rule matches".to_owned()),
+            (Layer::Listener, "no listener on this port".to_owned()),
+        ]
+    );
+    // Port 80 has its listener and its rule.
+    let r = ask(
+        "endpoint-load-balancer-in-front",
+        "internet",
+        "aws_lb.web",
+        "80",
+    );
+    assert_eq!(r.answers[1].verdict, Verdict::Reachable);
+}
+
+#[test]
+fn a_private_database_is_unreachable_from_the_internet_whatever_its_group_says() {
+    let r = ask(
+        "endpoint-db-sg-open-to-world-private",
+        "internet",
+        "aws_db_instance.db",
+        "5432",
+    );
+    assert_eq!(r.change, "not reachable before and after; the path changed");
+    assert_eq!(
+        denied_after(&r),
+        [(Layer::Route, "8.8.8.8 routes to nowhere".to_owned())]
+    );
+}
