@@ -259,22 +259,24 @@ fn nacl_rules(s: &Snapshot, out: &mut Vec<Found>) {
 }
 
 fn redundant_group_rules(s: &Snapshot, out: &mut Vec<Found>) {
+    use crate::model::SgRule;
+    // A rule's packets are peers × services, so one rule covers another exactly when
+    // both factors do: no header-space arithmetic needed.
+    let covers = |o: &SgRule, r: &SgRule| {
+        r.peers.difference(&o.peers).is_empty() && r.services.difference(&o.services).is_empty()
+    };
     for g in s.security_groups.values() {
-        let rules: Vec<(usize, &crate::model::SgRule, HeaderSpace)> = g
+        let rules: Vec<(usize, &SgRule)> = g
             .rules
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.certainty == Certainty::Definite)
-            .map(|(i, r)| (i, r, r.space()))
+            .filter(|(_, r)| r.certainty == Certainty::Definite && !r.peers.is_empty())
             .collect();
-        for (i, r, space) in &rules {
-            let broader = rules.iter().find(|(j, o, other)| {
-                j != i
-                    && o.direction == r.direction
-                    && space.is_subset(other)
-                    && (space != other || j < i)
+        for &(i, r) in &rules {
+            let broader = rules.iter().find(|&&(j, o)| {
+                j != i && o.direction == r.direction && covers(o, r) && (!covers(r, o) || j < i)
             });
-            if let Some((_, o, other)) = broader {
+            if let Some(&(_, o)) = broader {
                 out.push((
                     "security-group-rule-redundant",
                     g.key.clone(),
@@ -282,10 +284,10 @@ fn redundant_group_rules(s: &Snapshot, out: &mut Vec<Found>) {
                     format!(
                         "{} ({}) adds nothing to {}: {} ({}) already allows it",
                         r.origin,
-                        brief(space, r.direction),
+                        brief(&r.space(), r.direction),
                         g.key,
                         o.origin,
-                        brief(other, o.direction)
+                        brief(&o.space(), o.direction)
                     ),
                 ));
             }
