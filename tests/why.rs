@@ -7,10 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use reachdiff::model::{
-    Certainty, Endpoint, EndpointKind, Gateway, Interface, Origin, Route, RouteDestination,
-    RouteTable, RouteTarget, Snapshot, Subnet, Tri, Vpc, unknown_key,
-};
+use reachdiff::model::{Tri, unknown_key};
+
+mod common;
 use reachdiff::reach::{Assumptions, HopVerdict, Layer};
 use reachdiff::source;
 use reachdiff::warning::Warnings;
@@ -202,67 +201,11 @@ fn an_endpoint_created_by_the_change_does_not_exist_before() {
     assert_eq!(r.answers[1].verdict, Verdict::Reachable);
 }
 
-/// A VPC routed to its internet gateway, with a host that has a public address and a
-/// security group known only after apply (it may allow anything, or nothing).
-fn unknown_group() -> Snapshot {
-    let mut s = Snapshot::default();
-    s.vpcs.insert(
-        "vpc".into(),
-        Vpc {
-            key: "vpc".into(),
-            ipv4: vec!["10.0.0.0/16".parse().unwrap()],
-            ..Vpc::default()
-        },
-    );
-    s.subnets.insert(
-        "subnet".into(),
-        Subnet {
-            key: "subnet".into(),
-            vpc: Some("vpc".into()),
-            ipv4: Some("10.0.1.0/24".parse().unwrap()),
-            ..Subnet::default()
-        },
-    );
-    s.gateways.insert(
-        "igw".into(),
-        Gateway {
-            key: "igw".into(),
-            vpc: Some("vpc".into()),
-            attached: Tri::Yes,
-            ..Gateway::default()
-        },
-    );
-    s.route_tables.insert(
-        "rt".into(),
-        RouteTable {
-            key: "rt".into(),
-            vpc: Some("vpc".into()),
-            routes: vec![Route {
-                destination: RouteDestination::Cidr("0.0.0.0/0".parse().unwrap()),
-                target: RouteTarget::InternetGateway("igw".into()),
-                certainty: Certainty::Definite,
-                origin: Origin::new("rt", "route[0]"),
-            }],
-            subnets: vec!["subnet".into()],
-            routes_known: true,
-            ..RouteTable::default()
-        },
-    );
-    let mut host = Endpoint::new("host", EndpointKind::Instance);
-    host.interfaces.push(Interface {
-        subnet: Some("subnet".into()),
-        security_groups: vec![unknown_key("security group")],
-        filtered: true,
-        public_ipv4: Tri::Yes,
-        ..Interface::default()
-    });
-    s.endpoints.insert("host".into(), host);
-    s
-}
-
 #[test]
 fn a_flow_that_depends_on_an_unknown_value_is_possibly_reachable_and_names_it() {
-    let s = unknown_group();
+    // A public host whose only security group is known only after apply: it may allow
+    // anything, or nothing.
+    let s = common::network(Tri::Yes, "subnet", &[&unknown_key("security group")]);
     let (protocol, detail) = why::parse_service("tcp", Some("22")).unwrap();
     let q = Question {
         from: why::parse_end("internet", [&s, &s]).unwrap(),
