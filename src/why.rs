@@ -45,6 +45,7 @@ impl End {
             FlowSource::Address(a) if a.to_string() != self.name => {
                 format!("{} (as {a})", self.name)
             }
+            FlowSource::Endpoint(e) if *e != self.name => format!("{} ({e})", self.name),
             _ => self.name.clone(),
         }
     }
@@ -62,8 +63,9 @@ pub enum QuestionError {
     Service(String),
 }
 
-/// Reads one end: `internet`, `internet6`, an IP address, a CIDR block (traced from
-/// its first address), or the address of an endpoint present before or after.
+/// Reads one end: `internet`, `internet6`, an IP address (the endpoint that has it, when
+/// one does), a CIDR block (traced from its first address), or the address of an
+/// endpoint present before or after.
 ///
 /// # Errors
 ///
@@ -77,7 +79,22 @@ pub fn parse_end(text: &str, snapshots: [&Snapshot; 2]) -> Result<End, QuestionE
     let traced = match text {
         "internet" | "internet4" => FlowSource::Address(address(INTERNET_V4)),
         "internet6" => FlowSource::Address(address(INTERNET_V6)),
-        t if t.parse::<IpAddr>().is_ok() => FlowSource::Address(address(t)),
+        // An endpoint's own address is that endpoint (its groups filter the flow).
+        t if t.parse::<IpAddr>().is_ok() => {
+            let a = address(t);
+            snapshots
+                .iter()
+                .flat_map(|s| s.endpoints.values())
+                .find(|e| {
+                    e.interfaces.iter().any(|i| match a {
+                        IpAddr::V4(v4) => i.private_ipv4 == Some(v4),
+                        IpAddr::V6(v6) => i.ipv6_addresses.contains(&v6),
+                    })
+                })
+                .map_or(FlowSource::Address(a), |e| {
+                    FlowSource::Endpoint(e.key.clone())
+                })
+        }
         t if t.contains('/') && parse_cidr(t).is_some() => {
             // The internet's stand-in when the block holds it (`0.0.0.0/0`), else the
             // block's first host.

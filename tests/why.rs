@@ -309,6 +309,30 @@ fn denied_after(r: &why::Report) -> Vec<(Layer, String)> {
 }
 
 #[test]
+fn an_endpoints_own_address_stands_for_the_endpoint() {
+    let by_name = ask(
+        "endpoint-nacl-between-subnets-cuts-app-to-db",
+        "aws_instance.app",
+        "aws_instance.db",
+        "5432",
+    );
+    let by_address = ask(
+        "endpoint-nacl-between-subnets-cuts-app-to-db",
+        "aws_instance.app",
+        "10.0.2.10",
+        "5432",
+    );
+    assert_eq!(
+        by_address.question.to.label(),
+        "10.0.2.10 (aws_instance.db)"
+    );
+    assert_eq!(
+        by_address.answers, by_name.answers,
+        "its security group is on the path"
+    );
+}
+
+#[test]
 fn the_source_groups_egress_and_the_destination_groups_ingress_both_block() {
     let r = ask(
         "endpoint-everything-created",
