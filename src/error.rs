@@ -73,6 +73,20 @@ pub enum ErrorKind {
         "this is the `terraform plan -json` event stream (one JSON message per line), not a plan; run `terraform plan -out plan.out` and give reachdiff the output of `terraform show -json plan.out`"
     )]
     EventStream,
+    /// Occurs when a `CloudFormation` template is not valid YAML.
+    #[error("invalid YAML at line {line}, column {column}: {message}")]
+    Yaml {
+        /// Line of the error.
+        line: usize,
+        /// Column of the error.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// Occurs when the input parses but is not a usable `CloudFormation` template (no
+    /// `Resources`, a top level that is not a mapping).
+    #[error("{0}")]
+    NotATemplate(String),
 }
 
 /// An error with the input it concerns.

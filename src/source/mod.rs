@@ -5,6 +5,7 @@
 //! [`Input`] for the report. Readers speak their source format and nothing else: they
 //! never evaluate reachability.
 
+pub mod cloudformation;
 pub mod terraform_plan;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,168 @@
+//! `CloudFormation` templates (YAML or JSON) → a [`Snapshot`], and two templates → a
+//! [`SnapshotPair`].
+//!
+//! A template is read as the stack it would deploy: parameters take the given values,
+//! else their `Default`; intrinsic functions are resolved as far as the template
+//! allows (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`,
+//! `Fn::FindInMap`, `Fn::If` with `Conditions`, `Fn::Cidr`); resources whose
+//! `Condition` is false do not exist. Snapshot keys are logical ids: a `Ref` to a
+//! resource is that resource's identity. Whatever is known only at deploy time (pseudo
+//! parameters, `Fn::ImportValue`, an undecidable condition) widens the rules it
+//! touches to [`Certainty::Possible`](crate::model::Certainty::Possible) with a
+//! [`Warning`](crate::Warning) — never a guess.
+//!
+//! Not here: change sets (`describe-change-set`), `Transform`s (SAM, language
+//! extensions) and nested stacks, which are not expanded; load balancers, databases
+//! and functions, which are warned about as unsupported. This module does not detect
+//! formats for the CLI ([`is_template`] is offered to whoever does).
+
+mod build;
+mod intrinsics;
+mod parse;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::error::ErrorKind;
+use crate::model::Snapshot;
+use crate::source::{ChangeAction, SnapshotPair};
+use crate::warning::{WarningKind, Warnings};
+use intrinsics::{Template, Val};
+
+/// Resource types that filter or carry traffic and are not modelled yet.
+const UNSUPPORTED: [&str; 12] = [
+    "AWS::EC2::NetworkInterface",
+    "AWS::EC2::EIP",
+    "AWS::EC2::EIPAssociation",
+    "AWS::EC2::VPCPeeringConnection",
+    "AWS::EC2::TransitGatewayAttachment",
+    "AWS::EC2::VPCEndpoint",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::ElasticLoadBalancing::LoadBalancer",
+    "AWS::RDS::DBInstance",
+    "AWS::Lambda::Function",
+    "AWS::ECS::Service",
+    "AWS::ElastiCache::CacheCluster",
+];
+
+/// A template's resources as the change compares them: type and resolved properties.
+type Resolved = BTreeMap<String, (String, Val)>;
+
+/// Reads one template into the [`Snapshot`] of the stack it describes.
+///
+/// `parameters` override the template's `Default`s (pseudo parameters such as
+/// `AWS::Region` may be given too).
+pub fn load(
+    bytes: &[u8],
+    parameters: &BTreeMap<String, String>,
+    warnings: &mut Warnings,
+) -> Result<Snapshot, ErrorKind> {
+    load_resolved(bytes, parameters, warnings).map(|(s, _)| s)
+}
+
+/// Reads the templates before and after a change into a [`SnapshotPair`], with the
+/// same `parameters` for both. Resources only in `after` are created, only in `before`
+/// deleted, in both with different resolved properties (or type) updated.
+pub fn load_pair(
+    before: &[u8],
+    after: &[u8],
+    parameters: &BTreeMap<String, String>,
+    warnings: &mut Warnings,
+) -> Result<SnapshotPair, ErrorKind> {
+    let (before, b) = load_resolved(before, parameters, warnings)?;
+    let (after, a) = load_resolved(after, parameters, warnings)?;
+    let mut actions = BTreeMap::new();
+    for (id, old) in &b {
+        let action = match a.get(id) {
+            None => ChangeAction::Delete,
+            Some(new) if new == old => ChangeAction::NoOp,
+            Some(_) => ChangeAction::Update,
+        };
+        actions.insert(id.clone(), action);
+    }
+    for id in a.keys().filter(|id| !b.contains_key(*id)) {
+        actions.insert(id.clone(), ChangeAction::Create);
+    }
+    Ok(SnapshotPair {
+        before,
+        after,
+        actions,
+    })
+}
+
+/// `true` when `bytes` look like a `CloudFormation` template: a top-level
+/// `AWSTemplateFormatVersion`, or a `Resources` mapping with an `AWS::…` `Type`.
+#[must_use]
+pub fn is_template(bytes: &[u8]) -> bool {
+    let Ok(Value::Object(root)) = parse::parse(bytes) else {
+        return false;
+    };
+    if root.contains_key("AWSTemplateFormatVersion") {
+        return true;
+    }
+    root.get("Resources")
+        .and_then(Value::as_object)
+        .is_some_and(|r| {
+            r.values().any(|d| {
+                d.get("Type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.starts_with("AWS::"))
+            })
+        })
+}
+
+fn load_resolved(
+    bytes: &[u8],
+    parameters: &BTreeMap<String, String>,
+    warnings: &mut Warnings,
+) -> Result<(Snapshot, Resolved), ErrorKind> {
+    let root = parse::parse(bytes)?;
+    let Value::Object(root) = &root else {
+        return Err(ErrorKind::NotATemplate(
+            "the file is not a CloudFormation template: its top level is not a mapping".into(),
+        ));
+    };
+    let Some(resources) = root.get("Resources").and_then(Value::as_object) else {
+        return Err(ErrorKind::NotATemplate(
+            "the template has no `Resources` mapping; a CloudFormation template declares at least one resource".into(),
+        ));
+    };
+    if let Some(t) = root.get("Transform") {
+        let name = t.as_str().map_or_else(|| t.to_string(), str::to_owned);
+        warnings.push(
+            WarningKind::Input,
+            None,
+            format!("the template uses Transform {name}, which reachdiff does not expand; resources the transform generates are not modelled"),
+        );
+    }
+    let (template, notes) = Template::new(root, resources, parameters);
+    for (resource, message) in notes {
+        warnings.push(WarningKind::Input, resource.as_deref(), message);
+    }
+    let mut props = BTreeMap::new();
+    let mut resolved = BTreeMap::new();
+    for (id, r) in &template.resources {
+        let v = match &r.properties {
+            Value::Null => Val::Map(BTreeMap::new()),
+            p => template.resolve(p, 0),
+        };
+        if UNSUPPORTED.contains(&r.kind.as_str()) {
+            warnings.push(
+                WarningKind::UnsupportedResource,
+                Some(id),
+                format!(
+                    "{} is not modelled yet; its effect on reachability is not in the report",
+                    r.kind
+                ),
+            );
+        }
+        resolved.insert(id.clone(), (r.kind.clone(), v.clone()));
+        props.insert(id.clone(), v);
+    }
+    let snapshot = build::build(&template, &props, warnings);
+    Ok((snapshot, resolved))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,153 @@
+//! Template text → one JSON value: JSON as written, YAML with its short-form tags
+//! (`!Ref`, `!GetAtt a.b`, `!Sub`, …) rewritten to their long forms (`{"Ref": …}`,
+//! `{"Fn::GetAtt": ["a", "b"]}`, `{"Fn::Sub": …}`), so that the resolver sees one
+//! shape whatever the file's syntax. Nothing is resolved here.
+
+use saphyr::{LoadableYamlNode, Scalar, Yaml};
+use serde_json::{Map, Number, Value};
+
+use crate::error::ErrorKind;
+
+/// Parses a template, JSON or YAML.
+pub(super) fn parse(bytes: &[u8]) -> Result<Value, ErrorKind> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        ErrorKind::Encoding(format!(
+            "invalid UTF-8 at byte {}; CloudFormation templates are UTF-8",
+            e.valid_up_to()
+        ))
+    })?;
+    if text.trim().is_empty() {
+        return Err(ErrorKind::NotATemplate(
+            "the template is empty; give a CloudFormation template (YAML or JSON) with a `Resources` section".into(),
+        ));
+    }
+    if text.trim_start().starts_with('{') {
+        return serde_json::from_str(text).map_err(|e| ErrorKind::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e
+                .to_string()
+                .rfind(" at line ")
+                .map_or_else(|| e.to_string(), |i| e.to_string()[..i].to_owned()),
+        });
+    }
+    let docs = Yaml::load_from_str(text).map_err(|e| ErrorKind::Yaml {
+        line: e.marker().line(),
+        column: e.marker().col() + 1,
+        message: e.info().to_owned(),
+    })?;
+    let Some(doc) = docs.first() else {
+        return Err(ErrorKind::NotATemplate(
+            "the YAML holds no document; give a CloudFormation template with a `Resources` section"
+                .into(),
+        ));
+    };
+    Ok(convert(doc))
+}
+
+/// The long-form name of a short-form tag (`Ref` → `Ref`, `Sub` → `Fn::Sub`).
+fn long_form(suffix: &str) -> String {
+    match suffix {
+        "Ref" | "Condition" => suffix.to_owned(),
+        other => format!("Fn::{other}"),
+    }
+}
+
+fn convert(y: &Yaml<'_>) -> Value {
+    match y {
+        Yaml::Value(s) => scalar(s),
+        Yaml::Representation(text, _, _) => Value::String(text.to_string()),
+        Yaml::Sequence(items) => Value::Array(items.iter().map(convert).collect()),
+        Yaml::Mapping(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                out.insert(key_text(k), convert(v));
+            }
+            Value::Object(out)
+        }
+        Yaml::Tagged(tag, node) if tag.handle == "!" => {
+            let inner = convert(node);
+            let inner = match (tag.suffix.as_str(), inner) {
+                // `!GetAtt Res.Attr`: the attribute may itself hold dots (`Endpoint.Port`).
+                ("GetAtt", Value::String(s)) => match s.split_once('.') {
+                    Some((r, a)) => Value::Array(vec![r.into(), a.into()]),
+                    None => Value::String(s),
+                },
+                (_, v) => v,
+            };
+            let mut out = Map::new();
+            out.insert(long_form(&tag.suffix), inner);
+            Value::Object(out)
+        }
+        Yaml::Tagged(_, node) => convert(node),
+        // Aliases are not resolved by the parser: an unknown function the resolver
+        // widens and warns about, never a silent null.
+        Yaml::Alias(n) => {
+            let mut out = Map::new();
+            out.insert("Fn::YamlAlias".into(), Value::from(*n));
+            Value::Object(out)
+        }
+        Yaml::BadValue => {
+            let mut out = Map::new();
+            out.insert("Fn::YamlBadValue".into(), Value::Null);
+            Value::Object(out)
+        }
+    }
+}
+
+fn scalar(s: &Scalar<'_>) -> Value {
+    match s {
+        Scalar::Null => Value::Null,
+        Scalar::Boolean(b) => Value::Bool(*b),
+        Scalar::Integer(i) => Value::from(*i),
+        Scalar::FloatingPoint(f) => Number::from_f64(f.into_inner())
+            .map_or_else(|| Value::String(f.to_string()), Value::Number),
+        Scalar::String(t) => Value::String(t.to_string()),
+    }
+}
+
+fn key_text(k: &Yaml<'_>) -> String {
+    match convert(k) {
+        Value::String(s) => s,
+        Value::Null => "null".into(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_forms_become_long_forms() {
+        let v = parse(
+            b"A: !Ref X\nB: !GetAtt Db.Endpoint.Port\nC: !Sub '${X}-y'\nD: !If [c, 1, 2]\nE: !Condition c\nF: !GetAtt [S, GroupId]\n",
+        )
+        .unwrap();
+        assert_eq!(v["A"], serde_json::json!({"Ref": "X"}));
+        assert_eq!(
+            v["B"],
+            serde_json::json!({"Fn::GetAtt": ["Db", "Endpoint.Port"]})
+        );
+        assert_eq!(v["C"], serde_json::json!({"Fn::Sub": "${X}-y"}));
+        assert_eq!(v["D"], serde_json::json!({"Fn::If": ["c", 1, 2]}));
+        assert_eq!(v["E"], serde_json::json!({"Condition": "c"}));
+        assert_eq!(v["F"], serde_json::json!({"Fn::GetAtt": ["S", "GroupId"]}));
+    }
+
+    #[test]
+    fn invalid_yaml_names_line_and_column() {
+        let err = parse(b"Resources:\n  A:\n    Type: [unclosed\n").unwrap_err();
+        match err {
+            ErrorKind::Yaml { line, .. } => assert!(line >= 3, "line {line}"),
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn invalid_json_names_line_and_column() {
+        let err = parse(b"{\n  \"Resources\": {,}\n}").unwrap_err();
+        assert!(matches!(err, ErrorKind::Json { line: 2, .. }), "{err}");
+    }
+}

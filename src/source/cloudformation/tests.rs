@@ -1,0 +1,264 @@
+//! Tests of the template reader: exact rules from small templates.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::header_space::{PeerSet, Principal, RangeSet, ServiceSet, parse_cidr, v4_block};
+use crate::model::{Action, Certainty, Direction, RouteTarget, SgRule, Tri};
+
+const WEB_YAML: &[u8] = include_bytes!("../../../testdata/cloudformation/web.yaml");
+const WEB_JSON: &[u8] = include_bytes!("../../../testdata/cloudformation/web.json");
+const IMPORTED: &[u8] = include_bytes!("../../../testdata/cloudformation/imported.yaml");
+
+fn v4(cidr: &str) -> PeerSet {
+    match parse_cidr(cidr).unwrap() {
+        ipnet::IpNet::V4(n) => PeerSet::from_v4(v4_block(n)),
+        ipnet::IpNet::V6(_) => unreachable!(),
+    }
+}
+
+fn load_str(text: &str) -> (Snapshot, Warnings) {
+    let mut w = Warnings::new();
+    let s = load(text.as_bytes(), &BTreeMap::new(), &mut w).unwrap();
+    (s, w)
+}
+
+fn rules(s: &Snapshot, group: &str, dir: Direction) -> Vec<SgRule> {
+    s.security_groups[group]
+        .rules
+        .iter()
+        .filter(|r| r.direction == dir)
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn yaml_short_forms_and_json_long_forms_give_the_same_snapshot() {
+    let (mut wy, mut wj) = (Warnings::new(), Warnings::new());
+    let yaml = load(WEB_YAML, &BTreeMap::new(), &mut wy).unwrap();
+    let json = load(WEB_JSON, &BTreeMap::new(), &mut wj).unwrap();
+    assert_eq!(yaml, json);
+    assert_eq!(wy, wj);
+    assert!(wy.is_empty(), "{:?}", wy.iter().collect::<Vec<_>>());
+}
+
+#[test]
+fn the_web_template_resolves_parameters_mappings_and_cidr() {
+    let (s, _) = load_str(std::str::from_utf8(WEB_YAML).unwrap());
+    let ingress = rules(&s, "WebSecurityGroup", Direction::Ingress);
+    assert_eq!(ingress.len(), 2);
+    assert_eq!(ingress[0].services, ServiceSet::ports(6, 443, 443));
+    assert_eq!(ingress[0].peers, PeerSet::from_v4(RangeSet::full()));
+    assert_eq!(ingress[0].certainty, Certainty::Definite);
+    assert_eq!(
+        ingress[0].origin.to_string(),
+        "WebSecurityGroup SecurityGroupIngress[0]"
+    );
+    assert_eq!(ingress[1].services, ServiceSet::ports(6, 22, 22));
+    assert_eq!(ingress[1].peers, v4("203.0.113.0/24"));
+    let subnet = &s.subnets["PublicSubnet"];
+    assert_eq!(subnet.ipv4.unwrap().to_string(), "10.0.0.0/24");
+    assert_eq!(subnet.vpc.as_deref(), Some("Vpc"));
+    assert_eq!(subnet.map_public_ip, Tri::Yes);
+    let rt = &s.route_tables["Rt"];
+    assert_eq!(rt.subnets, ["PublicSubnet"]);
+    assert_eq!(
+        rt.routes[0].target,
+        RouteTarget::InternetGateway("Igw".into())
+    );
+    assert_eq!(s.gateways["Igw"].attached, Tri::Yes);
+    assert_eq!(s.gateways["Igw"].vpc.as_deref(), Some("Vpc"));
+    assert!(s.route_tables["Vpc.MainRouteTable"].main);
+    let web = &s.endpoints["Web"];
+    assert_eq!(web.interfaces[0].security_groups, ["WebSecurityGroup"]);
+    assert_eq!(web.interfaces[0].public_ipv4, Tri::Yes);
+}
+
+#[test]
+fn a_group_without_egress_keeps_allow_all_egress() {
+    let (s, _) = load_str(std::str::from_utf8(WEB_YAML).unwrap());
+    let egress = rules(&s, "WebSecurityGroup", Direction::Egress);
+    // The VPC is in the template without IPv6: no ::/0 rule.
+    assert_eq!(egress.len(), 1, "{egress:?}");
+    assert_eq!(egress[0].peers, PeerSet::from_v4(RangeSet::full()));
+    assert_eq!(egress[0].services, ServiceSet::all());
+    assert_eq!(egress[0].certainty, Certainty::Definite);
+    // A VPC outside the template may have IPv6: ::/0 egress is possible.
+    let (s, _) = load_str(
+        "Resources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties: {GroupDescription: g, VpcId: vpc-1}\n",
+    );
+    let egress = rules(&s, "G", Direction::Egress);
+    assert_eq!(egress.len(), 2);
+    assert_eq!(egress[1].peers, PeerSet::from_v6(RangeSet::full()));
+    assert_eq!(egress[1].certainty, Certainty::Possible);
+}
+
+#[test]
+fn one_egress_rule_replaces_the_default_egress() {
+    let (s, _) = load_str(std::str::from_utf8(WEB_YAML).unwrap());
+    let egress = rules(&s, "AppSecurityGroup", Direction::Egress);
+    assert_eq!(egress.len(), 1);
+    assert_eq!(egress[0].peers, v4("127.0.0.1/32"));
+    assert_eq!(egress[0].services, ServiceSet::all());
+}
+
+#[test]
+fn standalone_rules_join_their_group_and_false_conditions_remove_resources() {
+    let (s, _) = load_str(std::str::from_utf8(WEB_YAML).unwrap());
+    let ingress = rules(&s, "AppSecurityGroup", Direction::Ingress);
+    // DevOnly's condition is false with the default Env: only AppFromWeb.
+    assert_eq!(ingress.len(), 1);
+    assert_eq!(ingress[0].origin.to_string(), "AppFromWeb");
+    assert_eq!(
+        ingress[0].peers,
+        PeerSet::from_principal(Principal::SecurityGroup("WebSecurityGroup".into()))
+    );
+    assert_eq!(ingress[0].services, ServiceSet::ports(6, 8080, 8080));
+
+    let mut w = Warnings::new();
+    let params = BTreeMap::from([("Env".to_owned(), "dev".to_owned())]);
+    let dev = load(WEB_YAML, &params, &mut w).unwrap();
+    let ingress = rules(&dev, "AppSecurityGroup", Direction::Ingress);
+    assert_eq!(ingress.len(), 2);
+    assert_eq!(ingress[1].origin.to_string(), "DevOnly");
+    assert_eq!(ingress[1].services, ServiceSet::all());
+    // The mapping follows the parameter too.
+    let web = rules(&dev, "WebSecurityGroup", Direction::Ingress);
+    assert_eq!(web[0].services, ServiceSet::ports(6, 8443, 8443));
+}
+
+#[test]
+fn a_nacl_entry_with_protocol_6_and_port_range_22() {
+    let (s, _) = load_str(std::str::from_utf8(WEB_YAML).unwrap());
+    let acl = &s.network_acls["Acl"];
+    assert_eq!(acl.subnets, ["PublicSubnet"]);
+    assert_eq!(acl.vpc.as_deref(), Some("Vpc"));
+    assert_eq!(acl.rules.len(), 1);
+    let r = &acl.rules[0];
+    assert_eq!(r.direction, Direction::Ingress);
+    assert_eq!(r.number, Some(100));
+    assert_eq!(r.action, Some(Action::Allow));
+    assert_eq!(r.services, ServiceSet::ports(6, 22, 22));
+    assert_eq!(r.peers, v4("203.0.113.0/24"));
+    assert_eq!(r.certainty, Certainty::Definite);
+}
+
+#[test]
+fn an_imported_source_is_possible_and_warned() {
+    let mut w = Warnings::new();
+    let s = load(IMPORTED, &BTreeMap::new(), &mut w).unwrap();
+    let ingress = rules(&s, "Db", Direction::Ingress);
+    assert_eq!(ingress.len(), 2);
+    assert_eq!(ingress[0].peers, PeerSet::from_v4(RangeSet::full()));
+    assert_eq!(ingress[0].certainty, Certainty::Possible);
+    assert_eq!(
+        ingress[1].peers,
+        PeerSet::from_principal(Principal::SecurityGroup(Principal::UNKNOWN.into()))
+    );
+    assert_eq!(ingress[1].certainty, Certainty::Possible);
+    let msgs: Vec<String> = w.iter().map(ToString::to_string).collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("Fn::ImportValue shared-vpc-cidr")),
+        "{msgs:?}"
+    );
+    assert!(msgs.iter().any(|m| m.contains("app-sg-id")), "{msgs:?}");
+}
+
+#[test]
+fn an_undecidable_condition_makes_both_branches_possible() {
+    let (s, w) = load_str(
+        "Parameters:\n  Open: {Type: String}\nConditions:\n  IsOpen: !Equals [!Ref Open, 'yes']\nResources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: g\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n          FromPort: 22\n          ToPort: 22\n          CidrIp: !If [IsOpen, 0.0.0.0/0, 10.0.0.0/8]\n",
+    );
+    let ingress = rules(&s, "G", Direction::Ingress);
+    assert_eq!(ingress.len(), 2);
+    assert_eq!(ingress[0].peers, PeerSet::from_v4(RangeSet::full()));
+    assert_eq!(ingress[1].peers, v4("10.0.0.0/8"));
+    assert!(ingress.iter().all(|r| r.certainty == Certainty::Possible));
+    assert!(!w.is_empty());
+}
+
+#[test]
+fn protocol_spellings_and_icmp() {
+    let (s, _) = load_str(
+        "Resources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: g\n      SecurityGroupIngress:\n        - {IpProtocol: icmp, FromPort: 8, ToPort: -1, CidrIp: 10.0.0.0/8}\n        - {IpProtocol: 17, FromPort: 53, ToPort: 53, CidrIpv6: '::/0'}\n        - {IpProtocol: '-1', SourcePrefixListId: pl-123}\n        - {IpProtocol: '50', FromPort: 1, ToPort: 2, CidrIp: 10.0.0.0/8}\n",
+    );
+    let ingress = rules(&s, "G", Direction::Ingress);
+    assert_eq!(ingress[0].services, ServiceSet::icmp(1, (8, 8), (0, 255)));
+    assert_eq!(ingress[1].services, ServiceSet::ports(17, 53, 53));
+    assert_eq!(ingress[1].peers, PeerSet::from_v6(RangeSet::full()));
+    assert_eq!(ingress[2].services, ServiceSet::all());
+    assert_eq!(
+        ingress[2].peers,
+        PeerSet::from_principal(Principal::PrefixList("pl-123".into()))
+    );
+    assert_eq!(ingress[3].services, ServiceSet::protocol(50));
+}
+
+#[test]
+fn invalid_yaml_is_an_error_with_a_line() {
+    let mut w = Warnings::new();
+    let err = load(
+        b"Resources:\n  A:\n    Type: [x\n",
+        &BTreeMap::new(),
+        &mut w,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, ErrorKind::Yaml { line, .. } if line >= 3),
+        "{err}"
+    );
+    assert!(err.to_string().contains("line"), "{err}");
+}
+
+#[test]
+fn a_template_without_resources_is_an_error() {
+    let mut w = Warnings::new();
+    let err = load(
+        b"AWSTemplateFormatVersion: '2010-09-09'\nParameters: {}\n",
+        &BTreeMap::new(),
+        &mut w,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("Resources"), "{err}");
+}
+
+#[test]
+fn is_template_recognises_templates_only() {
+    assert!(is_template(WEB_YAML));
+    assert!(is_template(WEB_JSON));
+    assert!(is_template(
+        b"Resources:\n  A:\n    Type: AWS::SNS::Topic\n"
+    ));
+    assert!(!is_template(
+        b"{\"format_version\": \"1.2\", \"resource_changes\": []}"
+    ));
+    assert!(!is_template(b"\x00\xff"));
+}
+
+#[test]
+fn load_pair_names_each_resource_action() {
+    let before = "Resources:\n  A:\n    Type: AWS::EC2::SecurityGroup\n    Properties: {GroupDescription: a}\n  B:\n    Type: AWS::EC2::SecurityGroup\n    Properties: {GroupDescription: b}\n  C:\n    Type: AWS::EC2::SecurityGroup\n    Properties: {GroupDescription: c}\n";
+    let after = "Resources:\n  A:\n    Type: AWS::EC2::SecurityGroup\n    Properties: {GroupDescription: a}\n  B:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: b\n      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}]\n  D:\n    Type: AWS::EC2::SecurityGroup\n    Properties: {GroupDescription: d}\n";
+    let mut w = Warnings::new();
+    let pair = load_pair(
+        before.as_bytes(),
+        after.as_bytes(),
+        &BTreeMap::new(),
+        &mut w,
+    )
+    .unwrap();
+    let actions: Vec<(&str, ChangeAction)> =
+        pair.actions.iter().map(|(k, a)| (k.as_str(), *a)).collect();
+    assert_eq!(
+        actions,
+        [
+            ("A", ChangeAction::NoOp),
+            ("B", ChangeAction::Update),
+            ("C", ChangeAction::Delete),
+            ("D", ChangeAction::Create)
+        ]
+    );
+    assert_eq!(rules(&pair.after, "B", Direction::Ingress).len(), 1);
+    assert!(rules(&pair.before, "B", Direction::Ingress).is_empty());
+}
