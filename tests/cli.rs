@@ -72,7 +72,7 @@ fn a_cloudformation_template_is_recognised() {
         "template.json",
         br#"{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}"#,
     );
-    assert_one_line_error(&p, "looks like a CloudFormation template");
+    assert_one_line_error(&p, "`Resources` mapping is empty");
 }
 
 #[test]

@@ -1,5 +1,7 @@
-//! Every `CloudFormation` template of the shared corpus loads without a panic, and real
-//! templates without an error (skipped when the corpus is not on this machine).
+//! `CloudFormation` end to end: `reachdiff diff` and `plan` on the project's own
+//! templates (exact flows), and the shared corpus — every template loads, and the
+//! before/after pairs its provenance lists give the deltas it describes (skipped when
+//! the corpus is not on this machine).
 
 #![expect(
     clippy::disallowed_macros,
@@ -7,24 +9,36 @@
 )]
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
 
 use reachdiff::Warnings;
 use reachdiff::source::cloudformation;
 
-const CORPUS: &str = "/work/shared/corpus/cfn";
+/// The corpus's `cfn` folder: `$REACHDIFF_CORPUS/cfn`, else `../shared/corpus/cfn`.
+fn corpus() -> Option<PathBuf> {
+    [
+        std::env::var_os("REACHDIFF_CORPUS").map(PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|p| p.join("cfn"))
+    .find(|p| p.is_dir())
+}
 
 /// Fixtures that are not deployable templates and may be refused, with a clear error.
 const MAY_FAIL: [&str; 2] = ["__bad__", "RainModules"];
 
 #[test]
 fn every_corpus_template_loads() {
-    let dir = Path::new(CORPUS);
-    if !dir.is_dir() {
-        eprintln!("note: {CORPUS} is missing; corpus test skipped");
+    let Some(dir) = corpus() else {
+        eprintln!("note: the corpus is missing; corpus test skipped");
         return;
-    }
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
+    };
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
@@ -57,5 +71,191 @@ fn every_corpus_template_loads() {
             cloudformation::is_template(&bytes) || MAY_FAIL.iter().any(|m| name.contains(m)),
             "{name} not detected"
         );
+    }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/cloudformation")
+        .join(name)
+}
+
+/// Runs `reachdiff ARGS --format json --fail-on never`; returns the exit status and
+/// each change as `kind level subject summary`.
+fn run(args: &[&str], paths: &[PathBuf]) -> (i32, Vec<String>, Value) {
+    let out = Command::cargo_bin("reachdiff")
+        .unwrap()
+        .args(args)
+        .args(paths)
+        .args(["--format", "json", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changes = doc["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}{} {} {}",
+                c["kind"].as_str().unwrap(),
+                if c["certainty"] == "possible" {
+                    "possible "
+                } else {
+                    ""
+                },
+                c["level"].as_str().unwrap(),
+                c["subject"].as_str().unwrap(),
+                c["summary"].as_str().unwrap()
+            )
+        })
+        .collect();
+    (code, changes, doc)
+}
+
+#[test]
+fn diff_of_two_templates_gives_the_exact_flows() {
+    let (_, changes, doc) = run(
+        &["diff"],
+        &[fixture("web.yaml"), fixture("web-ssh-open.yaml")],
+    );
+    // The admin CIDR's default widens to the world. The ACL passes it, the group too; the
+    // instance still only answers inside its subnet, because the ACL has no egress rule
+    // for the replies.
+    assert_eq!(
+        changes,
+        [
+            "opened rule Acl tcp 22 from 0.0.0.0/0 except 203.0.113.0/24",
+            "opened rule WebSecurityGroup tcp 22 from 0.0.0.0/0 except 203.0.113.0/24",
+            "opened endpoint Web tcp 22 from 10.0.0.0/24",
+        ]
+    );
+    assert_eq!(doc["inputs"][0]["format"], "cloudformation-template");
+    assert_eq!(doc["changes"][1]["causes"][0]["action"], "update");
+}
+
+#[test]
+fn the_same_network_in_json_and_yaml_diffs_to_nothing() {
+    let (_, changes, _) = run(&["diff"], &[fixture("web.yaml"), fixture("web.json")]);
+    assert!(changes.is_empty(), "{changes:?}");
+    // A parameter given to both sides changes nothing either.
+    let (_, changes, _) = run(
+        &["diff", "--parameter", "AdminCidr=0.0.0.0/0"],
+        &[fixture("web.yaml"), fixture("web.yaml")],
+    );
+    assert!(changes.is_empty(), "{changes:?}");
+}
+
+#[test]
+fn one_template_is_the_change_that_creates_its_stack() {
+    let (_, changes, doc) = run(
+        &["plan", "--parameter", "AdminCidr=0.0.0.0/0"],
+        &[fixture("web.yaml")],
+    );
+    // CloudFormation keeps a group's allow-all egress unless it declares egress rules
+    // (WebSecurityGroup keeps it, AppSecurityGroup replaces it).
+    assert_eq!(
+        changes,
+        [
+            "opened rule Acl tcp 22 from 0.0.0.0/0",
+            "opened rule AppSecurityGroup tcp 8080 from sg:WebSecurityGroup",
+            "opened rule AppSecurityGroup all traffic to 127.0.0.1/32",
+            "opened rule WebSecurityGroup tcp 22, 443 from 0.0.0.0/0",
+            "opened rule WebSecurityGroup all traffic to 0.0.0.0/0",
+            "opened endpoint Web tcp 22, 443 from 10.0.0.0/24",
+        ]
+    );
+    assert_eq!(doc["changes"][0]["causes"][0]["action"], "create");
+}
+
+#[test]
+fn bad_template_inputs_are_clear() {
+    let out = Command::cargo_bin("reachdiff")
+        .unwrap()
+        .arg("diff")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/scenarios/demo/plan.json"))
+        .arg(fixture("web.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr
+            .contains("is not a CloudFormation template; `reachdiff diff` compares two templates"),
+        "{stderr}"
+    );
+    // A parameter file meant for another template is warned about.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cfn");
+    std::fs::create_dir_all(&dir).unwrap();
+    let params = dir.join("params.json");
+    std::fs::write(
+        &params,
+        r#"[{"ParameterKey": "DbPassword", "ParameterValue": "x"}]"#,
+    )
+    .unwrap();
+    let (_, _, doc) = run(
+        &["plan", "--parameters", params.to_str().unwrap()],
+        &[fixture("web.yaml")],
+    );
+    let warned = doc["warnings"].as_array().unwrap().iter().any(|w| {
+        w["message"]
+            .as_str()
+            .unwrap()
+            .contains("parameter DbPassword is given but the template does not declare it")
+    });
+    assert!(warned, "{}", doc["warnings"]);
+}
+
+#[test]
+fn the_corpus_pairs_give_the_deltas_their_provenance_describes() {
+    let Some(dir) = corpus() else {
+        eprintln!("note: the corpus is missing; pairs skipped");
+        return;
+    };
+    let f = |name: &str| dir.join(name);
+    let pair = |a: &str, b: &str, params: &[&str]| {
+        let mut args = vec!["diff"];
+        for p in params {
+            args.push("--parameter");
+            args.push(p);
+        }
+        run(&args, &[f(a), f(b)]).1
+    };
+    // The same template in JSON and YAML.
+    assert!(pair(
+        "aws-cloudformation__aws-cloudformation-templates__VPC__VPC_With_Managed_NAT_And_Private_Subnet.json",
+        "aws-cloudformation__aws-cloudformation-templates__VPC__VPC_With_Managed_NAT_And_Private_Subnet.yaml",
+        &[]
+    )
+    .is_empty());
+    // Integer ports for string ports, parameters for imports: no flow change.
+    assert!(pair(
+        "aws-cloudformation__aws-cloudformation-templates__Solutions__CloudFrontCustomOriginLambda@Edge__CloudFront__at-86fdef4.yaml",
+        "aws-cloudformation__aws-cloudformation-templates__Solutions__CloudFrontCustomOriginLambda@Edge__CloudFront__at-5988bbe.yaml",
+        &[]
+    )
+    .is_empty());
+    // Inline rules refactored into conditional standalone ingress: no change.
+    assert!(pair(
+        "aws-quickstart__quickstart-linux-bastion__templates__linux-bastion-entrypoint-existing-vpc.template__at-a86a9ad.yaml",
+        "aws-quickstart__quickstart-linux-bastion__templates__linux-bastion-entrypoint-existing-vpc.template__at-571dc59.yaml",
+        &[]
+    )
+    .is_empty());
+    // NACL-protected subnets (when created) go from no entries to allow-all.
+    let nacl = pair(
+        "aws-quickstart__quickstart-aws-vpc__templates__aws-vpc__at-b173df8.template",
+        "aws-quickstart__quickstart-aws-vpc__templates__aws-vpc__at-09b7711.template",
+        &["CreateNACLProtectedSubnets=true"],
+    );
+    for expected in [
+        "opened rule NACLProtectedSubnet1NetworkAcl all traffic from 0.0.0.0/0",
+        "opened rule NACLProtectedSubnet1NetworkAcl all traffic to 0.0.0.0/0",
+        "opened rule NACLProtectedSubnet2NetworkAcl all traffic from 0.0.0.0/0",
+        "opened rule NACLProtectedSubnet2NetworkAcl all traffic to 0.0.0.0/0",
+    ] {
+        assert!(nacl.contains(&expected.to_owned()), "{expected}: {nacl:?}");
     }
 }

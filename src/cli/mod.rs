@@ -38,6 +38,8 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// What a change does: the flows a Terraform plan opens and closes.
     Plan(PlanArgs),
+    /// What a change does, from two `CloudFormation` templates (before, after).
+    Diff(DiffArgs),
     /// Who can reach what, in one snapshot (after the change, or before with --before).
     Show(ShowArgs),
     /// Can SRC reach DST on a port, before and after the change — and if not, what
@@ -88,6 +90,9 @@ pub(crate) struct WhyArgs {
     /// Write the answer to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub template: TemplateArgs,
 
     #[command(flatten)]
     pub assumptions: AssumptionArgs,
@@ -164,6 +169,9 @@ pub(crate) struct ShowArgs {
     pub output: Option<PathBuf>,
 
     #[command(flatten)]
+    pub template: TemplateArgs,
+
+    #[command(flatten)]
     pub assumptions: AssumptionArgs,
 }
 
@@ -181,10 +189,91 @@ pub(crate) enum ShowFormat {
 pub(crate) struct PlanArgs {
     /// The plan as JSON (`terraform show -json plan.out > plan.json`), `-` for standard
     /// input, or a binary plan file (converted with `terraform show -json` when
-    /// terraform is on PATH).
+    /// terraform is on PATH). A `CloudFormation` template reads as the change that
+    /// creates its stack.
     #[arg(value_name = "PLAN")]
     pub plan: PathBuf,
 
+    #[command(flatten)]
+    pub template: TemplateArgs,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Arguments of `reachdiff diff`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DiffArgs {
+    /// The `CloudFormation` template before the change (YAML or JSON).
+    #[arg(value_name = "BEFORE")]
+    pub before: PathBuf,
+
+    /// The template after the change.
+    #[arg(value_name = "AFTER")]
+    pub after: PathBuf,
+
+    #[command(flatten)]
+    pub template: TemplateArgs,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `CloudFormation` parameters.
+#[derive(Debug, clap::Args)]
+pub(crate) struct TemplateArgs {
+    /// A template parameter, overriding its default (repeatable).
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
+    pub parameter: Vec<String>,
+
+    /// A parameter file in `aws cloudformation` format
+    /// (`[{"ParameterKey": "K", "ParameterValue": "V"}]`).
+    #[arg(long, value_name = "FILE")]
+    pub parameters: Option<PathBuf>,
+}
+
+impl TemplateArgs {
+    /// The parameters: the file's, then `--parameter`s over them.
+    fn values(&self) -> Result<std::collections::BTreeMap<String, String>> {
+        let mut out = std::collections::BTreeMap::new();
+        if let Some(path) = &self.parameters {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the parameter file {}", path.display()))?;
+            let v: serde_json::Value = serde_json::from_str(&text).with_context(|| {
+                format!("{} is not JSON (a parameter file is `[{{\"ParameterKey\": …, \"ParameterValue\": …}}]`)", path.display())
+            })?;
+            let items = v.as_array().or_else(|| v["Parameters"].as_array()).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: a parameter file is a list of {{\"ParameterKey\": …, \"ParameterValue\": …}}",
+                    path.display()
+                )
+            })?;
+            for item in items {
+                let (Some(k), Some(val)) = (
+                    item["ParameterKey"].as_str(),
+                    item["ParameterValue"].as_str(),
+                ) else {
+                    anyhow::bail!(
+                        "{}: every entry needs ParameterKey and ParameterValue strings, not {item}",
+                        path.display()
+                    );
+                };
+                out.insert(k.to_owned(), val.to_owned());
+            }
+        }
+        for p in &self.parameter {
+            let Some((k, val)) = p.split_once('=') else {
+                anyhow::bail!("--parameter {p:?} must be KEY=VALUE");
+            };
+            out.insert(k.to_owned(), val.to_owned());
+        }
+        Ok(out)
+    }
+}
+
+/// What every command that reports a change shares: outputs, the gate, the policy.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReportArgs {
     /// Output format: table, json, markdown, sarif or github; FORMAT=FILE writes it to
     /// FILE. Repeat for several reports from one run
     /// (`-f table -f markdown=comment.md -f sarif=reachdiff.sarif`).
@@ -312,7 +401,7 @@ pub(crate) enum ExitStatus {
     Error = 2,
 }
 
-const SUBCOMMANDS: [&str; 6] = ["plan", "show", "why", "rules", "comment", "help"];
+const SUBCOMMANDS: [&str; 7] = ["plan", "diff", "show", "why", "rules", "comment", "help"];
 
 /// Parses the command line; a first argument that is not a subcommand or an option
 /// (a path, or `-`) means `plan`.
@@ -331,6 +420,7 @@ pub(crate) fn parse() -> Cli {
 pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Plan(args) => plan(&args),
+        Command::Diff(args) => diff(&args),
         Command::Show(args) => show(&args),
         Command::Why(args) => why(&args),
         Command::Rules(args) => rules(&args),
@@ -346,7 +436,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
 /// only possibly), 2 on error.
 fn why(args: &WhyArgs) -> Result<ExitStatus> {
     let mut warnings = Warnings::new();
-    let (input, pair) = source::load_path(&args.plan, &mut warnings)?;
+    let (input, pair) = source::load_input(&args.plan, &args.template.values()?, &mut warnings)?;
     let snapshots = [&pair.before, &pair.after];
     let from = reachdiff::why::parse_end(&args.from, snapshots).context("--from")?;
     let to = reachdiff::why::parse_end(&args.to, snapshots).context("--to")?;
@@ -407,7 +497,7 @@ fn rules(args: &RulesArgs) -> Result<ExitStatus> {
 }
 
 /// The policy: `--config`, else `reachdiff.toml` in the working directory, else none.
-fn load_policy(args: &PlanArgs) -> Result<Policy> {
+fn load_policy(args: &ReportArgs) -> Result<Policy> {
     if let Some(path) = &args.config {
         return Ok(policy::load(path)?);
     }
@@ -420,7 +510,7 @@ fn load_policy(args: &PlanArgs) -> Result<Policy> {
 
 fn show(args: &ShowArgs) -> Result<ExitStatus> {
     let mut warnings = Warnings::new();
-    let (input, pair) = source::load_path(&args.plan, &mut warnings)?;
+    let (input, pair) = source::load_input(&args.plan, &args.template.values()?, &mut warnings)?;
     let (snapshot, side) = if args.before {
         (&pair.before, "before")
     } else {
@@ -476,16 +566,52 @@ impl Progress {
 }
 
 fn plan(args: &PlanArgs) -> Result<ExitStatus> {
-    let policy = load_policy(args)?;
+    let policy = load_policy(&args.report)?;
+    let parameters = args.template.values()?;
     let mut warnings = Warnings::new();
     let progress = Progress::for_input(&args.plan);
     progress.stage(&format!("reading {}", args.plan.display()));
-    let loaded = source::load_path(&args.plan, &mut warnings);
+    let loaded = source::load_input(&args.plan, &parameters, &mut warnings);
     progress.done();
     let (input, pair) = loaded?;
+    report_change(
+        vec![input],
+        &pair,
+        &policy,
+        warnings,
+        &args.report,
+        &progress,
+    )
+}
+
+fn diff(args: &DiffArgs) -> Result<ExitStatus> {
+    let policy = load_policy(&args.report)?;
+    let parameters = args.template.values()?;
+    let mut warnings = Warnings::new();
+    let (inputs, pair) =
+        source::load_templates(&args.before, &args.after, &parameters, &mut warnings)?;
+    report_change(
+        inputs.to_vec(),
+        &pair,
+        &policy,
+        warnings,
+        &args.report,
+        &Progress { on: false },
+    )
+}
+
+/// Analyses a change and writes every requested report; the exit status is the gate's.
+fn report_change(
+    inputs: Vec<source::Input>,
+    pair: &source::SnapshotPair,
+    policy: &Policy,
+    warnings: Warnings,
+    args: &ReportArgs,
+    progress: &Progress,
+) -> Result<ExitStatus> {
     let assumptions = args.assumptions.assumptions();
     let settings = risk::Settings {
-        policy: &policy,
+        policy,
         fail_on: args
             .fail_on
             .or(policy.fail_on)
@@ -495,7 +621,7 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
     };
     let outputs = outputs(args)?;
     progress.stage("comparing reachability before and after the change");
-    let mut report = reachdiff::analyse(vec![input], &pair, &settings, warnings);
+    let mut report = reachdiff::analyse(inputs, pair, &settings, warnings);
     progress.done();
     report.comment = report::markdown::CommentMeta {
         id: args.comment_id.clone(),
@@ -520,7 +646,7 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
 
 /// Each requested format with where it goes (`None`: standard output). At most one
 /// format goes to standard output (or to `--output`).
-fn outputs(args: &PlanArgs) -> Result<Vec<(Format, Option<PathBuf>)>> {
+fn outputs(args: &ReportArgs) -> Result<Vec<(Format, Option<PathBuf>)>> {
     let unnamed = args.format.iter().filter(|(_, p)| p.is_none()).count();
     if unnamed > 1 {
         anyhow::bail!(

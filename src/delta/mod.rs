@@ -170,6 +170,13 @@ pub struct Delta {
 /// A filter seen the same way whether it is a security group or an ACL.
 trait Filter {
     fn allowed(&self, direction: Direction, bound: Bound) -> HeaderSpace;
+    /// The upper bound without the possible rules `other` has too, identical (same
+    /// origin, same unknown content): such a rule resolves the same way on both sides,
+    /// so the packets only it may allow can never be a change. ACLs keep every rule
+    /// (first match makes a rule's effect depend on the others).
+    fn upper_unshared(&self, direction: Direction, _other: Option<&Self>) -> HeaderSpace {
+        self.allowed(direction, Bound::Upper)
+    }
     /// (origin, direction, space) of every rule, denies included.
     fn rule_spaces(&self) -> Vec<(&Origin, Direction, HeaderSpace)>;
 }
@@ -177,6 +184,18 @@ trait Filter {
 impl Filter for SecurityGroup {
     fn allowed(&self, direction: Direction, bound: Bound) -> HeaderSpace {
         SecurityGroup::allowed(self, direction, bound)
+    }
+    fn upper_unshared(&self, direction: Direction, other: Option<&Self>) -> HeaderSpace {
+        let shared = |r: &crate::model::SgRule| {
+            r.certainty == Certainty::Possible
+                && other.is_some_and(|o| o.rules.iter().any(|x| x == r))
+        };
+        HeaderSpace::union_all(
+            self.rules
+                .iter()
+                .filter(|r| r.direction == direction && !shared(r))
+                .map(crate::model::SgRule::space),
+        )
     }
     fn rule_spaces(&self) -> Vec<(&Origin, Direction, HeaderSpace)> {
         self.rules
@@ -303,10 +322,13 @@ fn compare<F: Filter>(
             };
             let (b_lo, b_hi) = (bound(b, Bound::Lower), bound(b, Bound::Upper));
             let (a_lo, a_hi) = (bound(a, Bound::Lower), bound(a, Bound::Upper));
+            let unshared = |f: Option<&F>, other: Option<&F>| {
+                f.map_or_else(HeaderSpace::empty, |f| f.upper_unshared(direction, other))
+            };
             let opened = a_lo.difference(&b_hi);
-            let opened_possibly = a_hi.difference(&b_lo).difference(&opened);
+            let opened_possibly = unshared(a, b).difference(&b_lo).difference(&opened);
             let closed = b_lo.difference(&a_hi);
-            let closed_possibly = b_hi.difference(&a_lo).difference(&closed);
+            let closed_possibly = unshared(b, a).difference(&a_lo).difference(&closed);
             let regions = [
                 (ChangeKind::Opened, Certainty::Definite, opened),
                 (ChangeKind::Opened, Certainty::Possible, opened_possibly),
@@ -389,4 +411,73 @@ fn causes(
             }]
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::header_space::{PeerSet, RangeSet, ServiceSet};
+    use crate::model::SgRule;
+
+    fn rule(port: u16, certainty: Certainty) -> SgRule {
+        SgRule {
+            direction: Direction::Ingress,
+            services: ServiceSet::ports(6, port, port),
+            peers: PeerSet::from_v4(RangeSet::full()),
+            certainty,
+            origin: Origin::new("g", format!("ingress {port}")),
+        }
+    }
+
+    fn snapshot(rules: Vec<SgRule>) -> Snapshot {
+        let mut s = Snapshot::default();
+        let mut g = SecurityGroup::new("g");
+        g.rules = rules;
+        s.security_groups.insert("g".into(), g);
+        s
+    }
+
+    fn summary(d: &Delta) -> Vec<(ChangeKind, Certainty, String)> {
+        d.changes
+            .iter()
+            .map(|c| (c.kind, c.certainty, c.part.service.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_same_unknown_rule_on_both_sides_is_no_change() {
+        let before = snapshot(vec![rule(22, Certainty::Possible)]);
+        let d = Delta::of(&before, &before.clone(), &BTreeMap::new());
+        assert!(d.is_empty(), "{:?}", summary(&d));
+    }
+
+    #[test]
+    fn a_definite_rule_over_a_shared_unknown_one_is_still_possibly_opened() {
+        // Before, tcp 22 may be allowed (unknown); after, it is also allowed by a
+        // definite rule: opened unless the unknown rule allowed it already.
+        let before = snapshot(vec![rule(22, Certainty::Possible)]);
+        let mut after_rules = vec![rule(22, Certainty::Possible)];
+        let mut definite = rule(22, Certainty::Definite);
+        definite.origin = Origin::new("g", "ingress new");
+        after_rules.push(definite);
+        let d = Delta::of(&before, &snapshot(after_rules), &BTreeMap::new());
+        assert_eq!(
+            summary(&d),
+            [(ChangeKind::Opened, Certainty::Possible, "tcp 22".to_owned())]
+        );
+    }
+
+    #[test]
+    fn an_unknown_rule_that_changed_is_a_possible_change() {
+        let before = snapshot(vec![rule(22, Certainty::Possible)]);
+        let after = snapshot(vec![rule(23, Certainty::Possible)]);
+        let d = Delta::of(&before, &after, &BTreeMap::new());
+        assert_eq!(
+            summary(&d),
+            [
+                (ChangeKind::Opened, Certainty::Possible, "tcp 23".to_owned()),
+                (ChangeKind::Closed, Certainty::Possible, "tcp 22".to_owned()),
+            ]
+        );
+    }
 }

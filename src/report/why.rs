@@ -76,6 +76,7 @@ pub fn render_table(report: &Report, inputs: &[Input], out: &mut dyn Write) -> i
             let mut where_ = locations(inputs, &h.resources);
             if where_.is_empty() {
                 where_.clone_from(&h.resources);
+                where_.dedup();
             }
             table.add_row([
                 (i + 1).to_string(),

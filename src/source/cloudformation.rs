@@ -49,6 +49,24 @@ const UNSUPPORTED: [&str; 12] = [
 /// A template's resources as the change compares them: type and resolved properties.
 type Resolved = BTreeMap<String, (String, Val)>;
 
+/// One template as a change that creates its stack: nothing before, the stack after,
+/// every resource created.
+pub fn load_created(
+    bytes: &[u8],
+    parameters: &BTreeMap<String, String>,
+    warnings: &mut Warnings,
+) -> Result<SnapshotPair, ErrorKind> {
+    let (after, resolved) = load_resolved(bytes, parameters, warnings)?;
+    Ok(SnapshotPair {
+        before: Snapshot::default(),
+        after,
+        actions: resolved
+            .into_keys()
+            .map(|k| (k, ChangeAction::Create))
+            .collect(),
+    })
+}
+
 /// Reads one template into the [`Snapshot`] of the stack it describes.
 ///
 /// `parameters` override the template's `Default`s (pseudo parameters such as
@@ -128,6 +146,11 @@ fn load_resolved(
             "the template has no `Resources` mapping; a CloudFormation template declares at least one resource".into(),
         ));
     };
+    if resources.is_empty() {
+        return Err(ErrorKind::NotATemplate(
+            "the template's `Resources` mapping is empty; a CloudFormation template declares at least one resource".into(),
+        ));
+    }
     if let Some(t) = root.get("Transform") {
         let name = t.as_str().map_or_else(|| t.to_string(), str::to_owned);
         warnings.push(
@@ -135,6 +158,18 @@ fn load_resolved(
             None,
             format!("the template uses Transform {name}, which reachdiff does not expand; resources the transform generates are not modelled"),
         );
+    }
+    let declared = root.get("Parameters").and_then(Value::as_object);
+    for key in parameters.keys().filter(|k| !k.starts_with("AWS::")) {
+        if !declared.is_some_and(|d| d.contains_key(key)) {
+            warnings.push(
+                WarningKind::Input,
+                None,
+                format!(
+                    "parameter {key} is given but the template does not declare it; is the parameter file for another template?"
+                ),
+            );
+        }
     }
     let (template, notes) = Template::new(root, resources, parameters);
     for (resource, message) in notes {

@@ -31,6 +31,8 @@ pub enum SourceFormat {
     TerraformPlanJson,
     /// A binary saved plan, converted with `terraform show -json`.
     TerraformPlanBinary,
+    /// A `CloudFormation` template (YAML or JSON).
+    CloudformationTemplate,
 }
 
 impl SourceFormat {
@@ -40,6 +42,7 @@ impl SourceFormat {
         match self {
             Self::TerraformPlanJson => "terraform-plan-json",
             Self::TerraformPlanBinary => "terraform-plan-binary",
+            Self::CloudformationTemplate => "cloudformation-template",
         }
     }
 }
@@ -185,10 +188,14 @@ pub struct SnapshotPair {
 ///
 /// Any [`ErrorKind`], with the path attached.
 pub fn load_path(path: &Path, warnings: &mut Warnings) -> Result<(Input, SnapshotPair)> {
+    load_input(path, &BTreeMap::new(), warnings)
+}
+
+/// The bytes of `path`, or of standard input for `-`.
+fn read_input(path: &Path) -> Result<Vec<u8>> {
     let err = |kind| Error::new(Some(path.to_path_buf()), kind);
-    let stdin = path == Path::new("-");
     let mut bytes = Vec::new();
-    if stdin {
+    if path == Path::new("-") {
         std::io::stdin()
             .read_to_end(&mut bytes)
             .map_err(|e| err(ErrorKind::Io(e)))?;
@@ -198,6 +205,57 @@ pub fn load_path(path: &Path, warnings: &mut Warnings) -> Result<(Input, Snapsho
         }
         bytes = std::fs::read(path).map_err(|e| err(ErrorKind::Io(e)))?;
     }
+    Ok(bytes)
+}
+
+/// Two `CloudFormation` templates, the stack before and after (`reachdiff diff`).
+///
+/// # Errors
+///
+/// Any [`ErrorKind`], with the path attached; a side that is not a template is
+/// [`ErrorKind::NotATemplate`].
+pub fn load_templates(
+    before: &Path,
+    after: &Path,
+    parameters: &BTreeMap<String, String>,
+    warnings: &mut Warnings,
+) -> Result<([Input; 2], SnapshotPair)> {
+    let (b, a) = (read_input(before)?, read_input(after)?);
+    for (path, bytes) in [(before, &b), (after, &a)] {
+        if !cloudformation::is_template(bytes) {
+            return Err(Error::new(
+                Some(path.to_path_buf()),
+                ErrorKind::NotATemplate(
+                    "is not a CloudFormation template; `reachdiff diff` compares two templates (for a Terraform change, give its plan to `reachdiff plan`)".into(),
+                ),
+            ));
+        }
+    }
+    let pair = cloudformation::load_pair(&b, &a, parameters, warnings)
+        .map_err(|kind| Error::new(Some(after.to_path_buf()), kind))?;
+    let input = |path: &Path, bytes: &[u8]| Input {
+        path: path_label(path),
+        format: SourceFormat::CloudformationTemplate,
+        sha256: sha256_hex(bytes),
+        locations: BTreeMap::new(),
+    };
+    Ok(([input(before, &b), input(after, &a)], pair))
+}
+
+/// Like [`load_path`], with `CloudFormation` parameters (they override the
+/// template's defaults; ignored for plans).
+///
+/// # Errors
+///
+/// Any [`ErrorKind`], with the path attached.
+pub fn load_input(
+    path: &Path,
+    parameters: &BTreeMap<String, String>,
+    warnings: &mut Warnings,
+) -> Result<(Input, SnapshotPair)> {
+    let err = |kind| Error::new(Some(path.to_path_buf()), kind);
+    let stdin = path == Path::new("-");
+    let bytes = read_input(path)?;
     let sha256 = sha256_hex(&bytes);
     let (format, pair) = if terraform_plan::is_binary_plan(&bytes) {
         if stdin {
@@ -209,8 +267,20 @@ pub fn load_path(path: &Path, warnings: &mut Warnings) -> Result<(Input, Snapsho
         let pair = terraform_plan::load(&json, warnings).map_err(err)?;
         (SourceFormat::TerraformPlanBinary, pair)
     } else {
-        let pair = terraform_plan::load(&bytes, warnings).map_err(err)?;
-        (SourceFormat::TerraformPlanJson, pair)
+        // A plan first (the common case, read once); a template only when the bytes are
+        // not a plan, so that plans never pay for template detection.
+        match terraform_plan::load(&bytes, warnings) {
+            Ok(pair) => (SourceFormat::TerraformPlanJson, pair),
+            Err(plan_error) => {
+                if !cloudformation::is_template(&bytes) {
+                    return Err(err(plan_error));
+                }
+                // One template: the change that creates its stack.
+                let pair =
+                    cloudformation::load_created(&bytes, parameters, warnings).map_err(err)?;
+                (SourceFormat::CloudformationTemplate, pair)
+            }
+        }
     };
     let locations = match (format, std::str::from_utf8(&bytes)) {
         (SourceFormat::TerraformPlanJson, Ok(text)) => locate_addresses(text),

@@ -213,10 +213,13 @@ fn check_is_plan(raw: &RawPlan<'_>) -> Result<(), ErrorKind> {
             "{what}; reachdiff reads plans: `terraform plan -out plan.out && terraform show -json plan.out > plan.json`"
         )))
     };
-    if raw.cfn_resources.is_some() || raw.cfn_changes.is_some() {
-        return not_a_plan(
-            "this looks like a CloudFormation template or change set, not a Terraform plan",
-        );
+    if raw.cfn_changes.is_some() {
+        return Err(ErrorKind::NotAPlan(
+            "this is a CloudFormation change set, which reachdiff does not read yet; compare the stack's templates instead: `reachdiff diff old.yaml new.yaml` (with --parameter KEY=VALUE as deployed)".into(),
+        ));
+    }
+    if raw.cfn_resources.is_some() {
+        return not_a_plan("this looks like a CloudFormation template, not a Terraform plan");
     }
     let Some(version) = raw.format_version.as_deref() else {
         return not_a_plan("the JSON has no `format_version`, so it is not a Terraform plan");
