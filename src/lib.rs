@@ -58,7 +58,9 @@ pub mod why;
 pub use error::{Error, ErrorKind};
 
 /// The pipeline after reading: the [`delta::Delta`] between the two snapshots, its
-/// [`risk::Assessment`], and the [`report::Report`] that renderers print.
+/// [`risk::Assessment`], and the [`report::Report`] that renderers print. The rules of
+/// the causing resources as text (for the Markdown diff) are left out: they cost a
+/// rendering of every rule, so [`with_rule_text`] adds them when a format needs them.
 #[must_use]
 pub fn analyse(
     inputs: Vec<source::Input>,
@@ -68,19 +70,11 @@ pub fn analyse(
 ) -> report::Report {
     let delta = delta::Delta::compute(pair, settings.assumptions);
     let (delta, risk) = risk::assess(delta, pair, settings, &mut warnings);
-    let rule_text = report::rule_text::of(
-        &pair.before,
-        &pair.after,
-        delta
-            .changes
-            .iter()
-            .flat_map(|c| c.causes.iter().map(|k| k.resource.as_str())),
-    );
     report::Report {
         inputs,
         delta,
         risk,
-        rule_text,
+        rule_text: std::collections::BTreeMap::new(),
         comment: report::markdown::CommentMeta::default(),
         warnings: warnings.into_sorted(),
         width: None,
@@ -88,3 +82,17 @@ pub fn analyse(
     }
 }
 pub use warning::{Warning, Warnings};
+
+/// Adds to `report` the rules of every resource that caused a change, before and
+/// after, as text (the Markdown comment's diffs).
+pub fn with_rule_text(report: &mut report::Report, pair: &source::SnapshotPair) {
+    report.rule_text = report::rule_text::of(
+        &pair.before,
+        &pair.after,
+        report
+            .delta
+            .changes
+            .iter()
+            .flat_map(|c| c.causes.iter().map(|k| k.resource.as_str())),
+    );
+}

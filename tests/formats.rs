@@ -46,7 +46,9 @@ fn analyse(plan: &Path) -> Report {
         today: Date::parse("2026-06-01").unwrap(),
         assumptions: &Assumptions::default(),
     };
-    reachdiff::analyse(vec![input], &pair, &settings, warnings)
+    let mut report = reachdiff::analyse(vec![input], &pair, &settings, warnings);
+    reachdiff::with_rule_text(&mut report, &pair);
+    report
 }
 
 fn rendered(

@@ -259,7 +259,9 @@ fn run(dir: &Path) -> Report {
         today: Date::parse(TODAY).unwrap(),
         assumptions: &Assumptions::default(),
     };
-    reachdiff::analyse(vec![input], &pair, &settings, warnings)
+    let mut report = reachdiff::analyse(vec![input], &pair, &settings, warnings);
+    reachdiff::with_rule_text(&mut report, &pair);
+    report
 }
 
 /// The `reachdiff-expected-risk` block of a scenario README, when it has one: one line

@@ -622,6 +622,12 @@ fn report_change(
     let outputs = outputs(args)?;
     progress.stage("comparing reachability before and after the change");
     let mut report = reachdiff::analyse(inputs, pair, &settings, warnings);
+    if outputs
+        .iter()
+        .any(|(f, _)| matches!(f, Format::Markdown | Format::Github))
+    {
+        reachdiff::with_rule_text(&mut report, pair);
+    }
     progress.done();
     report.comment = report::markdown::CommentMeta {
         id: args.comment_id.clone(),

@@ -539,43 +539,64 @@ fn fit(p: &Pieces, limit: usize, report: &Report) -> String {
         (p.rows.len(), p.details.len(), true, p.extra.len());
     // Room for the truncation note.
     let budget = limit.saturating_sub(600 + p.foot.len());
-    loop {
-        let body = p.render(rows, details, diagram, extra);
-        let cut =
-            rows < p.rows.len() || details < p.details.len() || !diagram || extra < p.extra.len();
-        if body.chars().count() <= budget || rows == 0 {
-            let mut out = body;
-            if cut {
-                let where_ = report.comment.full_report.as_deref().map_or_else(
-                    || "in this run's JSON and SARIF reports".to_owned(),
-                    |u| format!("at {u}"),
-                );
-                let _ = write!(
-                    out,
-                    "\n> ✂️ Cut to fit GitHub's {GITHUB_LIMIT}-character limit: {} of {} findings in the table, {} of {} with details, {}{} of {} other sections. The full report is {where_}.\n",
-                    rows,
-                    p.rows.len(),
-                    details,
-                    p.details.len(),
-                    if diagram { "" } else { "no diagram, " },
-                    extra,
-                    p.extra.len()
-                );
-            }
-            out.push('\n');
-            out.push_str(&p.foot);
-            return out;
-        }
+    // The length of what `render` would write, kept up to date piece by piece: one
+    // render at the end, whatever the number of findings.
+    let len = |t: &String| t.chars().count();
+    let (row_len, detail_len, extra_len): (Vec<usize>, Vec<usize>, Vec<usize>) = (
+        p.rows.iter().map(len).collect(),
+        p.details.iter().map(len).collect(),
+        p.extra.iter().map(|e| len(e) + 1).collect(),
+    );
+    let table = table_header().chars().count() + 1;
+    let diagram_len = if p.diagram.is_empty() {
+        0
+    } else {
+        len(&p.diagram) + 1
+    };
+    let mut total = len(&p.head)
+        + if rows > 0 { table } else { 0 }
+        + row_len.iter().sum::<usize>()
+        + usize::from(details > 0)
+        + detail_len.iter().sum::<usize>()
+        + diagram_len
+        + extra_len.iter().sum::<usize>();
+    while total > budget && rows > 0 {
         if extra > 0 {
             extra -= 1;
+            total -= extra_len[extra];
         } else if diagram {
             diagram = false;
+            total -= diagram_len;
         } else if details > 0 {
             details -= 1;
+            total -= detail_len[details] + usize::from(details == 0);
         } else {
             rows -= 1;
+            total -= row_len[rows] + if rows == 0 { table } else { 0 };
         }
     }
+    let mut out = p.render(rows, details, diagram, extra);
+    let cut = rows < p.rows.len() || details < p.details.len() || !diagram || extra < p.extra.len();
+    if cut {
+        let where_ = report.comment.full_report.as_deref().map_or_else(
+            || "in this run's JSON and SARIF reports".to_owned(),
+            |u| format!("at {u}"),
+        );
+        let _ = write!(
+            out,
+            "\n> ✂️ Cut to fit GitHub's {GITHUB_LIMIT}-character limit: {} of {} findings in the table, {} of {} with details, {}{} of {} other sections. The full report is {where_}.\n",
+            rows,
+            p.rows.len(),
+            details,
+            p.details.len(),
+            if diagram { "" } else { "no diagram, " },
+            extra,
+            p.extra.len()
+        );
+    }
+    out.push('\n');
+    out.push_str(&p.foot);
+    out
 }
 
 /// Writes the comment.
