@@ -259,3 +259,56 @@ fn the_corpus_pairs_give_the_deltas_their_provenance_describes() {
         assert!(nacl.contains(&expected.to_owned()), "{expected}: {nacl:?}");
     }
 }
+
+#[test]
+fn broken_templates_are_clear_errors_or_warnings() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cfn-bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let error_of = |path: &Path| {
+        let out = Command::cargo_bin("reachdiff")
+            .unwrap()
+            .arg("plan")
+            .arg(path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", path.display());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        stderr
+    };
+    let bad_yaml = write(
+        "bad.yaml",
+        "Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n     Properties: [\n",
+    );
+    assert!(
+        error_of(&bad_yaml).contains("invalid YAML at line 4, column 16"),
+        "{}",
+        error_of(&bad_yaml)
+    );
+    let no_resources = write(
+        "empty.yaml",
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nResources: {}\n",
+    );
+    assert!(error_of(&no_resources).contains("`Resources` mapping is empty"));
+    // An unknown tag is a function reachdiff cannot evaluate: the value widens.
+    let tag = write(
+        "tag.yaml",
+        "Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: x\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Bogus 0.0.0.0/0}\n",
+    );
+    let (_, changes, doc) = run(&["plan"], &[tag]);
+    assert!(
+        changes.contains(&"opened possible rule Sg tcp 22 from 0.0.0.0/0".to_owned()),
+        "{changes:?}"
+    );
+    assert!(
+        doc["warnings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Fn::Bogus")
+    );
+}

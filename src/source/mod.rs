@@ -272,6 +272,20 @@ pub fn load_input(
         match terraform_plan::load(&bytes, warnings) {
             Ok(pair) => (SourceFormat::TerraformPlanJson, pair),
             Err(plan_error) => {
+                // Not JSON at all: a YAML template, whose own parser says what is wrong
+                // (with its line) better than the JSON one.
+                let yaml_like = bytes
+                    .iter()
+                    .find(|b| !b.is_ascii_whitespace())
+                    .is_some_and(|b| !matches!(b, b'{' | b'[' | 0xEF | 0xFE | 0xFF));
+                if yaml_like && !cloudformation::is_template(&bytes) {
+                    let mut ignored = Warnings::new();
+                    if let Err(template_error) =
+                        cloudformation::load_created(&bytes, parameters, &mut ignored)
+                    {
+                        return Err(err(template_error));
+                    }
+                }
                 if !cloudformation::is_template(&bytes) {
                     return Err(err(plan_error));
                 }
