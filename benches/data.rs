@@ -338,3 +338,33 @@ pub(crate) fn synthetic_fleet(instances: usize, configs: usize) -> String {
         config = config.join(",")
     )
 }
+
+/// A `CloudFormation` template (YAML, short-form tags) with one VPC and `groups`
+/// security groups of `RULES` ingress rules each, referencing the VPC and a parameter;
+/// `widened` widens one port range per group (the change `template_diff` measures).
+#[must_use]
+pub(crate) fn synthetic_template(groups: usize, widened: bool) -> String {
+    let mut t = String::from(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  Office:\n    Type: String\n    Default: 203.0.113.0/24\nResources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n",
+    );
+    for g in 0..groups {
+        let _ = write!(
+            t,
+            "  Group{g}:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: !Sub \"group {g} in ${{Vpc}}\"\n      VpcId: !Ref Vpc\n      SecurityGroupIngress:\n"
+        );
+        for r in 0..RULES {
+            let port = 1000 + r * 10;
+            let to = if widened && r == 0 { port + 5 } else { port };
+            let cidr = if r % 2 == 0 {
+                "!Ref Office".to_owned()
+            } else {
+                format!("10.{}.{}.0/24", g % 250, r)
+            };
+            let _ = writeln!(
+                t,
+                "        - {{IpProtocol: tcp, FromPort: {port}, ToPort: {to}, CidrIp: {cidr}}}"
+            );
+        }
+    }
+    t
+}

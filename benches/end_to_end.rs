@@ -80,3 +80,26 @@ fn bench_assess(bencher: Bencher<'_, '_>, plan: &str) {
         .with_inputs(|| delta.clone())
         .bench_values(|d| risk::assess(d, black_box(&pair), &settings, &mut Warnings::new()));
 }
+
+/// Security groups per synthetic `CloudFormation` template.
+const TEMPLATE_SIZES: [usize; 3] = [100, 1_000, 5_000];
+
+/// `reachdiff diff`'s work on two templates: read both, resolve, compare.
+#[divan::bench(args = TEMPLATE_SIZES, sample_count = 5)]
+fn template_diff(bencher: Bencher<'_, '_>, groups: usize) {
+    let (before, after) = (
+        data::synthetic_template(groups, false),
+        data::synthetic_template(groups, true),
+    );
+    bencher.counter(BytesCount::of_str(&after)).bench(|| {
+        let mut warnings = Warnings::new();
+        let pair = reachdiff::source::cloudformation::load_pair(
+            black_box(before.as_bytes()),
+            black_box(after.as_bytes()),
+            &std::collections::BTreeMap::new(),
+            &mut warnings,
+        )
+        .unwrap();
+        Delta::between(&pair)
+    });
+}
