@@ -38,7 +38,7 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// What a change does: the flows a Terraform plan opens and closes.
     Plan(PlanArgs),
-    /// What a change does, from two `CloudFormation` templates (before, after).
+    /// What a change does, from two CloudFormation templates (before, after).
     Diff(DiffArgs),
     /// Who can reach what, in one snapshot (after the change, or before with --before).
     Show(ShowArgs),
@@ -189,7 +189,7 @@ pub(crate) enum ShowFormat {
 pub(crate) struct PlanArgs {
     /// The plan as JSON (`terraform show -json plan.out > plan.json`), `-` for standard
     /// input, or a binary plan file (converted with `terraform show -json` when
-    /// terraform is on PATH). A `CloudFormation` template reads as the change that
+    /// terraform is on PATH). A CloudFormation template reads as the change that
     /// creates its stack.
     #[arg(value_name = "PLAN")]
     pub plan: PathBuf,
@@ -204,7 +204,7 @@ pub(crate) struct PlanArgs {
 /// Arguments of `reachdiff diff`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct DiffArgs {
-    /// The `CloudFormation` template before the change (YAML or JSON).
+    /// The CloudFormation template before the change (YAML or JSON).
     #[arg(value_name = "BEFORE")]
     pub before: PathBuf,
 
@@ -219,7 +219,7 @@ pub(crate) struct DiffArgs {
     pub report: ReportArgs,
 }
 
-/// `CloudFormation` parameters.
+/// CloudFormation parameters.
 #[derive(Debug, clap::Args)]
 pub(crate) struct TemplateArgs {
     /// A template parameter, overriding its default (repeatable).
