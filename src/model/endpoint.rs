@@ -134,4 +134,17 @@ impl Endpoint {
             tags: BTreeMap::new(),
         }
     }
+
+    /// An endpoint with these interfaces.
+    #[must_use]
+    pub fn with_interfaces(
+        key: impl Into<String>,
+        kind: EndpointKind,
+        interfaces: Vec<Interface>,
+    ) -> Self {
+        Self {
+            interfaces,
+            ..Self::new(key, kind)
+        }
+    }
 }

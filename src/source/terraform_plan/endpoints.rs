@@ -174,6 +174,17 @@ fn tri(side: Side<'_>) -> Tri {
 }
 
 impl Reader<'_, '_, '_> {
+    /// The keys an attribute of the resource's side refers to (see [`Self::keys`]).
+    fn attr(
+        &mut self,
+        entry: usize,
+        side: Side<'_>,
+        attr: &str,
+        want: Want,
+    ) -> (Vec<String>, Certainty) {
+        self.keys(entry, side.key(attr), attr, want)
+    }
+
     fn keys(
         &mut self,
         entry: usize,
@@ -254,14 +265,8 @@ impl Reader<'_, '_, '_> {
             // Its interfaces are aws_network_interface resources, read on their own.
             return None;
         }
-        let (subnets, subnet_certainty) =
-            self.keys(i, side.key("subnet_id"), "subnet_id", Want::Subnet);
-        let mut groups = self.keys(
-            i,
-            side.key("vpc_security_group_ids"),
-            "vpc_security_group_ids",
-            Want::SecurityGroup,
-        );
+        let (subnets, subnet_certainty) = self.attr(i, side, "subnet_id", Want::Subnet);
+        let mut groups = self.attr(i, side, "vpc_security_group_ids", Want::SecurityGroup);
         for name in str_list(side.key("security_groups")).items {
             // Names (EC2-Classic / default VPC style).
             groups.0.push(self.group_by_name(name));
@@ -300,10 +305,11 @@ impl Reader<'_, '_, '_> {
                 .and_then(|a| a.parse::<Ipv4Addr>().ok());
             iface.ipv6_addresses.clone_from(&ipv6_addresses);
         }
-        Some(Endpoint {
+        Some(Endpoint::with_interfaces(
+            label,
+            EndpointKind::Instance,
             interfaces,
-            ..Endpoint::new(label, EndpointKind::Instance)
-        })
+        ))
     }
 
     fn group_by_name(&self, name: &str) -> String {
@@ -320,13 +326,8 @@ impl Reader<'_, '_, '_> {
         s: &Snapshot,
     ) -> Endpoint {
         let label = e.label();
-        let (subnets, _) = self.keys(i, side.key("subnet_id"), "subnet_id", Want::Subnet);
-        let groups = self.keys(
-            i,
-            side.key("security_groups"),
-            "security_groups",
-            Want::SecurityGroup,
-        );
+        let (subnets, _) = self.attr(i, side, "subnet_id", Want::Subnet);
+        let groups = self.attr(i, side, "security_groups", Want::SecurityGroup);
         let ipv6 = match side.key("ipv6_address_count") {
             c if c.is_unknown() => Tri::Unknown,
             c => Tri::from_bool(
@@ -341,10 +342,7 @@ impl Reader<'_, '_, '_> {
         {
             interfaces[0].private_ipv4 = Some(ip);
         }
-        Endpoint {
-            interfaces,
-            ..Endpoint::new(label, EndpointKind::NetworkInterface)
-        }
+        Endpoint::with_interfaces(label, EndpointKind::NetworkInterface, interfaces)
     }
 
     fn load_balancer(&mut self, i: usize, e: &Entry<'_>, side: Side<'_>, s: &Snapshot) -> Endpoint {
@@ -354,19 +352,14 @@ impl Reader<'_, '_, '_> {
             Some("gateway") => EndpointKind::GatewayLoadBalancer,
             _ => EndpointKind::ApplicationLoadBalancer,
         };
-        let (mut subnets, _) = self.keys(i, side.key("subnets"), "subnets", Want::Subnet);
+        let (mut subnets, _) = self.attr(i, side, "subnets", Want::Subnet);
         for m in side.key("subnet_mapping").items() {
             let (more, _) = self.keys(i, m.key("subnet_id"), "subnet_mapping", Want::Subnet);
             subnets.extend(more);
         }
         subnets.sort();
         subnets.dedup();
-        let groups = self.keys(
-            i,
-            side.key("security_groups"),
-            "security_groups",
-            Want::SecurityGroup,
-        );
+        let groups = self.attr(i, side, "security_groups", Want::SecurityGroup);
         let internal = tri(side.key("internal"));
         let public = match internal {
             Tri::Yes => Tri::No,
@@ -395,10 +388,7 @@ impl Reader<'_, '_, '_> {
                 iface.filtered = false;
             }
         }
-        Endpoint {
-            interfaces,
-            ..Endpoint::new(label, kind)
-        }
+        Endpoint::with_interfaces(label, kind, interfaces)
     }
 
     /// The subnets of a subnet group named by `attr` (`db_subnet_group_name`,
@@ -431,8 +421,7 @@ impl Reader<'_, '_, '_> {
         let Some(gside) = sides.side(after) else {
             return Vec::new();
         };
-        self.keys(g, gside.key("subnet_ids"), "subnet_ids", Want::Subnet)
-            .0
+        self.attr(g, gside, "subnet_ids", Want::Subnet).0
     }
 
     /// The subnets (through the DB subnet group) and security groups of an RDS
@@ -450,12 +439,7 @@ impl Reader<'_, '_, '_> {
             "aws_db_subnet_group",
             after,
         );
-        let groups = self.keys(
-            i,
-            side.key("vpc_security_group_ids"),
-            "vpc_security_group_ids",
-            Want::SecurityGroup,
-        );
+        let groups = self.attr(i, side, "vpc_security_group_ids", Want::SecurityGroup);
         (subnets, groups)
     }
 
@@ -472,10 +456,7 @@ impl Reader<'_, '_, '_> {
         // publicly_accessible defaults to false in Terraform.
         let public = tri(side.key("publicly_accessible"));
         let interfaces = self.interfaces(&label, &subnets, &groups, true, public, Tri::No, s);
-        Endpoint {
-            interfaces,
-            ..Endpoint::new(label, EndpointKind::Database)
-        }
+        Endpoint::with_interfaces(label, EndpointKind::Database, interfaces)
     }
 
     fn cluster_instance(
@@ -514,10 +495,11 @@ impl Reader<'_, '_, '_> {
         let (subnets, groups) = self.rds_placement(cluster, cside, after);
         let public = tri(side.key("publicly_accessible"));
         let interfaces = self.interfaces(&label, &subnets, &groups, true, public, Tri::No, s);
-        Some(Endpoint {
+        Some(Endpoint::with_interfaces(
+            label,
+            EndpointKind::Database,
             interfaces,
-            ..Endpoint::new(label, EndpointKind::Database)
-        })
+        ))
     }
 
     fn cache(
@@ -536,17 +518,9 @@ impl Reader<'_, '_, '_> {
             "aws_elasticache_subnet_group",
             after,
         );
-        let groups = self.keys(
-            i,
-            side.key("security_group_ids"),
-            "security_group_ids",
-            Want::SecurityGroup,
-        );
+        let groups = self.attr(i, side, "security_group_ids", Want::SecurityGroup);
         let interfaces = self.interfaces(&label, &subnets, &groups, true, Tri::No, Tri::No, s);
-        Endpoint {
-            interfaces,
-            ..Endpoint::new(label, EndpointKind::Cache)
-        }
+        Endpoint::with_interfaces(label, EndpointKind::Cache, interfaces)
     }
 
     /// Endpoints whose subnets and groups sit in one nested block.
@@ -606,13 +580,10 @@ impl Reader<'_, '_, '_> {
         groups_attr: &str,
     ) -> Endpoint {
         let label = e.label();
-        let (subnets, _) = self.keys(i, side.key(subnets_attr), subnets_attr, Want::Subnet);
-        let groups = self.keys(i, side.key(groups_attr), groups_attr, Want::SecurityGroup);
+        let (subnets, _) = self.attr(i, side, subnets_attr, Want::Subnet);
+        let groups = self.attr(i, side, groups_attr, Want::SecurityGroup);
         let interfaces = self.interfaces(&label, &subnets, &groups, true, Tri::No, Tri::No, s);
-        Endpoint {
-            interfaces,
-            ..Endpoint::new(label, kind)
-        }
+        Endpoint::with_interfaces(label, kind, interfaces)
     }
 
     /// The endpoint an instance or network-interface reference names.
@@ -646,12 +617,7 @@ impl Reader<'_, '_, '_> {
         let Some(target) = self.endpoint_of(i, side, "", "network_interface_id") else {
             return;
         };
-        let (groups, certainty) = self.keys(
-            i,
-            side.key("security_group_id"),
-            "security_group_id",
-            Want::SecurityGroup,
-        );
+        let (groups, certainty) = self.attr(i, side, "security_group_id", Want::SecurityGroup);
         if let Some(ep) = s.endpoints.get_mut(&target) {
             for iface in &mut ep.interfaces {
                 iface.security_groups.extend(groups.iter().cloned());
