@@ -290,6 +290,23 @@ fn broken_templates_are_clear_errors_or_warnings() {
         "{}",
         error_of(&bad_yaml)
     );
+    // In a diff, the broken side is the one named.
+    let out = Command::cargo_bin("reachdiff")
+        .unwrap()
+        .arg("diff")
+        .arg(&bad_yaml)
+        .arg(fixture("web.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}: invalid YAML at line 4",
+            bad_yaml.display()
+        )),
+        "{stderr}"
+    );
     let no_resources = write(
         "empty.yaml",
         "AWSTemplateFormatVersion: \"2010-09-09\"\nResources: {}\n",

@@ -224,7 +224,14 @@ fn nothing_changed_is_one_line() {
     let text = report::markdown::comment(&report, report::markdown::GITHUB_LIMIT);
     assert_eq!(
         text,
-        "<!-- reachdiff:comment id=default -->\n✅ reachdiff: no reachability change in `testdata/scenarios/sg-replaced-identical-rules/plan.json`.\n"
-            .replace("testdata/scenarios/sg-replaced-identical-rules/plan.json", &report.inputs[0].path)
+        format!(
+            "<!-- reachdiff:comment id=default -->\n✅ reachdiff: no reachability change in `{}`.\n",
+            report.inputs[0].path
+        )
+    );
+    assert!(
+        report.inputs[0]
+            .path
+            .ends_with("sg-replaced-identical-rules/plan.json")
     );
 }

@@ -191,6 +191,15 @@ pub fn load_path(path: &Path, warnings: &mut Warnings) -> Result<(Input, Snapsho
     load_input(path, &BTreeMap::new(), warnings)
 }
 
+/// `true` when the first non-blank byte does not start JSON (nor a UTF-8/16 byte-order
+/// mark): the input can only be YAML, so the YAML reader's error is the one to show.
+fn yaml_like(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| !matches!(b, b'{' | b'[' | 0xEF | 0xFE | 0xFF))
+}
+
 /// The bytes of `path`, or of standard input for `-`.
 fn read_input(path: &Path) -> Result<Vec<u8>> {
     let err = |kind| Error::new(Some(path.to_path_buf()), kind);
@@ -221,18 +230,20 @@ pub fn load_templates(
     warnings: &mut Warnings,
 ) -> Result<([Input; 2], SnapshotPair)> {
     let (b, a) = (read_input(before)?, read_input(after)?);
-    for (path, bytes) in [(before, &b), (after, &a)] {
-        if !cloudformation::is_template(bytes) {
-            return Err(Error::new(
-                Some(path.to_path_buf()),
-                ErrorKind::NotATemplate(
-                    "is not a CloudFormation template; `reachdiff diff` compares two templates (for a Terraform change, give its plan to `reachdiff plan`)".into(),
-                ),
-            ));
-        }
-    }
-    let pair = cloudformation::load_pair(&b, &a, parameters, warnings)
-        .map_err(|kind| Error::new(Some(after.to_path_buf()), kind))?;
+    let pair = cloudformation::load_pair(&b, &a, parameters, warnings).map_err(|kind| {
+        // Only on failure: find the side at fault, to name its file (a template error
+        // names its own line) or to say it is no template at all.
+        let before_fails = cloudformation::load(&b, parameters, &mut Warnings::new()).is_err();
+        let (path, bytes) = if before_fails { (before, &b) } else { (after, &a) };
+        let kind = if yaml_like(bytes) || cloudformation::is_template(bytes) {
+            kind
+        } else {
+            ErrorKind::NotATemplate(
+                "is not a CloudFormation template; `reachdiff diff` compares two templates (for a Terraform change, give its plan to `reachdiff plan`)".into(),
+            )
+        };
+        Error::new(Some(path.to_path_buf()), kind)
+    })?;
     let input = |path: &Path, bytes: &[u8]| Input {
         path: path_label(path),
         format: SourceFormat::CloudformationTemplate,
@@ -272,27 +283,16 @@ pub fn load_input(
         match terraform_plan::load(&bytes, warnings) {
             Ok(pair) => (SourceFormat::TerraformPlanJson, pair),
             Err(plan_error) => {
-                // Not JSON at all: a YAML template, whose own parser says what is wrong
-                // (with its line) better than the JSON one.
-                let yaml_like = bytes
-                    .iter()
-                    .find(|b| !b.is_ascii_whitespace())
-                    .is_some_and(|b| !matches!(b, b'{' | b'[' | 0xEF | 0xFE | 0xFF));
-                if yaml_like && !cloudformation::is_template(&bytes) {
-                    let mut ignored = Warnings::new();
-                    if let Err(template_error) =
-                        cloudformation::load_created(&bytes, parameters, &mut ignored)
-                    {
-                        return Err(err(template_error));
+                // Not a plan: a template, read once. Its own error (a YAML line, an
+                // empty `Resources`) is the better one unless the input is JSON that is
+                // no template at all.
+                match cloudformation::load_created(&bytes, parameters, warnings) {
+                    Ok(pair) => (SourceFormat::CloudformationTemplate, pair),
+                    Err(e) if yaml_like(&bytes) || cloudformation::is_template(&bytes) => {
+                        return Err(err(e));
                     }
+                    Err(_) => return Err(err(plan_error)),
                 }
-                if !cloudformation::is_template(&bytes) {
-                    return Err(err(plan_error));
-                }
-                // One template: the change that creates its stack.
-                let pair =
-                    cloudformation::load_created(&bytes, parameters, warnings).map_err(err)?;
-                (SourceFormat::CloudformationTemplate, pair)
             }
         }
     };
