@@ -2,42 +2,14 @@
 //! ([`Effect::Latent`], with the reason: nothing carries the group, nothing sits behind
 //! the ACL, or another layer blocks the traffic).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::endpoints::example_flow;
 use super::{Change, ChangeKind, Effect, Level, SubjectKind};
 use crate::header_space::{PeerSet, Principal};
-use crate::model::Snapshot;
+use crate::model::{Carriers, Snapshot};
 use crate::reach::{HopVerdict, Tracer};
 use crate::source::SnapshotPair;
-
-/// Which endpoints carry each security group and sit in each subnet (first one, in key
-/// order), for one snapshot.
-struct Carriers<'s> {
-    by_group: BTreeMap<&'s str, &'s str>,
-    by_subnet: BTreeMap<&'s str, &'s str>,
-}
-
-impl<'s> Carriers<'s> {
-    fn of(s: &'s Snapshot) -> Self {
-        let mut by_group = BTreeMap::new();
-        let mut by_subnet = BTreeMap::new();
-        for e in s.endpoints.values() {
-            for i in &e.interfaces {
-                for g in &i.security_groups {
-                    by_group.entry(g.as_str()).or_insert(e.key.as_str());
-                }
-                if let Some(sub) = &i.subnet {
-                    by_subnet.entry(sub.as_str()).or_insert(e.key.as_str());
-                }
-            }
-        }
-        Self {
-            by_group,
-            by_subnet,
-        }
-    }
-}
 
 /// Sets `effect` on every rule-level change.
 pub(super) fn mark(
@@ -46,7 +18,7 @@ pub(super) fn mark(
     pair: &SnapshotPair,
     tracers: &[Tracer<'_>; 2],
 ) {
-    let carriers = [Carriers::of(&pair.before), Carriers::of(&pair.after)];
+    let carriers = [pair.before.carriers(), pair.after.carriers()];
     for c in rules.iter_mut().filter(|c| c.level == Level::Rule) {
         let mine: BTreeSet<&str> = c
             .causes
@@ -75,7 +47,10 @@ pub(super) fn mark(
 /// plan carries it, else [`Effect::Latent`].
 fn latent_reason(c: &Change, s: &Snapshot, carriers: &Carriers<'_>, tracer: &Tracer<'_>) -> Effect {
     let carrier = match c.subject_kind {
-        SubjectKind::SecurityGroup => carriers.by_group.get(c.subject.as_str()).copied(),
+        SubjectKind::SecurityGroup => carriers
+            .by_group
+            .get(c.subject.as_str())
+            .and_then(|e| e.first().copied()),
         SubjectKind::NetworkAcl => {
             let subnets = s
                 .network_acls
@@ -85,9 +60,12 @@ fn latent_reason(c: &Change, s: &Snapshot, carriers: &Carriers<'_>, tracer: &Tra
             if subnets.is_empty() {
                 return Effect::Unused("no subnet in the plan uses this network ACL".into());
             }
-            subnets
-                .iter()
-                .find_map(|k| carriers.by_subnet.get(k.as_str()).copied())
+            subnets.iter().find_map(|k| {
+                carriers
+                    .by_subnet
+                    .get(k.as_str())
+                    .and_then(|e| e.first().copied())
+            })
         }
         SubjectKind::Endpoint(_) => return Effect::Latent(String::new()),
     };

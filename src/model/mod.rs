@@ -164,3 +164,32 @@ impl fmt::Display for Origin {
         }
     }
 }
+
+/// Which endpoints carry each security group and sit in each subnet, by key (endpoint
+/// keys sorted), for one snapshot.
+#[derive(Clone, Debug, Default)]
+pub struct Carriers<'s> {
+    /// Security group key → the endpoints with an interface in it.
+    pub by_group: BTreeMap<&'s str, std::collections::BTreeSet<&'s str>>,
+    /// Subnet key → the endpoints with an interface in it.
+    pub by_subnet: BTreeMap<&'s str, std::collections::BTreeSet<&'s str>>,
+}
+
+impl Snapshot {
+    /// The endpoints behind each group and each subnet.
+    #[must_use]
+    pub fn carriers(&self) -> Carriers<'_> {
+        let mut c = Carriers::default();
+        for e in self.endpoints.values() {
+            for i in &e.interfaces {
+                for g in &i.security_groups {
+                    c.by_group.entry(g).or_default().insert(&e.key);
+                }
+                if let Some(s) = &i.subnet {
+                    c.by_subnet.entry(s).or_default().insert(&e.key);
+                }
+            }
+        }
+        c
+    }
+}

@@ -374,8 +374,7 @@ fn decide(
 pub(crate) struct World<'s> {
     pub(crate) snapshot: &'s Snapshot,
     around: Surroundings,
-    by_group: BTreeMap<&'s str, BTreeSet<&'s str>>,
-    by_subnet: BTreeMap<&'s str, BTreeSet<&'s str>>,
+    carriers: crate::model::Carriers<'s>,
 }
 
 impl<'s> World<'s> {
@@ -407,23 +406,10 @@ impl<'s> World<'s> {
                 around.prefix_lists.insert(pl.key.clone(), peers);
             }
         }
-        let mut by_group: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        let mut by_subnet: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for e in snapshot.endpoints.values() {
-            for i in &e.interfaces {
-                for g in &i.security_groups {
-                    by_group.entry(g).or_default().insert(&e.key);
-                }
-                if let Some(s) = &i.subnet {
-                    by_subnet.entry(s).or_default().insert(&e.key);
-                }
-            }
-        }
         Self {
             snapshot,
             around,
-            by_group,
-            by_subnet,
+            carriers: snapshot.carriers(),
         }
     }
 
@@ -432,7 +418,12 @@ impl<'s> World<'s> {
     fn endpoints_of(&self, subject: &'s str, kind: SubjectKind) -> BTreeSet<&'s str> {
         match kind {
             SubjectKind::Endpoint(_) => BTreeSet::from([subject]),
-            SubjectKind::SecurityGroup => self.by_group.get(subject).cloned().unwrap_or_default(),
+            SubjectKind::SecurityGroup => self
+                .carriers
+                .by_group
+                .get(subject)
+                .cloned()
+                .unwrap_or_default(),
             SubjectKind::NetworkAcl => self
                 .snapshot
                 .network_acls
@@ -440,7 +431,7 @@ impl<'s> World<'s> {
                 .map(|a| {
                     a.subnets
                         .iter()
-                        .filter_map(|s| self.by_subnet.get(s.as_str()))
+                        .filter_map(|s| self.carriers.by_subnet.get(s.as_str()))
                         .flatten()
                         .copied()
                         .collect()
@@ -471,9 +462,12 @@ impl<'s> World<'s> {
             .iter()
             .flat_map(|p| match p {
                 Principal::Endpoint(e) => BTreeSet::from([e.as_str()]),
-                Principal::SecurityGroup(g) => {
-                    self.by_group.get(g.as_str()).cloned().unwrap_or_default()
-                }
+                Principal::SecurityGroup(g) => self
+                    .carriers
+                    .by_group
+                    .get(g.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
                 Principal::PrefixList(_) => BTreeSet::new(),
             })
             .collect();

@@ -182,12 +182,6 @@ impl Selector {
                 .collect(),
         }
     }
-
-    /// Whether every party of `peers` is named (see [`Selector::named`]).
-    #[must_use]
-    pub fn covers(&self, peers: &PeerSet, tags_of: &TagLookup<'_>) -> bool {
-        self.named(peers, tags_of) == *peers
-    }
 }
 
 /// `*` matches any run of characters (dots and brackets included); everything else
