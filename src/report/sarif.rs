@@ -125,14 +125,19 @@ fn result(report: &Report, row: &Row<'_>) -> Value {
     if !related.is_empty() {
         r["relatedLocations"] = Value::Array(related);
     }
-    if let Some(a) = row.acceptance.filter(|a| a.holds()) {
-        r["suppressions"] = json!([{
+    suppress(&mut r, row.acceptance);
+    r
+}
+
+/// Marks a result suppressed when an unexpired accepted risk covers it.
+fn suppress(result: &mut Value, acceptance: Option<&crate::risk::Acceptance>) {
+    if let Some(a) = acceptance.filter(|a| a.holds()) {
+        result["suppressions"] = json!([{
             "kind": "external",
             "status": "accepted",
             "justification": format!("{} (owner {}, until {})", a.reason, a.owner, a.expires)
         }]);
     }
-    r
 }
 
 fn rules() -> Vec<Value> {
@@ -186,13 +191,7 @@ fn violation_results(report: &Report) -> Vec<Value> {
                     "policy-line": v.line
                 }
             });
-            if let Some(a) = v.acceptance.as_ref().filter(|a| a.holds()) {
-                r["suppressions"] = json!([{
-                    "kind": "external",
-                    "status": "accepted",
-                    "justification": format!("{} (owner {}, until {})", a.reason, a.owner, a.expires)
-                }]);
-            }
+            suppress(&mut r, v.acceptance.as_ref());
             r
         })
         .collect()
