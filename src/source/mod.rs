@@ -72,6 +72,14 @@ pub struct Location {
     pub column: usize,
 }
 
+impl Location {
+    /// Line and column in the input file itself.
+    #[must_use]
+    pub fn at(line: usize, column: usize) -> Self {
+        Self { line, column }
+    }
+}
+
 /// The location of every `"address": "…"` of a plan's `resource_changes`, by address
 /// (the first one after the `resource_changes` key). One pass over the text.
 #[must_use]
@@ -91,7 +99,7 @@ pub fn locate_addresses(text: &str) -> BTreeMap<String, Location> {
             }
         }
         at = to;
-        Location { line, column }
+        Location::at(line, column)
     };
     let mut from = start;
     while let Some(i) = text[from..].find("\"address\"") {
