@@ -83,6 +83,13 @@ pub enum ErrorKind {
         /// What the parser expected.
         message: String,
     },
+    /// Occurs when `--git` cannot read a revision (not a repository, no such revision).
+    #[error("{0}")]
+    Git(String),
+    /// Occurs when the two sides of `reachdiff diff` are of different kinds, or of a
+    /// kind `diff` does not compare.
+    #[error("{0}")]
+    Mismatch(String),
     /// Occurs when the input parses but is not a usable `CloudFormation` template (no
     /// `Resources`, a top level that is not a mapping).
     #[error("{0}")]

@@ -444,3 +444,115 @@ fn the_expectation_parser_is_exact() {
         ServiceSet::icmp(ICMP, (8, 8), (0, 0)).union(&ServiceSet::icmp(ICMP, (3, 3), (0, 255)));
     assert_eq!(icmp, HeaderSpace::product(&v6, &want));
 }
+
+/// The same scenario read from its two configuration directories (`reachdiff diff
+/// before/ after/`, no plan). An empty `before/` (a scenario that creates everything)
+/// reads as nothing before.
+fn run_configurations(dir: &Path) -> Report {
+    let mut warnings = Warnings::new();
+    let has_tf = |d: &Path| {
+        std::fs::read_dir(d).is_ok_and(|mut e| {
+            e.any(|f| f.is_ok_and(|f| f.path().extension().is_some_and(|x| x == "tf")))
+        })
+    };
+    let options = source::LoadOptions::default();
+    let (inputs, pair) = if has_tf(&dir.join("before")) {
+        source::load_diff(
+            &source::Side::Path(dir.join("before")),
+            &source::Side::Path(dir.join("after")),
+            &options,
+            &mut warnings,
+        )
+        .expect("configurations load")
+    } else {
+        let (input, pair) =
+            source::load_input(&dir.join("after"), &options, &mut warnings).expect("after loads");
+        (vec![input], pair)
+    };
+    let policy = Policy::default();
+    let settings = risk::Settings {
+        policy: &policy,
+        fail_on: Some(Severity::High),
+        today: Date::parse(TODAY).unwrap(),
+        assumptions: &Assumptions::default(),
+    };
+    reachdiff::analyse(inputs, &pair, &settings, warnings)
+}
+
+/// Scenarios whose plan knows what the configuration cannot, and how that shows: the
+/// configuration's result may only differ by changes marked `possible`.
+const PLAN_KNOWS_MORE: &[(&str, &str)] = &[];
+
+/// Splits a change map by certainty: (definite, possible) per key without certainty.
+type Plain = (Level, ChangeKind, Direction, String, Option<String>);
+fn by_certainty(
+    map: &BTreeMap<Key, HeaderSpace>,
+) -> (BTreeMap<Plain, HeaderSpace>, BTreeMap<Plain, HeaderSpace>) {
+    let (mut definite, mut possible) = (BTreeMap::new(), BTreeMap::new());
+    for ((level, kind, certainty, direction, subject, via), space) in map {
+        let key = (*level, *kind, *direction, subject.clone(), via.clone());
+        let side = match certainty {
+            Certainty::Definite => &mut definite,
+            Certainty::Possible => &mut possible,
+        };
+        let slot: &mut HeaderSpace = side.entry(key).or_default();
+        *slot = slot.union(space);
+    }
+    (definite, possible)
+}
+
+#[test]
+fn configurations_and_plans_give_the_same_changes() {
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for dir in scenario_dirs() {
+        if !dir.join("after").is_dir() {
+            continue;
+        }
+        compared += 1;
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let plan = actual(&run(&dir).delta);
+        let config = actual(&run_configurations(&dir).delta);
+        let Some((_, why)) = PLAN_KNOWS_MORE.iter().find(|(n, _)| *n == name) else {
+            if plan != config {
+                failures.push(format!(
+                    "{name}\n from the plan:\n{} from the configurations:\n{}",
+                    describe(&plan),
+                    describe(&config)
+                ));
+            }
+            continue;
+        };
+        // Nothing the plan shows is missing, and nothing is definite that the plan
+        // does not show as definite.
+        let (p_def, p_pos) = by_certainty(&plan);
+        let (c_def, c_pos) = by_certainty(&config);
+        let empty = HeaderSpace::default();
+        let mut keys: Vec<&Plain> = p_def
+            .keys()
+            .chain(p_pos.keys())
+            .chain(c_def.keys())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            let get = |m: &BTreeMap<Plain, HeaderSpace>| m.get(key).cloned().unwrap_or_default();
+            let shown = get(&p_def).union(&get(&p_pos));
+            let covered = get(&c_def).union(&get(&c_pos));
+            let missing = shown.difference(&covered);
+            let overclaimed = get(&c_def).difference(&get(&p_def));
+            if missing != empty || overclaimed != empty {
+                failures.push(format!(
+                    "{name} ({why}): {key:?}\n from the plan:\n{} from the configurations:\n{}",
+                    describe(&plan),
+                    describe(&config)
+                ));
+            }
+        }
+    }
+    assert!(
+        compared >= 20,
+        "only {compared} scenarios have configurations"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -95,6 +95,9 @@ pub(crate) struct WhyArgs {
     pub template: TemplateArgs,
 
     #[command(flatten)]
+    pub terraform: TerraformArgs,
+
+    #[command(flatten)]
     pub assumptions: AssumptionArgs,
 }
 
@@ -172,6 +175,9 @@ pub(crate) struct ShowArgs {
     pub template: TemplateArgs,
 
     #[command(flatten)]
+    pub terraform: TerraformArgs,
+
+    #[command(flatten)]
     pub assumptions: AssumptionArgs,
 }
 
@@ -194,8 +200,16 @@ pub(crate) struct PlanArgs {
     #[arg(value_name = "PLAN")]
     pub plan: PathBuf,
 
+    /// The plan's Terraform configuration directory: findings then point at the lines
+    /// of the configuration (resource addresses of modules and indexes included).
+    #[arg(long, value_name = "DIR")]
+    pub source: Option<PathBuf>,
+
     #[command(flatten)]
     pub template: TemplateArgs,
+
+    #[command(flatten)]
+    pub terraform: TerraformArgs,
 
     #[command(flatten)]
     pub report: ReportArgs,
@@ -204,19 +218,73 @@ pub(crate) struct PlanArgs {
 /// Arguments of `reachdiff diff`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct DiffArgs {
-    /// The CloudFormation template before the change (YAML or JSON).
+    /// The network before the change: a directory of Terraform configuration, or a
+    /// CloudFormation template (YAML or JSON). With --git: the directory or template
+    /// to compare with the revision (default `.`).
     #[arg(value_name = "BEFORE")]
-    pub before: PathBuf,
+    pub before: Option<PathBuf>,
 
-    /// The template after the change.
+    /// The network after the change, of the same kind as BEFORE.
     #[arg(value_name = "AFTER")]
-    pub after: PathBuf,
+    pub after: Option<PathBuf>,
+
+    /// Compare the path at this git revision (`origin/main`, a tag, a commit) with the
+    /// working tree; nothing is checked out.
+    #[arg(long, value_name = "BASE")]
+    pub git: Option<String>,
 
     #[command(flatten)]
     pub template: TemplateArgs,
 
     #[command(flatten)]
+    pub terraform: TerraformArgs,
+
+    #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// Terraform variables, for directories of configuration.
+#[derive(Debug, clap::Args)]
+pub(crate) struct TerraformArgs {
+    /// A Terraform variable, as `terraform plan -var` (repeatable; applied last).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub var: Vec<String>,
+
+    /// A Terraform variable file (`.tfvars` or `.tfvars.json`; repeatable), applied after
+    /// `terraform.tfvars` and `*.auto.tfvars` as Terraform does.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_file: Vec<PathBuf>,
+}
+
+impl TerraformArgs {
+    fn options(&self) -> Result<source::terraform_hcl::Options> {
+        let vars = self
+            .var
+            .iter()
+            .map(|v| {
+                v.split_once('=')
+                    .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
+                    .filter(|(k, _)| !k.is_empty())
+                    .ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "--var {v}: give a variable as NAME=VALUE (`--var region=eu-west-1`)"
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(source::terraform_hcl::Options {
+            var_files: self.var_file.clone(),
+            vars,
+        })
+    }
+}
+
+/// What the readers need besides the input.
+fn load_options(template: &TemplateArgs, terraform: &TerraformArgs) -> Result<source::LoadOptions> {
+    Ok(source::LoadOptions {
+        parameters: template.values()?,
+        terraform: terraform.options()?,
+    })
 }
 
 /// CloudFormation parameters.
@@ -436,7 +504,8 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
 /// only possibly), 2 on error.
 fn why(args: &WhyArgs) -> Result<ExitStatus> {
     let mut warnings = Warnings::new();
-    let (input, pair) = source::load_input(&args.plan, &args.template.values()?, &mut warnings)?;
+    let options = load_options(&args.template, &args.terraform)?;
+    let (input, pair) = source::load_input(&args.plan, &options, &mut warnings)?;
     let snapshots = [&pair.before, &pair.after];
     let from = reachdiff::why::parse_end(&args.from, snapshots).context("--from")?;
     let to = reachdiff::why::parse_end(&args.to, snapshots).context("--to")?;
@@ -510,7 +579,8 @@ fn load_policy(args: &ReportArgs) -> Result<Policy> {
 
 fn show(args: &ShowArgs) -> Result<ExitStatus> {
     let mut warnings = Warnings::new();
-    let (input, pair) = source::load_input(&args.plan, &args.template.values()?, &mut warnings)?;
+    let options = load_options(&args.template, &args.terraform)?;
+    let (input, pair) = source::load_input(&args.plan, &options, &mut warnings)?;
     let (snapshot, side) = if args.before {
         (&pair.before, "before")
     } else {
@@ -567,31 +637,51 @@ impl Progress {
 
 fn plan(args: &PlanArgs) -> Result<ExitStatus> {
     let policy = load_policy(&args.report)?;
-    let parameters = args.template.values()?;
+    let options = load_options(&args.template, &args.terraform)?;
     let mut warnings = Warnings::new();
     let progress = Progress::for_input(&args.plan);
     progress.stage(&format!("reading {}", args.plan.display()));
-    let loaded = source::load_input(&args.plan, &parameters, &mut warnings);
+    let loaded = source::load_input(&args.plan, &options, &mut warnings);
     progress.done();
     let (input, pair) = loaded?;
-    report_change(
-        vec![input],
-        &pair,
-        &policy,
-        warnings,
-        &args.report,
-        &progress,
-    )
+    let mut inputs = vec![input];
+    if let Some(dir) = &args.source {
+        if !dir.is_dir() {
+            anyhow::bail!(
+                "{}: --source names the plan's configuration directory, and this is not a directory",
+                dir.display()
+            );
+        }
+        inputs.push(source::source_locations(dir, &options.terraform)?);
+    }
+    report_change(inputs, &pair, &policy, warnings, &args.report, &progress)
 }
 
 fn diff(args: &DiffArgs) -> Result<ExitStatus> {
     let policy = load_policy(&args.report)?;
-    let parameters = args.template.values()?;
+    let options = load_options(&args.template, &args.terraform)?;
+    let (before, after) = match (&args.git, &args.before, &args.after) {
+        (Some(_), _, Some(extra)) => anyhow::bail!(
+            "with --git, give one path (the directory or template to compare with the revision), not two; `{}` is one too many",
+            extra.display()
+        ),
+        (Some(base), path, None) => {
+            let path = path.clone().unwrap_or_else(|| PathBuf::from("."));
+            let at_base = source::git::GitPath::new(base, &path)?;
+            (source::Side::Git(at_base), source::Side::Path(path))
+        }
+        (None, Some(before), Some(after)) => (
+            source::Side::Path(before.clone()),
+            source::Side::Path(after.clone()),
+        ),
+        (None, _, _) => anyhow::bail!(
+            "give the two sides to compare (`reachdiff diff BEFORE AFTER`, each a directory of Terraform configuration or a CloudFormation template), or compare with a git revision: `reachdiff diff --git origin/main [PATH]`"
+        ),
+    };
     let mut warnings = Warnings::new();
-    let (inputs, pair) =
-        source::load_templates(&args.before, &args.after, &parameters, &mut warnings)?;
+    let (inputs, pair) = source::load_diff(&before, &after, &options, &mut warnings)?;
     report_change(
-        inputs.to_vec(),
+        inputs,
         &pair,
         &policy,
         warnings,

@@ -46,11 +46,16 @@ fn annotation(
     message: &str,
 ) -> String {
     let mut props = Vec::new();
-    if let Some(input) = report.inputs.first() {
-        props.push(format!("file={}", property(&input.path)));
-        if let Some(at) = input.locations.get(resource) {
+    match crate::source::locate(&report.inputs, resource).filter(|p| p.revision.is_none()) {
+        Some(at) => {
+            props.push(format!("file={}", property(&at.path)));
             props.push(format!("line={}", at.line));
             props.push(format!("col={}", at.column));
+        }
+        None => {
+            if let Some(input) = report.inputs.last() {
+                props.push(format!("file={}", property(&input.path)));
+            }
         }
     }
     props.push(format!("title={}", property(title)));

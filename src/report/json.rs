@@ -290,9 +290,18 @@ pub(crate) fn service_fields(service: &Service) -> (Option<Vec<String>>, Option<
 struct Cause<'r> {
     resource: &'r str,
     action: &'static str,
+    /// Where the resource is written in the configuration or template
+    /// (`infra/main.tf:12`); absent for a plan without `--source`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<String>,
 }
 
-fn change<'r>(c: &'r Change, f: &'r Finding, names: &super::Names) -> JsonChange<'r> {
+fn change<'r>(
+    c: &'r Change,
+    f: &'r Finding,
+    names: &super::Names,
+    inputs: &[crate::source::Input],
+) -> JsonChange<'r> {
     let (cidrs, principals) = peer_lists(c);
     let (networks, _) = name_networks(&c.part.peers, names);
     let (ports, icmp) = service_fields(&c.part.service);
@@ -318,6 +327,7 @@ fn change<'r>(c: &'r Change, f: &'r Finding, names: &super::Names) -> JsonChange
             .map(|k| Cause {
                 resource: &k.resource,
                 action: k.action.as_str(),
+                location: super::source_place(inputs, &k.resource),
             })
             .collect(),
         explanation: c.explanation.as_deref(),
@@ -404,7 +414,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .changes
             .iter()
             .zip(&report.risk.findings)
-            .map(|(c, f)| change(c, f, &report.risk.networks))
+            .map(|(c, f)| change(c, f, &report.risk.networks, &report.inputs))
             .collect(),
         violations: report
             .risk

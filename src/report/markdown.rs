@@ -200,7 +200,10 @@ fn details(report: &Report, row: &Row<'_>) -> String {
         let causes: Vec<String> = row
             .causes
             .iter()
-            .map(|c| format!("{} ({})", code(&c.resource), c.action))
+            .map(|c| match super::source_place(&report.inputs, &c.resource) {
+                Some(at) => format!("{} ({}, {})", code(&c.resource), c.action, code(&at)),
+                None => format!("{} ({})", code(&c.resource), c.action),
+            })
             .collect();
         let _ = writeln!(out, "\n**Caused by:** {}", causes.join(", "));
     }

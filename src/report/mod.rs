@@ -143,6 +143,35 @@ pub fn guardrail_status(g: &crate::risk::guardrails::Guardrail) -> &'static str 
 /// Named networks (from the policy), shown instead of their CIDR blocks.
 pub type Names = [(String, PeerSet)];
 
+/// Where `resource` is written in the configuration or template the change came from
+/// (`infra/main.tf:12`); `None` for a plan's own JSON, whose lines say nothing to a
+/// reviewer, unless `--source` gave its configuration.
+#[must_use]
+pub fn source_place(inputs: &[crate::source::Input], resource: &str) -> Option<String> {
+    use crate::source::SourceFormat;
+    inputs
+        .iter()
+        .rev()
+        .filter(|i| {
+            !matches!(
+                i.format,
+                SourceFormat::TerraformPlanJson | SourceFormat::TerraformPlanBinary
+            )
+        })
+        .find_map(|i| i.place(resource))
+        .map(|p| p.to_string())
+}
+
+/// A cause as the reports write it: `aws_security_group.web (update)`, with its place
+/// in the configuration when known (`aws_security_group.web (update, main.tf:12)`).
+#[must_use]
+pub fn cause_text(inputs: &[crate::source::Input], cause: &Cause) -> String {
+    match source_place(inputs, &cause.resource) {
+        Some(at) => format!("{} ({}, {at})", cause.resource, cause.action),
+        None => format!("{} ({})", cause.resource, cause.action),
+    }
+}
+
 /// The peers of a change as JSON lists: CIDR blocks (IPv4 then IPv6, minimal) and
 /// principals (`sg:…`, `pl:…`, `ep:…`, or `self` for the subject itself).
 #[must_use]

@@ -42,12 +42,20 @@ fn security_severity(score: u8) -> String {
     format!("{:.1}", f64::from(score) / 10.0)
 }
 
+/// Where a resource is in the working tree (a place at a git revision is no file a
+/// SARIF viewer can open).
+fn place(report: &Report, resource: &str) -> Option<crate::source::Place> {
+    crate::source::locate(&report.inputs, resource).filter(|p| p.revision.is_none())
+}
+
 fn location(report: &Report, resource: &str) -> Value {
-    let input = report.inputs.first();
-    let mut physical = json!({
-        "artifactLocation": { "uri": input.map_or("", |i| i.path.as_str()) }
-    });
-    if let Some(at) = input.and_then(|i| i.locations.get(resource)) {
+    let at = place(report, resource);
+    let uri = match &at {
+        Some(p) => p.path.as_str(),
+        None => report.inputs.last().map_or("", |i| i.path.as_str()),
+    };
+    let mut physical = json!({ "artifactLocation": { "uri": uri } });
+    if let Some(at) = at {
         physical["region"] = json!({ "startLine": at.line, "startColumn": at.column });
     }
     json!({
@@ -84,12 +92,7 @@ fn result(report: &Report, row: &Row<'_>) -> Value {
     }
     // The subject's entry in the input; a filter the plan knows only by id has none,
     // so the first cause that has one stands in.
-    let located = |r: &str| {
-        report
-            .inputs
-            .first()
-            .is_some_and(|i| i.locations.contains_key(r))
-    };
+    let located = |r: &str| place(report, r).is_some();
     let primary = std::iter::once(row.subject)
         .chain(row.causes.iter().map(|c| c.resource.as_str()))
         .find(|r| located(r))

@@ -55,7 +55,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 Cell::new(&row.services),
                 Cell::new(&row.peers),
                 Cell::new(row.explanation.unwrap_or_default()),
-                Cell::new(causes(row)),
+                Cell::new(causes(report, row)),
             ]);
         }
         writeln!(out, "{table}")?;
@@ -93,7 +93,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 Cell::new(&row.services),
                 Cell::new(&row.peers),
                 Cell::new(effect),
-                Cell::new(causes(row)),
+                Cell::new(causes(report, row)),
             ]);
         }
         writeln!(out, "{table}")?;
@@ -311,10 +311,10 @@ fn paint(text: &str, colour: comfy_table::Color) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
-fn causes(row: &Row<'_>) -> String {
+fn causes(report: &Report, row: &Row<'_>) -> String {
     row.causes
         .iter()
-        .map(|k| format!("{} ({})", k.resource, k.action))
+        .map(|k| super::cause_text(&report.inputs, k))
         .collect::<Vec<_>>()
         .join("\n")
 }

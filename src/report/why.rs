@@ -27,19 +27,11 @@ use crate::reach::HopVerdict;
 use crate::source::Input;
 use crate::why::{Answer, Report};
 
-/// Where each resource of a hop is in the input (`plan.json:2307`).
+/// Where each resource of a hop is written (`plan.json:2307`, `infra/main.tf:12`).
 fn locations(inputs: &[Input], resources: &[String]) -> Vec<String> {
-    let Some(input) = inputs.first() else {
-        return Vec::new();
-    };
     let mut out: Vec<String> = resources
         .iter()
-        .filter_map(|r| {
-            input
-                .locations
-                .get(r)
-                .map(|l| format!("{}:{}", input.path, l.line))
-        })
+        .filter_map(|r| crate::source::locate(inputs, r).map(|p| p.to_string()))
         .collect();
     out.dedup();
     out

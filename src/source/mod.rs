@@ -6,6 +6,8 @@
 //! never evaluate reachability.
 
 pub mod cloudformation;
+pub mod git;
+pub mod terraform_hcl;
 pub mod terraform_plan;
 
 use std::collections::BTreeMap;
@@ -33,6 +35,8 @@ pub enum SourceFormat {
     TerraformPlanBinary,
     /// A `CloudFormation` template (YAML or JSON).
     CloudformationTemplate,
+    /// A directory of Terraform configuration (`*.tf`, `*.tf.json`), evaluated.
+    TerraformConfiguration,
 }
 
 impl SourceFormat {
@@ -43,6 +47,7 @@ impl SourceFormat {
             Self::TerraformPlanJson => "terraform-plan-json",
             Self::TerraformPlanBinary => "terraform-plan-binary",
             Self::CloudformationTemplate => "cloudformation-template",
+            Self::TerraformConfiguration => "terraform-configuration",
         }
     }
 }
@@ -54,18 +59,75 @@ pub struct Input {
     pub path: String,
     /// What it was read as.
     pub format: SourceFormat,
-    /// SHA-256 of the bytes read, lowercase hex.
+    /// SHA-256 of the bytes read, lowercase hex. For a directory, of its files: each
+    /// file's path, a NUL, its length in decimal, a NUL and its bytes, in path order.
     pub sha256: String,
-    /// Where each resource is in the file (its entry in `resource_changes`), for
-    /// reports that point at lines; empty when the file is not the JSON read (a binary
-    /// plan).
+    /// The git revision the input was read at (`reachdiff diff --git BASE`); absent for
+    /// the working tree.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// Where each resource is (a plan: its entry in `resource_changes`; configuration:
+    /// its block, and each nested block under `ADDRESS BLOCK`), for reports that point
+    /// at lines; empty when the file is not the JSON read (a binary plan).
     #[serde(skip)]
     pub locations: BTreeMap<String, Location>,
 }
 
-/// A place in an input file, 1-based.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where a resource is written: a file, a line and a column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// The file as the user named it (`plan.json`, `infra/network.tf`).
+    pub path: String,
+    /// The git revision the file was read at, if not the working tree.
+    pub revision: Option<String>,
+    /// Line, 1-based.
+    pub line: usize,
+    /// Column, 1-based.
+    pub column: usize,
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(rev) = &self.revision {
+            write!(f, "{rev}:")?;
+        }
+        write!(f, "{}:{}", self.path, self.line)
+    }
+}
+
+impl Input {
+    /// Where `resource` is written in this input.
+    #[must_use]
+    pub fn place(&self, resource: &str) -> Option<Place> {
+        let at = self.locations.get(resource)?;
+        let path = match &at.file {
+            Some(file) if self.path == "." || self.path.is_empty() => file.clone(),
+            Some(file) => format!("{}/{file}", self.path.trim_end_matches('/')),
+            None => self.path.clone(),
+        };
+        Some(Place {
+            path,
+            revision: self.revision.clone(),
+            line: at.line,
+            column: at.column,
+        })
+    }
+}
+
+/// Where `resource` is written, looking at the later inputs first: the state after the
+/// change (`diff BEFORE AFTER`), the configuration given with `--source`.
+#[must_use]
+pub fn locate(inputs: &[Input], resource: &str) -> Option<Place> {
+    inputs.iter().rev().find_map(|i| i.place(resource))
+}
+
+/// A place in an input, 1-based: in the input file itself, or in a file of an input
+/// directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Location {
+    /// The file, relative to the input directory (`/`-separated); `None` for the input
+    /// file itself.
+    pub file: Option<String>,
     /// Line.
     pub line: usize,
     /// Column, in characters.
@@ -76,7 +138,21 @@ impl Location {
     /// Line and column in the input file itself.
     #[must_use]
     pub fn at(line: usize, column: usize) -> Self {
-        Self { line, column }
+        Self {
+            file: None,
+            line,
+            column,
+        }
+    }
+
+    /// Line and column in `file`, relative to the input directory.
+    #[must_use]
+    pub fn in_file(file: &str, line: usize, column: usize) -> Self {
+        Self {
+            file: Some(file.to_owned()),
+            line,
+            column,
+        }
     }
 }
 
@@ -196,7 +272,7 @@ pub struct SnapshotPair {
 ///
 /// Any [`ErrorKind`], with the path attached.
 pub fn load_path(path: &Path, warnings: &mut Warnings) -> Result<(Input, SnapshotPair)> {
-    load_input(path, &BTreeMap::new(), warnings)
+    load_input(path, &LoadOptions::default(), warnings)
 }
 
 /// `true` when the first non-blank byte does not start JSON (nor a UTF-8/16 byte-order
@@ -225,55 +301,221 @@ fn read_input(path: &Path) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Two `CloudFormation` templates, the stack before and after (`reachdiff diff`).
+/// One side of `reachdiff diff`: a path of the working tree, or a path at a git
+/// revision.
+#[derive(Debug)]
+pub enum Side {
+    /// A file or directory as it is now.
+    Path(PathBuf),
+    /// A file or directory at a git revision (`--git BASE`).
+    Git(git::GitPath),
+}
+
+/// What the readers need besides the input: `CloudFormation` parameters and Terraform
+/// variables.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// `CloudFormation` parameters, overriding the template's defaults.
+    pub parameters: BTreeMap<String, String>,
+    /// Terraform variables (`--var`, `--var-file`).
+    pub terraform: terraform_hcl::Options,
+}
+
+/// The change between two sides (`reachdiff diff`): two directories of Terraform
+/// configuration, or two `CloudFormation` templates. A side missing at a git revision
+/// (a new directory or file) is empty: everything is created.
 ///
 /// # Errors
 ///
-/// Any [`ErrorKind`], with the path attached; a side that is not a template is
-/// [`ErrorKind::NotATemplate`].
-pub fn load_templates(
-    before: &Path,
-    after: &Path,
+/// Any [`ErrorKind`], with the path attached; sides of different kinds are
+/// [`ErrorKind::Mismatch`]; a file that is no template is [`ErrorKind::NotATemplate`].
+pub fn load_diff(
+    before: &Side,
+    after: &Side,
+    options: &LoadOptions,
+    warnings: &mut Warnings,
+) -> Result<(Vec<Input>, SnapshotPair)> {
+    let dir = |s: &Side| match s {
+        Side::Path(p) => Some(p.is_dir()),
+        Side::Git(_) => None,
+    };
+    let (b, a) = (dir(before), dir(after));
+    if let (Some(bd), Some(ad)) = (b, a) {
+        if bd != ad {
+            let (d, f) = if bd { (before, after) } else { (after, before) };
+            return Err(Error::new(
+                Some(side_path(f)),
+                ErrorKind::Mismatch(format!(
+                    "is a file and {} is a directory; `reachdiff diff` compares two directories of Terraform configuration or two CloudFormation templates",
+                    side_path(d).display()
+                )),
+            ));
+        }
+    }
+    if b.or(a).unwrap_or(false) {
+        load_configurations(before, after, options, warnings)
+    } else {
+        load_templates(before, after, &options.parameters, warnings)
+    }
+}
+
+fn side_path(side: &Side) -> PathBuf {
+    match side {
+        Side::Path(p) => p.clone(),
+        Side::Git(g) => PathBuf::from(g.label()),
+    }
+}
+
+/// A directory of Terraform configuration, evaluated, with its [`Input`].
+fn read_configuration(
+    tree: &dyn terraform_hcl::Tree,
+    path: &str,
+    revision: Option<&str>,
+    options: &terraform_hcl::Options,
+    warnings: &mut Warnings,
+) -> Result<(Input, terraform_hcl::Configuration)> {
+    let config = terraform_hcl::evaluate(tree, "", options, warnings)?;
+    let mut digest = Sha256::new();
+    for file in &config.files {
+        let bytes = tree
+            .read(file)
+            .map_err(|e| Error::new(Some(PathBuf::from(file)), ErrorKind::Io(e)))?;
+        digest.update(file.as_bytes());
+        digest.update([0]);
+        digest.update(bytes.len().to_string().as_bytes());
+        digest.update([0]);
+        digest.update(&bytes);
+    }
+    let input = Input {
+        path: path.to_owned(),
+        format: SourceFormat::TerraformConfiguration,
+        sha256: hex(&digest.finalize()),
+        revision: revision.map(str::to_owned),
+        locations: terraform_hcl::locations(&config),
+    };
+    Ok((input, config))
+}
+
+/// Reads one side of a Terraform diff; `None` for a directory absent at a revision.
+fn configuration_side(
+    side: &Side,
+    options: &terraform_hcl::Options,
+    warnings: &mut Warnings,
+) -> Result<Option<(Input, terraform_hcl::Configuration)>> {
+    match side {
+        Side::Path(p) => {
+            let tree = terraform_hcl::DiskTree { root: p.clone() };
+            read_configuration(&tree, &path_label(p), None, options, warnings).map(Some)
+        }
+        Side::Git(g) => match g.tree()? {
+            Some(tree) => {
+                let label = if g.inner.is_empty() { "." } else { &g.inner };
+                read_configuration(&tree, label, Some(&g.revision), options, warnings).map(Some)
+            }
+            None => Ok(None),
+        },
+    }
+}
+
+fn load_configurations(
+    before: &Side,
+    after: &Side,
+    options: &LoadOptions,
+    warnings: &mut Warnings,
+) -> Result<(Vec<Input>, SnapshotPair)> {
+    let old = configuration_side(before, &options.terraform, warnings)?;
+    let Some(new) = configuration_side(after, &options.terraform, warnings)? else {
+        return Err(Error::new(
+            Some(side_path(after)),
+            ErrorKind::Mismatch("holds no files at that revision".into()),
+        ));
+    };
+    let plan = terraform_hcl::synthesize(old.as_ref().map(|(_, c)| c), &new.1);
+    let pair = terraform_plan::load(plan.as_bytes(), warnings)
+        .map_err(|kind| Error::new(Some(side_path(after)), kind))?;
+    let mut inputs: Vec<Input> = old.into_iter().map(|(i, _)| i).collect();
+    inputs.push(new.0);
+    Ok((inputs, pair))
+}
+
+/// Two `CloudFormation` templates, the stack before and after (`reachdiff diff`).
+fn load_templates(
+    before: &Side,
+    after: &Side,
     parameters: &BTreeMap<String, String>,
     warnings: &mut Warnings,
-) -> Result<([Input; 2], SnapshotPair)> {
-    let (b, a) = (read_input(before)?, read_input(after)?);
-    let pair = cloudformation::load_pair(&b, &a, parameters, warnings).map_err(|kind| {
-        // Only on failure: find the side at fault, to name its file (a template error
-        // names its own line) or to say it is no template at all.
-        let before_fails = cloudformation::load(&b, parameters, &mut Warnings::new()).is_err();
-        let (path, bytes) = if before_fails { (before, &b) } else { (after, &a) };
+) -> Result<(Vec<Input>, SnapshotPair)> {
+    let read = |side: &Side| -> Result<Option<Vec<u8>>> {
+        match side {
+            Side::Path(p) => read_input(p).map(Some),
+            Side::Git(g) => g.read(),
+        }
+    };
+    let (b, a) = (read(before)?, read(after)?);
+    let Some(a) = a else {
+        return Err(Error::new(
+            Some(side_path(after)),
+            ErrorKind::Mismatch("did not exist at that revision".into()),
+        ));
+    };
+    let not_a_template = |side: &Side, bytes: &[u8], kind: ErrorKind| {
+        // A template error names its own line; other input is said to be no template.
         let kind = if yaml_like(bytes) || cloudformation::is_template(bytes) {
             kind
         } else {
             ErrorKind::NotATemplate(
-                "is not a CloudFormation template; `reachdiff diff` compares two templates (for a Terraform change, give its plan to `reachdiff plan`)".into(),
+                "is not a CloudFormation template; `reachdiff diff` compares two templates or two directories of Terraform configuration (for a Terraform plan, use `reachdiff plan`)".into(),
             )
         };
-        Error::new(Some(path.to_path_buf()), kind)
-    })?;
-    let input = |path: &Path, bytes: &[u8]| Input {
-        path: path_label(path),
-        format: SourceFormat::CloudformationTemplate,
-        sha256: sha256_hex(bytes),
-        locations: BTreeMap::new(),
+        Error::new(Some(side_path(side)), kind)
     };
-    Ok(([input(before, &b), input(after, &a)], pair))
+    let pair = match &b {
+        Some(b) => cloudformation::load_pair(b, &a, parameters, warnings).map_err(|kind| {
+            // Only on failure: find the side at fault.
+            if cloudformation::load(b, parameters, &mut Warnings::new()).is_err() {
+                not_a_template(before, b, kind)
+            } else {
+                not_a_template(after, &a, kind)
+            }
+        })?,
+        None => cloudformation::load_created(&a, parameters, warnings)
+            .map_err(|kind| not_a_template(after, &a, kind))?,
+    };
+    let input = |side: &Side, bytes: &[u8]| {
+        let (path, revision) = match side {
+            Side::Path(p) => (path_label(p), None),
+            Side::Git(g) => (g.inner.clone(), Some(g.revision.clone())),
+        };
+        Input {
+            path,
+            format: SourceFormat::CloudformationTemplate,
+            sha256: sha256_hex(bytes),
+            revision,
+            locations: BTreeMap::new(),
+        }
+    };
+    let mut inputs: Vec<Input> = b.iter().map(|b| input(before, b)).collect();
+    inputs.push(input(after, &a));
+    Ok((inputs, pair))
 }
 
-/// Like [`load_path`], with `CloudFormation` parameters (they override the
-/// template's defaults; ignored for plans).
+/// Like [`load_path`], with `CloudFormation` parameters and Terraform variables; a
+/// directory of Terraform configuration reads as the change that creates it.
 ///
 /// # Errors
 ///
 /// Any [`ErrorKind`], with the path attached.
 pub fn load_input(
     path: &Path,
-    parameters: &BTreeMap<String, String>,
+    options: &LoadOptions,
     warnings: &mut Warnings,
 ) -> Result<(Input, SnapshotPair)> {
     let err = |kind| Error::new(Some(path.to_path_buf()), kind);
     let stdin = path == Path::new("-");
+    if !stdin && path.is_dir() {
+        return load_created_configuration(path, &options.terraform, warnings);
+    }
+    let parameters = &options.parameters;
     let bytes = read_input(path)?;
     let sha256 = sha256_hex(&bytes);
     let (format, pair) = if terraform_plan::is_binary_plan(&bytes) {
@@ -312,9 +554,42 @@ pub fn load_input(
         path: path_label(path),
         format,
         sha256,
+        revision: None,
         locations,
     };
     Ok((input, pair))
+}
+
+/// A directory of Terraform configuration as the change that creates it.
+fn load_created_configuration(
+    path: &Path,
+    options: &terraform_hcl::Options,
+    warnings: &mut Warnings,
+) -> Result<(Input, SnapshotPair)> {
+    let tree = terraform_hcl::DiskTree {
+        root: path.to_path_buf(),
+    };
+    let (input, config) = read_configuration(&tree, &path_label(path), None, options, warnings)?;
+    let plan = terraform_hcl::synthesize(None, &config);
+    let pair = terraform_plan::load(plan.as_bytes(), warnings)
+        .map_err(|kind| Error::new(Some(path.to_path_buf()), kind))?;
+    Ok((input, pair))
+}
+
+/// The places of a plan's resources in its configuration directory (`--source DIR`),
+/// as an extra [`Input`] that reports consult before the plan.
+///
+/// # Errors
+///
+/// When the directory cannot be evaluated.
+pub fn source_locations(dir: &Path, options: &terraform_hcl::Options) -> Result<Input> {
+    let tree = terraform_hcl::DiskTree {
+        root: dir.to_path_buf(),
+    };
+    // The plan is the evidence of the change; what evaluating the configuration would
+    // warn about (unknown values) does not concern it.
+    let mut ignored = Warnings::new();
+    read_configuration(&tree, &path_label(dir), None, options, &mut ignored).map(|(i, _)| i)
 }
 
 fn path_label(path: &Path) -> String {

@@ -12,7 +12,7 @@
 //!
 //! [`Snapshot`]: crate::model::Snapshot
 
-mod address;
+pub(crate) mod address;
 mod common;
 mod config;
 mod endpoints;
@@ -293,6 +293,8 @@ struct Entry<'a> {
     before: Option<&'a RawValue>,
     after: Option<&'a RawValue>,
     after_unknown: Option<&'a RawValue>,
+    /// Only in plans synthesized from configuration (see [`RawChange::before_unknown`]).
+    before_unknown: Option<&'a RawValue>,
     before_id: Option<Identity>,
     after_id: Option<Identity>,
 }
@@ -325,8 +327,8 @@ impl Entry<'_> {
             .filter(|s| !s.is_empty())
     }
 
-    /// Parses `before`, `after` and `after_unknown` into JSON trees.
-    fn values(&self) -> (Option<Value>, Option<Value>, Value) {
+    /// Parses `before`, `after`, `before_unknown` and `after_unknown` into JSON trees.
+    fn values(&self) -> (Option<Value>, Option<Value>, Value, Value) {
         let parse = |r: Option<&RawValue>| {
             r.and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
                 .filter(|v| !v.is_null())
@@ -334,6 +336,7 @@ impl Entry<'_> {
         (
             parse(self.before),
             parse(self.after),
+            parse(self.before_unknown).unwrap_or(Value::Null),
             parse(self.after_unknown).unwrap_or(Value::Null),
         )
     }
@@ -621,6 +624,7 @@ fn collect_entries<'a>(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Vec<Ent
             before: change.before,
             after: change.after,
             after_unknown: change.after_unknown,
+            before_unknown: change.before_unknown,
             before_id: None,
             after_id: None,
         });
@@ -649,6 +653,7 @@ fn collect_entries<'a>(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Vec<Ent
                     before: r.values,
                     after: r.values,
                     after_unknown: None,
+                    before_unknown: None,
                     before_id: None,
                     after_id: None,
                 });
@@ -710,26 +715,28 @@ fn parse_actions(actions: &[String], address: &str, warnings: &mut Warnings) -> 
 struct Sides {
     before: Option<Value>,
     after: Option<Value>,
+    /// `Null` (all known) except in plans synthesized from configuration.
+    before_unknown: Value,
     after_unknown: Value,
 }
 
 impl Sides {
-    /// One side for reading: `before` is fully known, `after` carries `after_unknown`.
+    /// One side for reading, with what is unknown on that side.
     fn side(&self, after: bool) -> Option<values::Side<'_>> {
-        if after {
-            self.after.as_ref().map(|v| values::Side {
-                values: v,
-                unknown: &self.after_unknown,
-            })
+        let (values, unknown) = if after {
+            (&self.after, &self.after_unknown)
         } else {
-            self.before.as_ref().map(values::Side::known)
-        }
+            (&self.before, &self.before_unknown)
+        };
+        values
+            .as_ref()
+            .map(|values| values::Side { values, unknown })
     }
 }
 
 impl Entry<'_> {
     fn sides(&self) -> Sides {
-        let (before, after, after_unknown) = self.values();
+        let (before, after, before_unknown, after_unknown) = self.values();
         let default_kind = matches!(
             self.kind.as_str(),
             "aws_default_security_group" | "aws_default_network_acl"
@@ -738,31 +745,37 @@ impl Entry<'_> {
             ChangeAction::Forget => Sides {
                 after: before.clone(),
                 before,
-                after_unknown: Value::Null,
+                after_unknown: before_unknown.clone(),
+                before_unknown,
             },
             ChangeAction::Delete if default_kind => Sides {
                 after: before.clone(),
                 before,
-                after_unknown: Value::Null,
+                after_unknown: before_unknown.clone(),
+                before_unknown,
             },
             ChangeAction::Delete => Sides {
                 before,
                 after: None,
+                before_unknown,
                 after_unknown: Value::Null,
             },
             ChangeAction::Create => Sides {
                 before: None,
                 after,
+                before_unknown: Value::Null,
                 after_unknown,
             },
             ChangeAction::Read => Sides {
                 before: None,
                 after: None,
+                before_unknown: Value::Null,
                 after_unknown: Value::Null,
             },
             _ => Sides {
                 before,
                 after,
+                before_unknown,
                 after_unknown,
             },
         }

@@ -167,6 +167,11 @@ impl<'a> ConfigIndex<'a> {
                         self.follow(ctx, r, depth, out);
                     }
                 }
+                // `{}`: an expression that is neither a constant nor references
+                // (a function of nothing it can name); it cannot be followed.
+                if o.is_empty() {
+                    out.open = true;
+                }
                 if !o.contains_key("constant_value") && !o.contains_key("references") {
                     for child in o.values() {
                         self.follow_value(ctx, child, depth, out);

@@ -70,6 +70,10 @@ pub(super) struct RawChange<'a> {
     pub after: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub after_unknown: Option<&'a RawValue>,
+    /// Not written by Terraform (its `before` is always known): the plans reachdiff
+    /// synthesizes from configuration directories mark values unknown on both sides.
+    #[serde(borrow, default)]
+    pub before_unknown: Option<&'a RawValue>,
 }
 
 /// `prior_state`.

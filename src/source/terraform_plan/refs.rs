@@ -206,7 +206,7 @@ impl Plan<'_> {
             })
             .filter(|s| !s.is_empty());
         for (i, e) in super::entries_of(self, &[adopter]) {
-            let (bv, av, _) = e.values();
+            let (bv, av, _, _) = e.values();
             let linked_by_id = [bv, av].into_iter().flatten().any(|val| {
                 val.get(link)
                     .and_then(Value::as_str)
