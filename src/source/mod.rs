@@ -6,6 +6,7 @@
 //! never evaluate reachability.
 
 pub mod cloudformation;
+pub mod terraform_hcl;
 pub mod terraform_plan;
 
 use std::collections::BTreeMap;
