@@ -227,16 +227,15 @@ impl<'t> Evaluator<'t> {
     fn drive(&mut self, i: usize) -> Er<()> {
         let def = self.insts[i].def.clone();
         for item in static_order(&def) {
-            match item {
-                Item::Local(name) => {
-                    self.force_local(i, &name)?;
-                }
-                Item::Resource(key) => {
-                    self.force_resource(i, &key)?;
-                }
-                Item::Module(name) => {
-                    self.force_module(i, &name)?;
-                }
+            let r = match item {
+                Item::Local(name) => self.force_local(i, &name).map(drop),
+                Item::Resource(key) => self.force_resource(i, &key).map(drop),
+                Item::Module(name) => self.force_module(i, &name).map(drop),
+            };
+            match r {
+                // Reported where it is used.
+                Ok(()) | Err(EvalError::Invalid(_)) => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(())
@@ -1108,11 +1107,11 @@ impl<'t> Evaluator<'t> {
             }
             Expression::StringTemplate(t) => {
                 let elements: Vec<&Element> = t.iter().collect();
-                self.eval_template(&elements, sc, d)?
+                self.eval_template(&elements, sc, d, (false, false))?
             }
             Expression::HeredocTemplate(h) => {
                 let elements: Vec<&Element> = h.template.iter().collect();
-                self.eval_template(&elements, sc, d)?
+                self.eval_template(&elements, sc, d, (false, false))?
             }
             Expression::Parenthesis(p) => self.eval(p.inner(), sc, d)?,
             Expression::Variable(v) => self.resolve_root(v.as_str(), &[], sc)?.0,
@@ -1133,7 +1132,10 @@ impl<'t> Evaluator<'t> {
                         }
                     }
                     v => {
-                        return invalid(format!("the condition is a {}, not a bool", v.type_name()));
+                        return invalid(format!(
+                            "the condition is a {}, not a bool",
+                            v.type_name()
+                        ));
                     }
                 }
             }
@@ -1245,7 +1247,15 @@ impl<'t> Evaluator<'t> {
         })
     }
 
-    fn eval_template(&mut self, elements: &[&Element], sc: Scope<'_>, d: usize) -> Er<Value> {
+    /// A template's value; `strip` says whether the markers around it strip the
+    /// whitespace at its start and at its end.
+    fn eval_template(
+        &mut self,
+        elements: &[&Element],
+        sc: Scope<'_>,
+        d: usize,
+        strip: (bool, bool),
+    ) -> Er<Value> {
         if let [Element::Interpolation(i)] = elements {
             return self.eval(&i.expr, sc, d);
         }
@@ -1255,8 +1265,12 @@ impl<'t> Evaluator<'t> {
             match el {
                 Element::Literal(s) => {
                     let mut s: &str = s.value();
-                    let strip_before = n > 0 && strips_end(elements[n - 1]);
-                    let strip_after = elements.get(n + 1).is_some_and(|e| strips_start(e));
+                    let strip_before = if n == 0 {
+                        strip.0
+                    } else {
+                        strips_end(elements[n - 1])
+                    };
+                    let strip_after = elements.get(n + 1).map_or(strip.1, |e| strips_start(e));
                     if strip_before {
                         s = s.trim_start();
                     }
@@ -1272,9 +1286,21 @@ impl<'t> Evaluator<'t> {
                 },
                 Element::Directive(dir) => match &**dir {
                     Directive::If(i) => {
+                        let endif = i.endif_expr.strip.strip_start();
                         let t = match self.eval(&i.if_expr.cond_expr, sc, d)? {
-                            Value::Bool(true) => Some(&i.if_expr.template),
-                            Value::Bool(false) => i.else_expr.as_ref().map(|e| &e.template),
+                            Value::Bool(true) => Some((
+                                &i.if_expr.template,
+                                (
+                                    i.if_expr.strip.strip_end(),
+                                    i.else_expr
+                                        .as_ref()
+                                        .map_or(endif, |e| e.strip.strip_start()),
+                                ),
+                            )),
+                            Value::Bool(false) => i
+                                .else_expr
+                                .as_ref()
+                                .map(|e| (&e.template, (e.strip.strip_end(), endif))),
                             Value::Unknown => {
                                 unknown = true;
                                 None
@@ -1286,8 +1312,8 @@ impl<'t> Evaluator<'t> {
                                 ));
                             }
                         };
-                        if let Some(t) = t {
-                            match self.sub_template(t, sc, d)? {
+                        if let Some((t, strip)) = t {
+                            match self.sub_template(t, sc, d, strip)? {
                                 Some(s) => out.push_str(&s),
                                 None => unknown = true,
                             }
@@ -1342,7 +1368,8 @@ impl<'t> Evaluator<'t> {
                                 env: Some(&venv),
                                 ..sc
                             };
-                            match self.sub_template(&fe.template, inner, d)? {
+                            let strip = (fe.strip.strip_end(), f.endfor_expr.strip.strip_start());
+                            match self.sub_template(&fe.template, inner, d, strip)? {
                                 Some(s) => out.push_str(&s),
                                 None => unknown = true,
                             }
@@ -1359,16 +1386,22 @@ impl<'t> Evaluator<'t> {
     }
 
     /// A directive's template as a string; `None` when unknown.
-    fn sub_template(&mut self, t: &Template, sc: Scope<'_>, d: usize) -> Er<Option<String>> {
+    fn sub_template(
+        &mut self,
+        t: &Template,
+        sc: Scope<'_>,
+        d: usize,
+        strip: (bool, bool),
+    ) -> Er<Option<String>> {
         let elements: Vec<&Element> = t.iter().collect();
         if let [Element::Interpolation(_)] = elements.as_slice() {
             // Not the bare-value case: a directive body is always a string.
             let mut with_empty = elements.clone();
             let empty = Element::Literal(hcl_edit::Spanned::new(String::new()));
             with_empty.push(&empty);
-            return self.sub_template_of(&with_empty, sc, d);
+            return self.sub_template_of(&with_empty, sc, d, strip);
         }
-        self.sub_template_of(&elements, sc, d)
+        self.sub_template_of(&elements, sc, d, strip)
     }
 
     fn sub_template_of(
@@ -1376,8 +1409,9 @@ impl<'t> Evaluator<'t> {
         elements: &[&Element],
         sc: Scope<'_>,
         d: usize,
+        strip: (bool, bool),
     ) -> Er<Option<String>> {
-        Ok(match self.eval_template(elements, sc, d + 1)? {
+        Ok(match self.eval_template(elements, sc, d + 1, strip)? {
             Value::Unknown => None,
             v => Some(to_str(&v).map_err(fn_error)?),
         })
@@ -1952,13 +1986,15 @@ fn static_order(def: &ModuleDef) -> Vec<Item> {
                     _ => None,
                 };
                 match (root.as_str(), attr(0), attr(1)) {
-                    ("local", Some(n), _) => {
+                    ("local", Some(n), _) if self.def.locals.contains_key(n) => {
                         self.out.insert(Item::Local(n.to_owned()));
                     }
-                    ("module", Some(n), _) => {
+                    ("module", Some(n), _) if self.def.modules.contains_key(n) => {
                         self.out.insert(Item::Module(n.to_owned()));
                     }
-                    ("data", Some(t), Some(n)) => {
+                    ("data", Some(t), Some(n))
+                        if self.def.resources.contains_key(&format!("data.{t}.{n}")) =>
+                    {
                         self.out.insert(Item::Resource(format!("data.{t}.{n}")));
                     }
                     (t, Some(n), _) => {
