@@ -94,6 +94,34 @@ pub enum ErrorKind {
     /// `Resources`, a top level that is not a mapping).
     #[error("{0}")]
     NotATemplate(String),
+    /// Occurs when a Terraform configuration file is not valid HCL.
+    #[error("invalid HCL at line {line}, column {column}: {message}")]
+    Hcl {
+        /// Line of the error.
+        line: usize,
+        /// Column of the error.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// Occurs when a directory given as Terraform configuration holds no `*.tf` or
+    /// `*.tf.json` file.
+    #[error(
+        "no Terraform files (*.tf, *.tf.json) in {0}; give a directory of Terraform configuration or a plan JSON"
+    )]
+    NoTerraformFiles(String),
+    /// Occurs when Terraform configuration parses but cannot be evaluated: a cycle
+    /// between locals, a local module directory that does not exist, modules nested too
+    /// deeply.
+    #[error("at line {line}, column {column}: {message}")]
+    Terraform {
+        /// Line of the construct at fault.
+        line: usize,
+        /// Column of the construct at fault.
+        column: usize,
+        /// What is wrong and what to do.
+        message: String,
+    },
 }
 
 /// An error with the input it concerns.

@@ -1,64 +1,164 @@
-//! TEMPORARY STUB: replaced by the evaluator (branch hcl-eval) at merge.
-#![allow(missing_docs, unreachable_pub, dead_code)]
+//! A static evaluator for directories of Terraform configuration (`*.tf`, `*.tf.json`).
+//!
+//! [`evaluate`] reads a root module (and the local modules it calls), applies variable
+//! values the way Terraform does (defaults, `terraform.tfvars`, `*.auto.tfvars`,
+//! `--var-file`, `--var`), and evaluates every resource and data-source instance into
+//! the attribute values a plan's `after` object would hold: nested blocks as arrays of
+//! objects, `count`/`for_each`/`dynamic` expanded. What cannot be known before apply
+//! (data-source attributes, computed attributes, variables without a value, remote
+//! modules) is unknown, never guessed; managed resources get symbolic ids
+//! ([`identity::symbolic`]) so that references between resources resolve.
+//!
+//! It is not Terraform: no providers, no state, no schemas (so no provider defaults and
+//! no computed attributes), no remote modules, no `import`/`moved` blocks. It does not
+//! build the security model either; its output is meant to be turned into a plan.
 
+mod eval;
+mod functions;
+pub mod identity;
+mod load;
 mod plan;
+mod value;
 
 pub use plan::{locations, synthesize};
 
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::error::Result;
+use crate::warning::Warnings;
+
+/// Where configuration files come from: the disk, or a git revision.
 pub trait Tree {
+    /// File names (not paths) directly in `dir` (relative to the tree root; "" = root),
+    /// sorted.
+    ///
+    /// # Errors
+    ///
+    /// When the directory cannot be listed.
     fn list(&self, dir: &str) -> std::io::Result<Vec<String>>;
+    /// Bytes of the file at `path` (relative to the root, '/'-separated).
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read.
     fn read(&self, path: &str) -> std::io::Result<Vec<u8>>;
+    /// `true` when `dir` exists and is a directory.
     fn is_dir(&self, dir: &str) -> bool;
 }
+
+/// A [`Tree`] on disk, rooted at `root`.
+#[derive(Clone, Debug)]
 pub struct DiskTree {
-    pub root: std::path::PathBuf,
+    /// The directory paths are relative to.
+    pub root: PathBuf,
 }
+
+impl DiskTree {
+    fn path(&self, rel: &str) -> PathBuf {
+        let mut p = self.root.clone();
+        for part in rel.split('/').filter(|s| !s.is_empty()) {
+            p.push(part);
+        }
+        p
+    }
+}
+
+impl Tree for DiskTree {
+    fn list(&self, dir: &str) -> std::io::Result<Vec<String>> {
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(self.path(dir))? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                names.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    fn read(&self, path: &str) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.path(path))
+    }
+
+    fn is_dir(&self, dir: &str) -> bool {
+        self.path(dir).is_dir()
+    }
+}
+
+/// Variable values given on the command line.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    pub var_files: Vec<std::path::PathBuf>,
+    /// `--var-file` paths, applied in order after `terraform.tfvars(.json)` and
+    /// `*.auto.tfvars(.json)` (sorted): Terraform's precedence.
+    pub var_files: Vec<PathBuf>,
+    /// `--var NAME=VALUE`, applied last; VALUE is read as an HCL expression when it
+    /// parses as one, else taken as a string (as terraform does for `-var`).
     pub vars: Vec<(String, String)>,
 }
+
+/// An evaluated configuration.
+#[derive(Clone, Debug)]
 pub struct Configuration {
+    /// Every resource and data-source instance, sorted by address.
     pub resources: Vec<Resource>,
+    /// Files read, '/'-separated relative paths, sorted.
     pub files: Vec<String>,
 }
+
+/// One resource or data-source instance.
+#[derive(Clone, Debug)]
 pub struct Resource {
+    /// Terraform's instance address, as Terraform prints it in plans
+    /// (`module.tier.aws_security_group.svc["api"]`).
     pub address: String,
+    /// `true` for a data source.
     pub data: bool,
+    /// Resource type, e.g. `aws_security_group`.
     pub kind: String,
+    /// The resource's name in its module.
     pub name: String,
+    /// Attributes and nested blocks the configuration sets, evaluated (plus the
+    /// identity attributes); an unknown value is `null` here.
     pub values: serde_json::Value,
+    /// Terraform's `after_unknown` shape: `true` at an unknown value; known parts
+    /// omitted (in objects) or `false` (in lists); an empty object when all is known.
     pub unknown: serde_json::Value,
+    /// Where the resource block is.
     pub location: SourceLocation,
-    pub blocks: std::collections::BTreeMap<String, SourceLocation>,
+    /// Where each nested block is, keyed like `ingress[0]` (nested deeper:
+    /// `ingress[0].foo[1]`); the index is the position in `values`.
+    pub blocks: BTreeMap<String, SourceLocation>,
 }
+
+/// A place in a configuration file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceLocation {
+    /// File relative to the tree root, '/'-separated.
     pub file: String,
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column, in characters.
     pub column: usize,
 }
+
+/// Evaluates the root module in `dir` of `tree` ("" = the tree root).
+///
+/// # Errors
+///
+/// [`crate::error::ErrorKind::Hcl`] for a syntax error,
+/// [`crate::error::ErrorKind::NoTerraformFiles`] for a directory without configuration,
+/// [`crate::error::ErrorKind::Terraform`] for a cycle between locals, a missing local
+/// module directory or modules nested too deeply, and
+/// [`crate::error::ErrorKind::Io`] when a file cannot be read.
 pub fn evaluate(
-    _tree: &dyn Tree,
-    _dir: &str,
-    _options: &Options,
-    _warnings: &mut crate::warning::Warnings,
-) -> crate::error::Result<Configuration> {
-    unimplemented!()
-}
-pub mod identity {
-    pub fn symbolic(_kind: &str, _address: &str, _attr: &str) -> Option<String> {
-        None
-    }
-}
-impl Tree for DiskTree {
-    fn list(&self, _dir: &str) -> std::io::Result<Vec<String>> {
-        unimplemented!()
-    }
-    fn read(&self, _path: &str) -> std::io::Result<Vec<u8>> {
-        unimplemented!()
-    }
-    fn is_dir(&self, _dir: &str) -> bool {
-        unimplemented!()
-    }
+    tree: &dyn Tree,
+    dir: &str,
+    options: &Options,
+    warnings: &mut Warnings,
+) -> Result<Configuration> {
+    eval::Evaluator::new(tree, warnings).run(dir, options)
 }
