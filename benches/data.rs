@@ -368,3 +368,170 @@ pub(crate) fn synthetic_template(groups: usize, widened: bool) -> String {
     }
     t
 }
+
+/// A Terraform configuration tree of about `20 × tiers` resources, as files (path →
+/// text): a root module with one VPC and a `tier` module instance per tier (`for_each`
+/// over a map), each tier calling a nested `sg` module; variables, locals, `count`,
+/// `for_each`, a `dynamic` block and `cidrsubnet` on every tier. `widened` opens one
+/// more port on every tier, so every tier changes.
+pub(crate) fn synthetic_configuration(tiers: usize, widened: bool) -> Vec<(String, String)> {
+    use std::fmt::Write as _;
+    let mut root = String::from(
+        r#"variable "tiers" {
+  type = map(object({ index = number, ports = list(number) }))
+}
+
+locals {
+  vpc_cidr = "10.0.0.0/8"
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = local.vpc_cidr
+}
+
+resource "aws_internet_gateway" "main" {
+  vpc_id = aws_vpc.main.id
+}
+
+module "tier" {
+  source   = "./modules/tier"
+  for_each = var.tiers
+
+  name     = each.key
+  vpc_id   = aws_vpc.main.id
+  igw_id   = aws_internet_gateway.main.id
+  cidr     = cidrsubnet(local.vpc_cidr, 12, each.value.index)
+  ports    = each.value.ports
+}
+"#,
+    );
+    let mut vars = String::from("tiers = {\n");
+    for t in 0..tiers {
+        let ports = if widened {
+            "[443, 8443, 9000]"
+        } else {
+            "[443, 8443]"
+        };
+        let _ = writeln!(vars, "  t{t:04} = {{ index = {t}, ports = {ports} }}");
+    }
+    vars.push_str("}\n");
+    root.push('\n');
+    let tier = r#"variable "name" { type = string }
+variable "vpc_id" { type = string }
+variable "igw_id" { type = string }
+variable "cidr" { type = string }
+variable "ports" { type = list(number) }
+
+locals {
+  hosts = 5
+}
+
+resource "aws_subnet" "this" {
+  vpc_id                  = var.vpc_id
+  cidr_block              = var.cidr
+  map_public_ip_on_launch = true
+}
+
+resource "aws_route_table" "this" {
+  vpc_id = var.vpc_id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = var.igw_id
+  }
+}
+
+resource "aws_route_table_association" "this" {
+  subnet_id      = aws_subnet.this.id
+  route_table_id = aws_route_table.this.id
+}
+
+resource "aws_network_acl" "this" {
+  vpc_id     = var.vpc_id
+  subnet_ids = [aws_subnet.this.id]
+
+  dynamic "ingress" {
+    for_each = var.ports
+    content {
+      rule_no    = 100 + ingress.key
+      action     = "allow"
+      protocol   = "tcp"
+      from_port  = ingress.value
+      to_port    = ingress.value
+      cidr_block = "0.0.0.0/0"
+    }
+  }
+
+  egress {
+    rule_no    = 100
+    action     = "allow"
+    protocol   = "-1"
+    from_port  = 0
+    to_port    = 0
+    cidr_block = "0.0.0.0/0"
+  }
+}
+
+module "sg" {
+  source = "../sg"
+  name   = var.name
+  vpc_id = var.vpc_id
+  ports  = var.ports
+}
+
+resource "aws_instance" "host" {
+  count                  = local.hosts
+  ami                    = "ami-12345678"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.this.id
+  vpc_security_group_ids = [module.sg.id]
+  private_ip             = cidrhost(var.cidr, 10 + count.index)
+}
+"#;
+    let sg = r#"variable "name" { type = string }
+variable "vpc_id" { type = string }
+variable "ports" { type = list(number) }
+
+locals {
+  admin = { ssh = 22, rdp = 3389, winrm = 5986 }
+}
+
+resource "aws_security_group" "this" {
+  name   = "${var.name}-web"
+  vpc_id = var.vpc_id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "web" {
+  for_each          = toset([for p in var.ports : tostring(p)])
+  security_group_id = aws_security_group.this.id
+  ip_protocol       = "tcp"
+  from_port         = tonumber(each.value)
+  to_port           = tonumber(each.value)
+  cidr_ipv4         = "0.0.0.0/0"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "admin" {
+  for_each          = local.admin
+  security_group_id = aws_security_group.this.id
+  ip_protocol       = "tcp"
+  from_port         = each.value
+  to_port           = each.value
+  cidr_ipv4         = "10.0.0.0/8"
+}
+
+resource "aws_vpc_security_group_egress_rule" "all" {
+  security_group_id = aws_security_group.this.id
+  ip_protocol       = "-1"
+  cidr_ipv4         = "0.0.0.0/0"
+}
+
+output "id" {
+  value = aws_security_group.this.id
+}
+"#;
+    vec![
+        ("main.tf".to_owned(), root),
+        ("terraform.tfvars".to_owned(), vars),
+        ("modules/tier/main.tf".to_owned(), tier.to_owned()),
+        ("modules/sg/main.tf".to_owned(), sg.to_owned()),
+    ]
+}

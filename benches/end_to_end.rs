@@ -103,3 +103,45 @@ fn template_diff(bencher: Bencher<'_, '_>, groups: usize) {
         Delta::between(&pair)
     });
 }
+
+/// Tiers of the synthetic configuration tree (about 17 resources each: 120 tiers are
+/// about 2,000 resources).
+const CONFIG_TIERS: [usize; 2] = [12, 120];
+
+/// Writes a synthetic configuration tree under the system's temporary directory.
+fn write_tree(name: &str, files: &[(String, String)]) -> std::path::PathBuf {
+    let root = std::env::temp_dir().join(format!("reachdiff-bench-{}-{name}", std::process::id()));
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    root
+}
+
+/// `reachdiff diff before/ after/` on two configuration trees with local modules:
+/// read and evaluate both, synthesize the plan, read it, compare.
+#[divan::bench(args = CONFIG_TIERS, sample_count = 5)]
+fn configuration_diff(bencher: Bencher<'_, '_>, tiers: usize) {
+    let before = write_tree(
+        &format!("{tiers}-before"),
+        &data::synthetic_configuration(tiers, false),
+    );
+    let after = write_tree(
+        &format!("{tiers}-after"),
+        &data::synthetic_configuration(tiers, true),
+    );
+    bencher.bench(|| {
+        let mut warnings = Warnings::new();
+        let (_, pair) = reachdiff::source::load_diff(
+            &reachdiff::source::Side::Path(before.clone()),
+            &reachdiff::source::Side::Path(after.clone()),
+            &reachdiff::source::LoadOptions::default(),
+            &mut warnings,
+        )
+        .unwrap();
+        Delta::between(&pair)
+    });
+    let _ = std::fs::remove_dir_all(before);
+    let _ = std::fs::remove_dir_all(after);
+}

@@ -105,9 +105,10 @@ pub enum ErrorKind {
         message: String,
     },
     /// Occurs when a directory given as Terraform configuration holds no `*.tf` or
-    /// `*.tf.json` file.
+    /// `*.tf.json` file (the directory, as the evaluator names it, is the field; the
+    /// error's path names it as the user gave it).
     #[error(
-        "no Terraform files (*.tf, *.tf.json) in {0}; give a directory of Terraform configuration or a plan JSON"
+        "holds no Terraform files (*.tf, *.tf.json); give a directory of Terraform configuration, or a plan's JSON to `reachdiff plan`"
     )]
     NoTerraformFiles(String),
     /// Occurs when Terraform configuration parses but cannot be evaluated: a cycle

@@ -98,10 +98,11 @@ fn an_empty_file_is_a_clear_error() {
 }
 
 #[test]
-fn a_directory_is_a_clear_error() {
+fn a_directory_without_configuration_is_a_clear_error() {
+    // A directory is read as Terraform configuration; without any, say so.
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-dir");
     std::fs::create_dir_all(&dir).unwrap();
-    assert_one_line_error(&dir, "is a directory");
+    assert_one_line_error(&dir, "holds no Terraform files (*.tf, *.tf.json)");
 }
 
 #[test]

@@ -374,7 +374,22 @@ fn read_configuration(
     options: &terraform_hcl::Options,
     warnings: &mut Warnings,
 ) -> Result<(Input, terraform_hcl::Configuration)> {
-    let config = terraform_hcl::evaluate(tree, "", options, warnings)?;
+    let config = terraform_hcl::evaluate(tree, "", options, warnings).map_err(|mut e| {
+        // The evaluator names files relative to the directory; name them as given.
+        let inner = e
+            .path
+            .take()
+            .map(|p| p.to_string_lossy().replace('\\', "/"));
+        let mut shown = match revision {
+            Some(rev) => format!("{rev}:{path}"),
+            None => path.to_owned(),
+        };
+        if let Some(inner) = inner.filter(|i| i != "." && !i.is_empty()) {
+            shown = format!("{}/{inner}", shown.trim_end_matches('/'));
+        }
+        e.path = Some(PathBuf::from(shown));
+        e
+    })?;
     let mut digest = Sha256::new();
     for file in &config.files {
         let bytes = tree

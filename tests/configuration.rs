@@ -1,0 +1,525 @@
+//! Terraform configuration without a plan: `reachdiff diff BEFORE AFTER` on
+//! directories, `reachdiff diff --git BASE [PATH]`, `reachdiff plan DIR`, `--source`,
+//! and a clear error for every kind of bad configuration.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+
+fn reachdiff() -> Command {
+    Command::cargo_bin("reachdiff").unwrap()
+}
+
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/scenarios")
+        .join(name)
+}
+
+/// A fresh scratch directory for one test, holding `files` (path → text).
+fn tree(test: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("configuration")
+        .join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// (kind, level, subject, protocol, ports, cidrs) of every change of a JSON report.
+fn changes(report: &serde_json::Value) -> Vec<String> {
+    let mut out: Vec<String> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {} {} {} {} {}",
+                c["kind"].as_str().unwrap(),
+                c["level"].as_str().unwrap(),
+                c["certainty"].as_str().unwrap(),
+                c["subject"].as_str().unwrap(),
+                c["protocol"].as_str().unwrap(),
+                c["ports"],
+                c["peer"]["cidrs"]
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Runs reachdiff, expects exit status 2 and one error line containing every needle.
+fn assert_error(args: &[&std::ffi::OsStr], cwd: Option<&Path>, needles: &[&str]) {
+    let mut cmd = reachdiff();
+    cmd.args(args);
+    if let Some(cwd) = cwd {
+        cmd.current_dir(cwd);
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(out.stdout.is_empty(), "no report on error");
+    assert_eq!(stderr.lines().count(), 1, "one error line, got: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "expected {needle:?} in: {stderr}");
+    }
+}
+
+#[test]
+fn two_directories_give_the_changes_of_the_plan_and_point_at_lines() {
+    let dir = scenario("sg-inline-ssh-opened-to-world");
+    let out = reachdiff()
+        .args(["diff", "--format", "json", "--fail-on", "high"])
+        .arg(dir.join("before"))
+        .arg(dir.join("after"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    // "0.0.0.0/0 except 10.0.0.0/8", as the algebra renders it.
+    let world_but_ten = r#"["0.0.0.0/5","8.0.0.0/7","11.0.0.0/8","12.0.0.0/6","16.0.0.0/4","32.0.0.0/3","64.0.0.0/2","128.0.0.0/1"]"#;
+    assert_eq!(
+        changes(&report),
+        [
+            format!(r#"opened rule definite aws_security_group.web tcp ["22"] {world_but_ten}"#),
+            r#"opened rule definite aws_security_group.web tcp ["443"] ["::/0"]"#.to_owned(),
+        ]
+    );
+    // Every cause points at its block in the after configuration.
+    let cause = &report["changes"][0]["causes"][0];
+    assert_eq!(cause["resource"], "aws_security_group.web");
+    let location = cause["location"].as_str().unwrap();
+    assert!(
+        location.ends_with("sg-inline-ssh-opened-to-world/after/main.tf:5"),
+        "{location}"
+    );
+    assert_eq!(report["inputs"][0]["format"], "terraform-configuration");
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Process::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn git_base_is_read_without_touching_the_working_tree() {
+    let dir = scenario("sg-inline-ssh-opened-to-world");
+    let before = std::fs::read_to_string(dir.join("before/main.tf")).unwrap();
+    let after = std::fs::read_to_string(dir.join("after/main.tf")).unwrap();
+    let repo = tree("git-base", &[("infra/main.tf", &before), ("README", "x\n")]);
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "before"]);
+    std::fs::write(repo.join("infra/main.tf"), &after).unwrap();
+
+    let by_git = reachdiff()
+        .args(["diff", "--git", "HEAD", "infra", "--format", "json"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(
+        by_git.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&by_git.stderr)
+    );
+    let by_dirs = reachdiff()
+        .args(["diff", "--format", "json"])
+        .arg(dir.join("before"))
+        .arg(dir.join("after"))
+        .output()
+        .unwrap();
+    let (by_git, by_dirs) = (json(&by_git), json(&by_dirs));
+    assert_eq!(changes(&by_git), changes(&by_dirs));
+    assert_eq!(by_git["inputs"][0]["revision"], "HEAD");
+    assert_eq!(by_git["inputs"][0]["path"], "infra");
+    assert!(by_git["inputs"][1].get("revision").is_none());
+    // The working tree is as it was: only our edit.
+    assert_eq!(
+        std::fs::read_to_string(repo.join("infra/main.tf")).unwrap(),
+        after
+    );
+
+    // From inside the directory, the path defaults to `.`.
+    let here = reachdiff()
+        .args(["diff", "--git", "HEAD", "--format", "json"])
+        .current_dir(repo.join("infra"))
+        .output()
+        .unwrap();
+    assert_eq!(changes(&json(&here)), changes(&by_dirs));
+}
+
+#[test]
+fn a_directory_new_since_the_base_is_created_whole() {
+    let dir = scenario("sg-inline-ssh-opened-to-world");
+    let after = std::fs::read_to_string(dir.join("after/main.tf")).unwrap();
+    let repo = tree("git-new-dir", &[("README", "x\n")]);
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "base"]);
+    std::fs::create_dir_all(repo.join("infra")).unwrap();
+    std::fs::write(repo.join("infra/main.tf"), after).unwrap();
+    let out = reachdiff()
+        .args([
+            "diff",
+            "--git",
+            "HEAD",
+            "infra",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    assert_eq!(
+        report["inputs"].as_array().unwrap().len(),
+        1,
+        "nothing before"
+    );
+    assert!(
+        changes(&report).iter().all(|c| c.starts_with("opened")),
+        "{:?}",
+        changes(&report)
+    );
+}
+
+#[test]
+fn a_git_revision_that_does_not_exist_is_a_clear_error() {
+    let repo = tree(
+        "git-bad-rev",
+        &[(
+            "main.tf",
+            "resource \"aws_vpc\" \"a\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n",
+        )],
+    );
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "base"]);
+    assert_error(
+        &["diff".as_ref(), "--git".as_ref(), "no-such-branch".as_ref()],
+        Some(&repo),
+        &["the git revision `no-such-branch` does not exist"],
+    );
+}
+
+#[test]
+fn git_outside_a_repository_is_a_clear_error() {
+    let dir = std::env::temp_dir().join(format!("reachdiff-not-a-repo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("main.tf"), "").unwrap();
+    assert_error(
+        &[
+            "diff".as_ref(),
+            "--git".as_ref(),
+            "HEAD".as_ref(),
+            dir.as_os_str(),
+        ],
+        None,
+        &["is not inside a git repository"],
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_directory_without_terraform_files_is_a_clear_error() {
+    let empty = tree("empty", &[("notes.txt", "nothing here\n")]);
+    let other = tree("empty-other", &[("main.tf", "")]);
+    assert_error(
+        &["diff".as_ref(), empty.as_os_str(), other.as_os_str()],
+        None,
+        &["no Terraform files"],
+    );
+}
+
+#[test]
+fn an_hcl_syntax_error_names_file_line_and_column() {
+    let bad = tree(
+        "syntax",
+        &[(
+            "network.tf",
+            "resource \"aws_vpc\" \"a\" {\n  cidr_block = \n}\n",
+        )],
+    );
+    let out = reachdiff().arg("plan").arg(&bad).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("network.tf"), "{stderr}");
+    assert!(
+        stderr.contains("line 2") || stderr.contains("line 3"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_file_and_a_directory_are_not_compared() {
+    let dir = scenario("sg-inline-ssh-opened-to-world");
+    assert_error(
+        &[
+            "diff".as_ref(),
+            dir.join("plan.json").as_os_str(),
+            dir.join("after").as_os_str(),
+        ],
+        None,
+        &["is a file and", "is a directory"],
+    );
+}
+
+#[test]
+fn a_plan_with_its_source_points_at_configuration_lines() {
+    let dir = scenario("sg-inline-ssh-opened-to-world");
+    let out = reachdiff()
+        .args(["plan", "--format", "sarif", "--fail-on", "never"])
+        .arg(dir.join("plan.json"))
+        .arg("--source")
+        .arg(dir.join("after"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sarif = json(&out);
+    let located = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    let uri = located["artifactLocation"]["uri"].as_str().unwrap();
+    assert!(uri.ends_with("after/main.tf"), "{uri}");
+    assert!(located["region"]["startLine"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn unknown_values_are_possible_not_guessed() {
+    // The SSH source comes from a data source: unknown, so the opening is possible.
+    let before = tree(
+        "unknown-before",
+        &[(
+            "main.tf",
+            "resource \"aws_security_group\" \"web\" {\n  name = \"web\"\n}\n",
+        )],
+    );
+    let after = tree(
+        "unknown-after",
+        &[(
+            "main.tf",
+            r#"data "aws_vpc" "shared" {
+  tags = { Name = "shared" }
+}
+
+resource "aws_security_group" "web" {
+  name = "web"
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = [data.aws_vpc.shared.cidr_block]
+  }
+}
+"#,
+        )],
+    );
+    let out = reachdiff()
+        .args(["diff", "--format", "json", "--fail-on", "never"])
+        .arg(&before)
+        .arg(&after)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    let all = changes(&report);
+    assert!(!all.is_empty(), "an unknown source is not dropped");
+    assert!(all.iter().all(|c| c.contains(" possible ")), "{all:?}");
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("aws_security_group.web"), "{warnings}");
+}
+
+#[test]
+fn a_cycle_between_locals_is_a_clear_error() {
+    let dir = tree(
+        "locals-cycle",
+        &[("locals.tf", "locals {\n  a = local.b\n  b = local.a\n}\n")],
+    );
+    assert_error(
+        &["plan".as_ref(), dir.as_os_str()],
+        None,
+        &["locals-cycle/locals.tf", "cycle between locals"],
+    );
+}
+
+#[test]
+fn a_missing_local_module_is_a_clear_error() {
+    let dir = tree(
+        "missing-module",
+        &[(
+            "main.tf",
+            "module \"sg\" {\n  source = \"./modules/sg\"\n}\n",
+        )],
+    );
+    assert_error(
+        &["plan".as_ref(), dir.as_os_str()],
+        None,
+        &["missing-module/main.tf", "line 1", "./modules/sg"],
+    );
+}
+
+#[test]
+fn unknown_functions_and_remote_modules_are_warnings_with_unknown_values() {
+    let dir = tree(
+        "warnings",
+        &[(
+            "main.tf",
+            r#"module "vpc" {
+  source = "terraform-aws-modules/vpc/aws"
+}
+
+resource "aws_security_group" "web" {
+  name   = "web"
+  vpc_id = module.vpc.vpc_id
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = [frobnicate("10.0.0.0/8")]
+  }
+}
+"#,
+        )],
+    );
+    let out = reachdiff()
+        .args(["plan", "--format", "json", "--fail-on", "never"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("frobnicate"), "{warnings}");
+    assert!(warnings.contains("cannot be read offline"), "{warnings}");
+    // The rule's source is unknown: its opening is possible, never dropped.
+    let all = changes(&report);
+    assert!(
+        all.iter()
+            .any(|c| c.starts_with("opened rule possible aws_security_group.web tcp [\"443\"]")),
+        "{all:?}"
+    );
+}
+
+#[test]
+fn variables_come_from_tfvars_var_files_and_var() {
+    let dir = tree(
+        "variables",
+        &[
+            (
+                "main.tf",
+                r#"variable "admin_cidr" {
+  type    = string
+  default = "10.0.0.0/8"
+}
+
+resource "aws_security_group" "web" {
+  name = "web"
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = [var.admin_cidr]
+  }
+}
+"#,
+            ),
+            ("terraform.tfvars", "admin_cidr = \"192.168.0.0/16\"\n"),
+            ("extra.tfvars", "admin_cidr = \"172.16.0.0/12\"\n"),
+        ],
+    );
+    let cidrs = |extra: &[&str]| {
+        let out = reachdiff()
+            .args(["plan", "--format", "json", "--fail-on", "never"])
+            .arg(&dir)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json(&out)["changes"][0]["peer"]["cidrs"].to_string()
+    };
+    assert_eq!(cidrs(&[]), r#"["192.168.0.0/16"]"#);
+    let var_file = dir.join("extra.tfvars");
+    assert_eq!(
+        cidrs(&["--var-file", var_file.to_str().unwrap()]),
+        r#"["172.16.0.0/12"]"#
+    );
+    assert_eq!(
+        cidrs(&[
+            "--var-file",
+            var_file.to_str().unwrap(),
+            "--var",
+            "admin_cidr=203.0.113.0/24"
+        ]),
+        r#"["203.0.113.0/24"]"#
+    );
+    assert_error(
+        &[
+            "plan".as_ref(),
+            dir.as_os_str(),
+            "--var".as_ref(),
+            "oops".as_ref(),
+        ],
+        None,
+        &["--var oops: give a variable as NAME=VALUE"],
+    );
+}
