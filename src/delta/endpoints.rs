@@ -377,6 +377,7 @@ impl Explainer<'_, '_> {
                 .map(|action| Cause {
                     resource: r.clone(),
                     action,
+                    rules: Vec::new(),
                 })
         };
         let mut causes: Vec<Cause> = Vec::new();

@@ -123,6 +123,10 @@ pub struct Cause {
     pub resource: String,
     /// What the change does to it.
     pub action: ChangeAction,
+    /// The rules of the resource that touch the change (`ingress[1]`, `egress rule
+    /// 100`), sorted; empty when not known (endpoint-level changes) or when the
+    /// resource is the rule.
+    pub rules: Vec<String>,
 }
 
 /// One opened or closed region, as one readable part.
@@ -338,15 +342,24 @@ fn compare<F: Filter>(
             if regions.iter().all(|r| r.2.is_empty()) {
                 continue;
             }
+            let after_rules: Vec<(&Origin, Direction, HeaderSpace)> =
+                a.into_iter().flat_map(Filter::rule_spaces).collect();
             let rules: Vec<(&Origin, Direction, HeaderSpace)> = b
                 .into_iter()
-                .chain(a)
                 .flat_map(Filter::rule_spaces)
+                .chain(after_rules.iter().cloned())
                 .collect();
             for (kind, certainty, region) in regions {
                 for part in region.parts() {
                     let space = HeaderSpace::product(&part.peers, &part.service.to_set());
-                    let causes = causes(key, direction, &space, &rules, actions);
+                    // Rules are named as the after side numbers them, so only opened
+                    // regions name theirs (a closed one's rule may be gone).
+                    let named: &[_] = if kind == ChangeKind::Opened {
+                        &after_rules
+                    } else {
+                        &[]
+                    };
+                    let causes = causes(key, direction, &space, &rules, named, actions);
                     out.push(Change {
                         level: Level::Rule,
                         kind,
@@ -374,6 +387,7 @@ fn causes(
     direction: Direction,
     space: &HeaderSpace,
     rules: &[(&Origin, Direction, HeaderSpace)],
+    named: &[(&Origin, Direction, HeaderSpace)],
     actions: &BTreeMap<String, ChangeAction>,
 ) -> Vec<Cause> {
     let changed = |resource: &str| {
@@ -383,17 +397,31 @@ fn causes(
             .filter(|a| !matches!(a, ChangeAction::NoOp | ChangeAction::Read))
     };
     let collect = |filter: &dyn Fn(&(&Origin, Direction, HeaderSpace)) -> bool| -> Vec<Cause> {
-        let set: BTreeSet<Cause> = rules
-            .iter()
-            .filter(|r| filter(r))
-            .filter_map(|(o, _, _)| {
-                changed(&o.resource).map(|action| Cause {
-                    resource: o.resource.clone(),
-                    action,
-                })
+        let mut by_resource: BTreeMap<&str, ChangeAction> = BTreeMap::new();
+        for (o, _, _) in rules.iter().filter(|r| filter(r)) {
+            if let Some(action) = changed(&o.resource) {
+                by_resource.entry(&o.resource).or_insert(action);
+            }
+        }
+        by_resource
+            .into_iter()
+            .map(|(resource, action)| Cause {
+                resource: resource.to_owned(),
+                action,
+                rules: named
+                    .iter()
+                    .filter(|(o, d, s)| {
+                        o.resource == resource
+                            && !o.rule.is_empty()
+                            && *d == direction
+                            && s.intersects(space)
+                    })
+                    .map(|(o, _, _)| o.rule.clone())
+                    .collect::<BTreeSet<String>>()
+                    .into_iter()
+                    .collect(),
             })
-            .collect();
-        set.into_iter().collect()
+            .collect()
     };
     let touching = collect(&|(_, d, s)| *d == direction && s.intersects(space));
     if !touching.is_empty() {
@@ -408,6 +436,7 @@ fn causes(
             vec![Cause {
                 resource: subject.to_owned(),
                 action,
+                rules: Vec::new(),
             }]
         })
         .unwrap_or_default()

@@ -41,12 +41,12 @@ fn property(text: &str) -> String {
 fn annotation(
     report: &Report,
     severity: Severity,
-    resource: &str,
+    (resource, causes): (&str, &[&crate::delta::Cause]),
     title: &str,
     message: &str,
 ) -> String {
     let mut props = Vec::new();
-    match crate::source::locate(&report.inputs, resource).filter(|p| p.revision.is_none()) {
+    match super::working_place(&report.inputs, resource, causes) {
         Some(at) => {
             props.push(format!("file={}", property(&at.path)));
             props.push(format!("line={}", at.line));
@@ -85,7 +85,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for row in super::rows(report).iter().filter(|r| !r.is_accepted()) {
         let title = format!("reachdiff {}: {}", row.severity.as_str(), row.rule);
         out.write_all(
-            annotation(report, row.severity, row.subject, &title, &message(row)).as_bytes(),
+            annotation(
+                report,
+                row.severity,
+                (row.subject, &row.causes),
+                &title,
+                &message(row),
+            )
+            .as_bytes(),
         )?;
     }
     for v in report.risk.violations.iter().filter(|v| !v.is_accepted()) {
@@ -96,11 +103,15 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         );
         let (flows, status) = super::violation_text(v, &report.risk.networks);
         let text = format!("{} ({status}): {}", v.endpoint, flows.join("; "));
-        out.write_all(annotation(report, v.severity, &v.endpoint, &title, &text).as_bytes())?;
+        out.write_all(
+            annotation(report, v.severity, (&v.endpoint, &[]), &title, &text).as_bytes(),
+        )?;
     }
     for g in report.risk.guardrails.iter().filter(|g| g.introduced) {
         let title = format!("reachdiff {}: {}", g.severity.as_str(), g.rule);
-        out.write_all(annotation(report, g.severity, &g.resource, &title, &g.message).as_bytes())?;
+        out.write_all(
+            annotation(report, g.severity, (&g.resource, &[]), &title, &g.message).as_bytes(),
+        )?;
     }
     writeln!(out, "{}", super::gate_line(report))
 }

@@ -327,7 +327,7 @@ fn change<'r>(
             .map(|k| Cause {
                 resource: &k.resource,
                 action: k.action.as_str(),
-                location: super::source_place(inputs, &k.resource),
+                location: super::source_place(inputs, k),
             })
             .collect(),
         explanation: c.explanation.as_deref(),

@@ -200,7 +200,7 @@ fn details(report: &Report, row: &Row<'_>) -> String {
         let causes: Vec<String> = row
             .causes
             .iter()
-            .map(|c| match super::source_place(&report.inputs, &c.resource) {
+            .map(|c| match super::source_place(&report.inputs, c) {
                 Some(at) => format!("{} ({}, {})", code(&c.resource), c.action, code(&at)),
                 None => format!("{} ({})", code(&c.resource), c.action),
             })

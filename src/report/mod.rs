@@ -143,30 +143,63 @@ pub fn guardrail_status(g: &crate::risk::guardrails::Guardrail) -> &'static str 
 /// Named networks (from the policy), shown instead of their CIDR blocks.
 pub type Names = [(String, PeerSet)];
 
-/// Where `resource` is written in the configuration or template the change came from
+/// Where a cause is written: the block of its first rule that has a place
+/// (`aws_security_group.web ingress[1]`), else the resource.
+#[must_use]
+pub fn cause_place(inputs: &[crate::source::Input], cause: &Cause) -> Option<crate::source::Place> {
+    cause
+        .rules
+        .iter()
+        .find_map(|rule| crate::source::locate(inputs, &format!("{} {rule}", cause.resource)))
+        .or_else(|| crate::source::locate(inputs, &cause.resource))
+}
+
+/// Where `resource` is in the working tree, for annotations (a place at a git revision
+/// is no file a viewer can open): the block of the rule at fault when one of `causes`
+/// is the resource and names its rules.
+#[must_use]
+pub fn working_place(
+    inputs: &[crate::source::Input],
+    resource: &str,
+    causes: &[&Cause],
+) -> Option<crate::source::Place> {
+    let own = Cause {
+        resource: resource.to_owned(),
+        action: crate::source::ChangeAction::NoOp,
+        rules: Vec::new(),
+    };
+    let cause = causes
+        .iter()
+        .find(|c| c.resource == resource)
+        .copied()
+        .unwrap_or(&own);
+    cause_place(inputs, cause).filter(|p| p.revision.is_none())
+}
+
+/// Where a cause is written in the configuration or template the change came from
 /// (`infra/main.tf:12`); `None` for a plan's own JSON, whose lines say nothing to a
 /// reviewer, unless `--source` gave its configuration.
 #[must_use]
-pub fn source_place(inputs: &[crate::source::Input], resource: &str) -> Option<String> {
+pub fn source_place(inputs: &[crate::source::Input], cause: &Cause) -> Option<String> {
     use crate::source::SourceFormat;
-    inputs
+    let sources: Vec<crate::source::Input> = inputs
         .iter()
-        .rev()
         .filter(|i| {
             !matches!(
                 i.format,
                 SourceFormat::TerraformPlanJson | SourceFormat::TerraformPlanBinary
             )
         })
-        .find_map(|i| i.place(resource))
-        .map(|p| p.to_string())
+        .cloned()
+        .collect();
+    cause_place(&sources, cause).map(|p| p.to_string())
 }
 
 /// A cause as the reports write it: `aws_security_group.web (update)`, with its place
 /// in the configuration when known (`aws_security_group.web (update, main.tf:12)`).
 #[must_use]
 pub fn cause_text(inputs: &[crate::source::Input], cause: &Cause) -> String {
-    match source_place(inputs, &cause.resource) {
+    match source_place(inputs, cause) {
         Some(at) => format!("{} ({}, {at})", cause.resource, cause.action),
         None => format!("{} ({})", cause.resource, cause.action),
     }
@@ -563,7 +596,8 @@ pub fn rows(report: &Report) -> Vec<Row<'_>> {
             let (first, finding) = changes[0];
             let mut causes: Vec<&Cause> = changes.iter().flat_map(|(c, _)| &c.causes).collect();
             causes.sort();
-            causes.dedup();
+            // One entry per resource: the rules of the first change locate it.
+            causes.dedup_by(|a, b| a.resource == b.resource && a.action == b.action);
             let top = changes
                 .iter()
                 .map(|(_, f)| *f)

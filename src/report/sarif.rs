@@ -23,6 +23,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::{Report, Row};
+use crate::delta::Cause;
 use crate::risk::Severity;
 use crate::risk::registry::{self, RULES};
 
@@ -42,14 +43,12 @@ fn security_severity(score: u8) -> String {
     format!("{:.1}", f64::from(score) / 10.0)
 }
 
-/// Where a resource is in the working tree (a place at a git revision is no file a
-/// SARIF viewer can open).
-fn place(report: &Report, resource: &str) -> Option<crate::source::Place> {
-    crate::source::locate(&report.inputs, resource).filter(|p| p.revision.is_none())
+fn place(report: &Report, resource: &str, causes: &[&Cause]) -> Option<crate::source::Place> {
+    super::working_place(&report.inputs, resource, causes)
 }
 
-fn location(report: &Report, resource: &str) -> Value {
-    let at = place(report, resource);
+fn location(report: &Report, resource: &str, causes: &[&Cause]) -> Value {
+    let at = place(report, resource, causes);
     let uri = match &at {
         Some(p) => p.path.as_str(),
         None => report.inputs.last().map_or("", |i| i.path.as_str()),
@@ -92,19 +91,19 @@ fn result(report: &Report, row: &Row<'_>) -> Value {
     }
     // The subject's entry in the input; a filter the plan knows only by id has none,
     // so the first cause that has one stands in.
-    let located = |r: &str| place(report, r).is_some();
+    let located = |r: &str| place(report, r, &row.causes).is_some();
     let primary = std::iter::once(row.subject)
         .chain(row.causes.iter().map(|c| c.resource.as_str()))
         .find(|r| located(r))
         .unwrap_or(row.subject);
-    let locations = vec![location(report, primary)];
+    let locations = vec![location(report, primary, &row.causes)];
     let related: Vec<Value> = row
         .causes
         .iter()
         .filter(|c| c.resource != row.subject)
         .enumerate()
         .map(|(i, c)| {
-            let mut l = location(report, &c.resource);
+            let mut l = location(report, &c.resource, &row.causes);
             l["id"] = json!(i);
             l["message"] = json!({ "text": format!("{} ({})", c.resource, c.action) });
             l
@@ -182,7 +181,7 @@ fn violation_results(report: &Report) -> Vec<Value> {
                     "invariant {} broken on {} ({status}): {}",
                     v.invariant, v.endpoint, flows.join("; ")
                 )},
-                "locations": [location(report, &v.endpoint)],
+                "locations": [location(report, &v.endpoint, &[])],
                 "partialFingerprints": {
                     "reachdiffFlow/v1": crate::source::sha256_hex(
                         format!("invariant|{}|{}|{}", v.invariant, v.endpoint, v.direction.as_str()).as_bytes()
@@ -213,7 +212,7 @@ pub fn log(report: &Report) -> Value {
             "ruleId": g.rule,
             "level": level(g.severity),
             "message": { "text": format!("{} ({})", g.message, super::guardrail_status(g)) },
-            "locations": [location(report, &g.resource)],
+            "locations": [location(report, &g.resource, &[])],
             "partialFingerprints": {
                 "reachdiffFlow/v1": crate::source::sha256_hex(
                     format!("guardrail|{}|{}|{}", g.rule, g.resource, g.message).as_bytes()

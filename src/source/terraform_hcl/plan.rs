@@ -97,9 +97,35 @@ pub fn locations(config: &Configuration) -> BTreeMap<String, Location> {
         out.insert(r.address.clone(), location(&r.location));
         for (block, at) in &r.blocks {
             out.insert(format!("{} {block}", r.address), location(at));
+            // ACL rules are named by number (`ingress rule 100`), which, unlike the
+            // position, is the same in a plan.
+            if let Some(number) = acl_rule_number(r, block) {
+                let direction = block.split('[').next().unwrap_or_default();
+                out.insert(
+                    format!("{} {direction} rule {number}", r.address),
+                    location(at),
+                );
+            }
         }
     }
     out
+}
+
+/// The `rule_no` of an inline network ACL rule block (`ingress[2]`).
+fn acl_rule_number(r: &Resource, block: &str) -> Option<i64> {
+    if !matches!(
+        r.kind.as_str(),
+        "aws_network_acl" | "aws_default_network_acl"
+    ) {
+        return None;
+    }
+    let (direction, rest) = block.split_once('[')?;
+    let index: usize = rest.strip_suffix(']')?.parse().ok()?;
+    r.values
+        .get(direction)?
+        .get(index)?
+        .get("rule_no")?
+        .as_i64()
 }
 
 /// The plan (JSON, as `terraform show -json` writes it, plus `before_unknown`) that

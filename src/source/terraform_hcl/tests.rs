@@ -651,7 +651,7 @@ fn empty_directory_is_an_error() {
     assert!(matches!(e.kind, ErrorKind::NoTerraformFiles(_)), "{e}");
     assert!(
         e.to_string()
-            .contains("no Terraform files (*.tf, *.tf.json) in ."),
+            .contains("holds no Terraform files (*.tf, *.tf.json)"),
         "{e}"
     );
 }
