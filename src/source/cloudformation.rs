@@ -11,9 +11,13 @@
 //! touches to [`Certainty::Possible`](crate::model::Certainty::Possible) with a
 //! [`Warning`](crate::Warning) — never a guess.
 //!
+//! Endpoints (instances, interfaces, Elastic IPs, load balancers with listeners and
+//! target groups, databases, caches, functions, ECS services, interface VPC endpoints)
+//! map to the same model as a plan's.
+//!
 //! Not here: change sets (`describe-change-set`), `Transform`s (SAM, language
-//! extensions) and nested stacks, which are not expanded; load balancers, databases
-//! and functions, which are warned about as unsupported. This module does not detect
+//! extensions) and nested stacks, which are not expanded; peering, transit gateways
+//! and classic load balancers, which are warned about as unsupported. This module does not detect
 //! formats for the CLI ([`is_template`] is offered to whoever does).
 
 mod build;
@@ -31,19 +35,12 @@ use crate::warning::{WarningKind, Warnings};
 use intrinsics::{Template, Val};
 
 /// Resource types that filter or carry traffic and are not modelled yet.
-const UNSUPPORTED: [&str; 12] = [
-    "AWS::EC2::NetworkInterface",
-    "AWS::EC2::EIP",
-    "AWS::EC2::EIPAssociation",
+const UNSUPPORTED: [&str; 5] = [
     "AWS::EC2::VPCPeeringConnection",
     "AWS::EC2::TransitGatewayAttachment",
-    "AWS::EC2::VPCEndpoint",
-    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::EC2::NetworkInterfaceAttachment",
     "AWS::ElasticLoadBalancing::LoadBalancer",
-    "AWS::RDS::DBInstance",
-    "AWS::Lambda::Function",
-    "AWS::ECS::Service",
-    "AWS::ElastiCache::CacheCluster",
+    "AWS::EC2::SecurityGroupVpcAssociation",
 ];
 
 /// A template's resources as the change compares them: type and resolved properties.

@@ -522,7 +522,8 @@ impl<'t> Template<'t> {
             (
                 _,
                 "GroupId" | "Id" | "VpcId" | "SubnetId" | "NetworkAclId" | "RouteTableId"
-                | "InternetGatewayId",
+                | "InternetGatewayId" | "AllocationId" | "LoadBalancerArn" | "TargetGroupArn"
+                | "ListenerArn",
             ) => Val::Res(res.to_owned()),
             _ => Val::Unknown(format!("{res}.{attr} is known only after deploy")),
         }
