@@ -81,7 +81,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 /// Runs `reachdiff ARGS --format json --fail-on never`; returns the exit status and
-/// each change as `kind level subject summary`.
+/// each change as `kind level subject summary` (` via X` through a load balancer).
 fn run(args: &[&str], paths: &[PathBuf]) -> (i32, Vec<String>, Value) {
     let out = Command::cargo_bin("reachdiff")
         .unwrap()
@@ -99,7 +99,7 @@ fn run(args: &[&str], paths: &[PathBuf]) -> (i32, Vec<String>, Value) {
         .iter()
         .map(|c| {
             format!(
-                "{} {}{} {} {}",
+                "{} {}{} {} {}{}",
                 c["kind"].as_str().unwrap(),
                 if c["certainty"] == "possible" {
                     "possible "
@@ -108,7 +108,11 @@ fn run(args: &[&str], paths: &[PathBuf]) -> (i32, Vec<String>, Value) {
                 },
                 c["level"].as_str().unwrap(),
                 c["subject"].as_str().unwrap(),
-                c["summary"].as_str().unwrap()
+                c["summary"].as_str().unwrap(),
+                c["via"]
+                    .as_str()
+                    .map(|v| format!(" via {v}"))
+                    .unwrap_or_default()
             )
         })
         .collect();
@@ -353,4 +357,59 @@ fn cloudformation_versions_of_terraform_scenarios_give_the_same_flows() {
         scenario("nacl-deny-before.json", "nacl-deny-after.json"),
         ["closed rule Main tcp 22 from 0.0.0.0/0"]
     );
+}
+
+/// The lines of the `reachdiff-expected-cfn` block of a scenario's README.
+fn expected_of(readme: &str) -> Vec<String> {
+    let start = readme
+        .find("```reachdiff-expected-cfn\n")
+        .expect("the README has a reachdiff-expected-cfn block")
+        + "```reachdiff-expected-cfn\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    readme[start..end].lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn every_cloudformation_scenario_folder_gives_its_readmes_exact_flows() {
+    let dir = fixture("scenarios");
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    let names: Vec<String> = folders
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "db-sg-open-to-world-private",
+            "igw-route-added",
+            "ipv6-world-added",
+            "load-balancer-in-front",
+            "nacl-egress-drops-ephemeral",
+            "sg-replaced-identical",
+        ]
+    );
+    for folder in folders {
+        let readme = std::fs::read_to_string(folder.join("README.md")).unwrap();
+        // Each names the Terraform scenario it mirrors, which must exist.
+        let mirrored = readme
+            .split('`')
+            .find(|s| s.starts_with("testdata/scenarios/"))
+            .expect("the README names the Terraform scenario it mirrors");
+        assert!(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(mirrored)
+                .is_dir(),
+            "{mirrored}"
+        );
+        let (_, changes, _) = run(
+            &["diff"],
+            &[folder.join("before.yaml"), folder.join("after.yaml")],
+        );
+        assert_eq!(changes, expected_of(&readme), "{}", folder.display());
+    }
 }
