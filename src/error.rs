@@ -87,6 +87,10 @@ pub enum ErrorKind {
     /// `Resources`, a top level that is not a mapping).
     #[error("{0}")]
     NotATemplate(String),
+    /// Occurs when a `CloudFormation` change set cannot be used: it has no property
+    /// values to read on its own, or it is for another stack than the templates given.
+    #[error("{0}")]
+    ChangeSet(String),
 }
 
 /// An error with the input it concerns.

@@ -190,7 +190,8 @@ pub(crate) struct PlanArgs {
     /// The plan as JSON (`terraform show -json plan.out > plan.json`), `-` for standard
     /// input, or a binary plan file (converted with `terraform show -json` when
     /// terraform is on PATH). A CloudFormation template reads as the change that
-    /// creates its stack.
+    /// creates its stack; a CloudFormation change set described with
+    /// `--include-property-values` as the change it makes to the resources it lists.
     #[arg(value_name = "PLAN")]
     pub plan: PathBuf,
 
@@ -211,6 +212,12 @@ pub(crate) struct DiffArgs {
     /// The template after the change.
     #[arg(value_name = "AFTER")]
     pub after: PathBuf,
+
+    /// The change set between the templates (`aws cloudformation describe-change-set
+    /// --output json`): it gives each resource's action (create, update, replace,
+    /// delete) and must be for the same stack.
+    #[arg(long, value_name = "FILE")]
+    pub changeset: Option<PathBuf>,
 
     #[command(flatten)]
     pub template: TemplateArgs,
@@ -588,10 +595,15 @@ fn diff(args: &DiffArgs) -> Result<ExitStatus> {
     let policy = load_policy(&args.report)?;
     let parameters = args.template.values()?;
     let mut warnings = Warnings::new();
-    let (inputs, pair) =
-        source::load_templates(&args.before, &args.after, &parameters, &mut warnings)?;
+    let (inputs, pair) = source::load_templates(
+        &args.before,
+        &args.after,
+        args.changeset.as_deref(),
+        &parameters,
+        &mut warnings,
+    )?;
     report_change(
-        inputs.to_vec(),
+        inputs,
         &pair,
         &policy,
         warnings,

@@ -15,12 +15,15 @@
 //! target groups, databases, caches, functions, ECS services, interface VPC endpoints)
 //! map to the same model as a plan's.
 //!
-//! Not here: change sets (`describe-change-set`), `Transform`s (SAM, language
+//! Change sets (`describe-change-set`) are read by [`changeset`].
+//!
+//! Not here: `Transform`s (SAM, language
 //! extensions) and nested stacks, which are not expanded; peering, transit gateways
 //! and classic load balancers, which are warned about as unsupported. This module does not detect
 //! formats for the CLI ([`is_template`] is offered to whoever does).
 
 mod build;
+pub mod changeset;
 mod intrinsics;
 mod parse;
 
@@ -87,8 +90,18 @@ pub fn load_pair(
 ) -> Result<SnapshotPair, ErrorKind> {
     let (before, b) = load_resolved(before, parameters, warnings)?;
     let (after, a) = load_resolved(after, parameters, warnings)?;
+    Ok(SnapshotPair {
+        before,
+        after,
+        actions: actions_between(&b, &a),
+    })
+}
+
+/// What a change does to each resource of two resolved templates: only in `a`
+/// created, only in `b` deleted, in both with different properties (or type) updated.
+fn actions_between(b: &Resolved, a: &Resolved) -> BTreeMap<String, ChangeAction> {
     let mut actions = BTreeMap::new();
-    for (id, old) in &b {
+    for (id, old) in b {
         let action = match a.get(id) {
             None => ChangeAction::Delete,
             Some(new) if new == old => ChangeAction::NoOp,
@@ -99,11 +112,7 @@ pub fn load_pair(
     for id in a.keys().filter(|id| !b.contains_key(*id)) {
         actions.insert(id.clone(), ChangeAction::Create);
     }
-    Ok(SnapshotPair {
-        before,
-        after,
-        actions,
-    })
+    actions
 }
 
 /// `true` when `bytes` look like a `CloudFormation` template: a top-level
@@ -132,8 +141,17 @@ fn load_resolved(
     parameters: &BTreeMap<String, String>,
     warnings: &mut Warnings,
 ) -> Result<(Snapshot, Resolved), ErrorKind> {
-    let root = parse::parse(bytes)?;
-    let Value::Object(root) = &root else {
+    resolve_root(&parse::parse(bytes)?, parameters, warnings)
+}
+
+/// A parsed template (or one a change set's contexts make) → its snapshot and
+/// resolved resources.
+fn resolve_root(
+    root: &Value,
+    parameters: &BTreeMap<String, String>,
+    warnings: &mut Warnings,
+) -> Result<(Snapshot, Resolved), ErrorKind> {
+    let Value::Object(root) = root else {
         return Err(ErrorKind::NotATemplate(
             "the file is not a CloudFormation template: its top level is not a mapping".into(),
         ));

@@ -33,6 +33,8 @@ pub enum SourceFormat {
     TerraformPlanBinary,
     /// A `CloudFormation` template (YAML or JSON).
     CloudformationTemplate,
+    /// A `CloudFormation` change set (`aws cloudformation describe-change-set`).
+    CloudformationChangeSet,
 }
 
 impl SourceFormat {
@@ -43,6 +45,7 @@ impl SourceFormat {
             Self::TerraformPlanJson => "terraform-plan-json",
             Self::TerraformPlanBinary => "terraform-plan-binary",
             Self::CloudformationTemplate => "cloudformation-template",
+            Self::CloudformationChangeSet => "cloudformation-change-set",
         }
     }
 }
@@ -225,20 +228,43 @@ fn read_input(path: &Path) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Two `CloudFormation` templates, the stack before and after (`reachdiff diff`).
+/// Two `CloudFormation` templates, the stack before and after (`reachdiff diff`), and
+/// optionally the change set between them, which gives each resource's action.
 ///
 /// # Errors
 ///
 /// Any [`ErrorKind`], with the path attached; a side that is not a template is
-/// [`ErrorKind::NotATemplate`].
+/// [`ErrorKind::NotATemplate`], a change set for another stack
+/// [`ErrorKind::ChangeSet`].
 pub fn load_templates(
     before: &Path,
     after: &Path,
+    change_set: Option<&Path>,
     parameters: &BTreeMap<String, String>,
     warnings: &mut Warnings,
-) -> Result<([Input; 2], SnapshotPair)> {
+) -> Result<(Vec<Input>, SnapshotPair)> {
     let (b, a) = (read_input(before)?, read_input(after)?);
-    let pair = cloudformation::load_pair(&b, &a, parameters, warnings).map_err(|kind| {
+    let change_set = match change_set {
+        None => None,
+        Some(path) => {
+            let bytes = read_input(path)?;
+            let cs = cloudformation::changeset::parse(&bytes)
+                .map_err(|kind| Error::new(Some(path.to_path_buf()), kind))?;
+            Some((path, bytes, cs))
+        }
+    };
+    let loaded = match &change_set {
+        None => cloudformation::load_pair(&b, &a, parameters, warnings),
+        Some((path, _, cs)) => {
+            match cloudformation::changeset::load_pair_with(&b, &a, cs, parameters, warnings) {
+                Err(kind @ ErrorKind::ChangeSet(_)) => {
+                    return Err(Error::new(Some(path.to_path_buf()), kind));
+                }
+                other => other,
+            }
+        }
+    };
+    let pair = loaded.map_err(|kind| {
         // Only on failure: find the side at fault, to name its file (a template error
         // names its own line) or to say it is no template at all.
         let before_fails = cloudformation::load(&b, parameters, &mut Warnings::new()).is_err();
@@ -252,13 +278,28 @@ pub fn load_templates(
         };
         Error::new(Some(path.to_path_buf()), kind)
     })?;
-    let input = |path: &Path, bytes: &[u8]| Input {
+    let input = |path: &Path, bytes: &[u8], format| Input {
         path: path_label(path),
-        format: SourceFormat::CloudformationTemplate,
+        format,
         sha256: sha256_hex(bytes),
-        locations: BTreeMap::new(),
+        locations: locations_of(format, bytes),
     };
-    Ok(([input(before, &b), input(after, &a)], pair))
+    let mut inputs = vec![
+        input(before, &b, SourceFormat::CloudformationTemplate),
+        input(after, &a, SourceFormat::CloudformationTemplate),
+    ];
+    if let Some((path, bytes, _)) = &change_set {
+        inputs.push(input(path, bytes, SourceFormat::CloudformationChangeSet));
+    }
+    Ok((inputs, pair))
+}
+
+/// Where each resource is in an input, for reports that point at lines.
+fn locations_of(format: SourceFormat, bytes: &[u8]) -> BTreeMap<String, Location> {
+    match (format, std::str::from_utf8(bytes)) {
+        (SourceFormat::TerraformPlanJson, Ok(text)) => locate_addresses(text),
+        _ => BTreeMap::new(),
+    }
 }
 
 /// Like [`load_path`], with `CloudFormation` parameters (they override the
@@ -290,6 +331,12 @@ pub fn load_input(
         // not a plan, so that plans never pay for template detection.
         match terraform_plan::load(&bytes, warnings) {
             Ok(pair) => (SourceFormat::TerraformPlanJson, pair),
+            Err(_) if cloudformation::changeset::is_change_set(&bytes) => {
+                let cs = cloudformation::changeset::parse(&bytes).map_err(err)?;
+                let pair =
+                    cloudformation::changeset::load_standalone(&cs, warnings).map_err(err)?;
+                (SourceFormat::CloudformationChangeSet, pair)
+            }
             Err(plan_error) => {
                 // Not a plan: a template, read once. Its own error (a YAML line, an
                 // empty `Resources`) is the better one unless the input is JSON that is
@@ -304,10 +351,7 @@ pub fn load_input(
             }
         }
     };
-    let locations = match (format, std::str::from_utf8(&bytes)) {
-        (SourceFormat::TerraformPlanJson, Ok(text)) => locate_addresses(text),
-        _ => BTreeMap::new(),
-    };
+    let locations = locations_of(format, &bytes);
     let input = Input {
         path: path_label(path),
         format,

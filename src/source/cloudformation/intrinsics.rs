@@ -325,6 +325,10 @@ impl<'t> Template<'t> {
             Value::Null => Val::Null,
             Value::Bool(b) => Val::Bool(*b),
             Value::Number(n) => Val::Num(n.clone()),
+            // A change set's context shows what it cannot know yet this way.
+            Value::String(s) if s == super::changeset::KNOWN_AFTER_APPLY => {
+                Val::Unknown("the change set gives it as known only after the change runs".into())
+            }
             Value::String(s) => Val::Str(s.clone()),
             Value::Array(items) => Val::List(
                 items
