@@ -604,3 +604,99 @@ fn bad_change_sets_are_clear_errors() {
         "{warnings:?}"
     );
 }
+
+/// (rule, file name, line, column, resource) of every SARIF result's primary location.
+fn sarif_locations(args: &[&str], paths: &[PathBuf]) -> Vec<(String, String, u64, u64, String)> {
+    let out = Command::cargo_bin("reachdiff")
+        .unwrap()
+        .args(args)
+        .args(paths)
+        .args(["--format", "sarif", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut rows: Vec<_> = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let l = &r["locations"][0];
+            let p = &l["physicalLocation"];
+            let uri = p["artifactLocation"]["uri"].as_str().unwrap();
+            (
+                r["ruleId"].as_str().unwrap().to_owned(),
+                uri.rsplit('/').take(2).collect::<Vec<_>>().join("<"),
+                p["region"]["startLine"].as_u64().unwrap(),
+                p["region"]["startColumn"].as_u64().unwrap(),
+                l["logicalLocations"][0]["fullyQualifiedName"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows.dedup();
+    rows
+}
+
+#[test]
+fn sarif_results_point_at_the_logical_id_in_the_template() {
+    // A YAML diff points at the template after the change (AppSg at line 49, App at
+    // line 57 of load-balancer-in-front/after.yaml).
+    let dir = fixture("scenarios").join("load-balancer-in-front");
+    let row = |rule: &str, line, resource: &str| {
+        (
+            rule.to_owned(),
+            "after.yaml<load-balancer-in-front".to_owned(),
+            line,
+            3,
+            resource.to_owned(),
+        )
+    };
+    assert_eq!(
+        sarif_locations(
+            &["diff"],
+            &[dir.join("before.yaml"), dir.join("after.yaml")]
+        ),
+        [
+            row("access-widened", 49, "AppSg"),
+            row("access-widened", 57, "App"),
+            row("port-open-to-internet", 57, "App"),
+        ]
+    );
+    // A JSON template: the key under `Resources`.
+    let json = sarif_locations(&["plan"], &[fixture("web.json")]);
+    let at: Vec<(u64, u64, &str)> = json
+        .iter()
+        .map(|(_, _, l, c, r)| (*l, *c, r.as_str()))
+        .collect();
+    for expected in [
+        (119, 5, "WebSecurityGroup"),
+        (162, 5, "AppSecurityGroup"),
+        (208, 5, "Acl"),
+        (246, 5, "Web"),
+    ] {
+        assert!(at.contains(&expected), "{expected:?} in {at:?}");
+    }
+    // A resource the change removes (WebSg) is found in the template before it.
+    let ssh = fixture("scenarios");
+    let removed = sarif_locations(
+        &["diff"],
+        &[
+            ssh.join("igw-route-added").join("before.yaml"),
+            ssh.join("sg-ssh-opened-before.yaml"),
+        ],
+    );
+    assert!(
+        removed.contains(&(
+            "service-cut-off".to_owned(),
+            "before.yaml<igw-route-added".to_owned(),
+            18,
+            3,
+            "WebSg".to_owned()
+        )),
+        "{removed:?}"
+    );
+}

@@ -46,7 +46,12 @@ fn annotation(
     message: &str,
 ) -> String {
     let mut props = Vec::new();
-    if let Some(input) = report.inputs.first() {
+    let input = report
+        .inputs
+        .iter()
+        .find(|i| i.locations.contains_key(resource))
+        .or(report.inputs.first());
+    if let Some(input) = input {
         props.push(format!("file={}", property(&input.path)));
         if let Some(at) = input.locations.get(resource) {
             props.push(format!("line={}", at.line));

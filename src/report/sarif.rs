@@ -43,7 +43,13 @@ fn security_severity(score: u8) -> String {
 }
 
 fn location(report: &Report, resource: &str) -> Value {
-    let input = report.inputs.first();
+    // The input that locates the resource (two templates: the one after the change,
+    // or before for a removed resource), else the first.
+    let input = report
+        .inputs
+        .iter()
+        .find(|i| i.locations.contains_key(resource))
+        .or(report.inputs.first());
     let mut physical = json!({
         "artifactLocation": { "uri": input.map_or("", |i| i.path.as_str()) }
     });
@@ -84,12 +90,7 @@ fn result(report: &Report, row: &Row<'_>) -> Value {
     }
     // The subject's entry in the input; a filter the plan knows only by id has none,
     // so the first cause that has one stands in.
-    let located = |r: &str| {
-        report
-            .inputs
-            .first()
-            .is_some_and(|i| i.locations.contains_key(r))
-    };
+    let located = |r: &str| report.inputs.iter().any(|i| i.locations.contains_key(r));
     let primary = std::iter::once(row.subject)
         .chain(row.causes.iter().map(|c| c.resource.as_str()))
         .find(|r| located(r))

@@ -33,7 +33,7 @@ use serde_json::Value;
 
 use crate::error::ErrorKind;
 use crate::model::Snapshot;
-use crate::source::{ChangeAction, SnapshotPair};
+use crate::source::{ChangeAction, Location, SnapshotPair};
 use crate::warning::{WarningKind, Warnings};
 use intrinsics::{Template, Val};
 
@@ -113,6 +113,22 @@ fn actions_between(b: &Resolved, a: &Resolved) -> BTreeMap<String, ChangeAction>
         actions.insert(id.clone(), ChangeAction::Create);
     }
     actions
+}
+
+/// Where each resource of a template is written: its logical id's line and column
+/// under `Resources` (YAML or JSON); empty when the text does not parse.
+#[must_use]
+pub fn locate_resources(bytes: &[u8]) -> BTreeMap<String, Location> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_or_else(
+        |_| BTreeMap::new(),
+        |text| {
+            parse::locate(text)
+                .into_iter()
+                .map(|(id, (line, column))| (id, Location::at(line, column)))
+                .collect()
+        },
+    )
 }
 
 /// `true` when `bytes` look like a `CloudFormation` template: a top-level

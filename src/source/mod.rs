@@ -87,8 +87,14 @@ impl Location {
 /// (the first one after the `resource_changes` key). One pass over the text.
 #[must_use]
 pub fn locate_addresses(text: &str) -> BTreeMap<String, Location> {
+    locate_values(text, "\"resource_changes\"", "\"address\"")
+}
+
+/// The location of every `key: "value"` after `section` in JSON text, by value (the
+/// first one of each).
+fn locate_values(text: &str, section: &str, key: &str) -> BTreeMap<String, Location> {
     let mut out = BTreeMap::new();
-    let Some(start) = text.find("\"resource_changes\"") else {
+    let Some(start) = text.find(section) else {
         return out;
     };
     let (mut line, mut column, mut at) = (1, 1, 0);
@@ -105,9 +111,9 @@ pub fn locate_addresses(text: &str) -> BTreeMap<String, Location> {
         Location::at(line, column)
     };
     let mut from = start;
-    while let Some(i) = text[from..].find("\"address\"") {
-        let key = from + i;
-        from = key + 9;
+    while let Some(i) = text[from..].find(key) {
+        let key_at = from + i;
+        from = key_at + key.len();
         let rest = text[from..].trim_start();
         let Some(rest) = rest.strip_prefix(':') else {
             continue;
@@ -134,7 +140,7 @@ pub fn locate_addresses(text: &str) -> BTreeMap<String, Location> {
         let address = serde_json::from_str::<String>(&format!("\"{raw}\""))
             .unwrap_or_else(|_| raw.to_owned());
         if let std::collections::btree_map::Entry::Vacant(slot) = out.entry(address) {
-            slot.insert(advance(key));
+            slot.insert(advance(key_at));
         }
     }
     out
@@ -288,6 +294,12 @@ pub fn load_templates(
         input(before, &b, SourceFormat::CloudformationTemplate),
         input(after, &a, SourceFormat::CloudformationTemplate),
     ];
+    // Reports point at the template after the change; at the one before only for
+    // resources the change removes.
+    let after_ids: Vec<String> = inputs[1].locations.keys().cloned().collect();
+    for id in &after_ids {
+        inputs[0].locations.remove(id);
+    }
     if let Some((path, bytes, _)) = &change_set {
         inputs.push(input(path, bytes, SourceFormat::CloudformationChangeSet));
     }
@@ -298,6 +310,10 @@ pub fn load_templates(
 fn locations_of(format: SourceFormat, bytes: &[u8]) -> BTreeMap<String, Location> {
     match (format, std::str::from_utf8(bytes)) {
         (SourceFormat::TerraformPlanJson, Ok(text)) => locate_addresses(text),
+        (SourceFormat::CloudformationTemplate, _) => cloudformation::locate_resources(bytes),
+        (SourceFormat::CloudformationChangeSet, Ok(text)) => {
+            locate_values(text, "\"Changes\"", "\"LogicalResourceId\"")
+        }
         _ => BTreeMap::new(),
     }
 }
