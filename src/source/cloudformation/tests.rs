@@ -384,3 +384,67 @@ fn peering_and_classic_load_balancers_are_still_warned_about() {
     assert!(msgs[0].contains("AWS::ElasticLoadBalancing::LoadBalancer is not modelled yet"));
     assert!(msgs[1].contains("AWS::EC2::VPCPeeringConnection is not modelled yet"));
 }
+
+#[test]
+fn circular_conditions_are_named_and_left_undecidable() {
+    let (s, w) = load_str(
+        "Conditions:\n  A: !And [!Condition B, !Equals [x, x]]\n  B: !Not [!Condition C]\n  C: !Or [!Condition A, !Equals [y, z]]\n  D: !Condition D\n  Fine: !Condition Base\n  Base: !Equals [a, a]\nResources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Condition: A\n    Properties: {GroupDescription: g}\n  H:\n    Type: AWS::EC2::SecurityGroup\n    Condition: Fine\n    Properties: {GroupDescription: h}\n",
+    );
+    let msgs: Vec<String> = w.iter().map(ToString::to_string).collect();
+    assert!(
+        msgs.iter().any(|m| m.contains(
+            "the Conditions A → B → C → A refer to each other in a cycle, which CloudFormation rejects"
+        )),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("the Conditions D → D refer to each other in a cycle")),
+        "{msgs:?}"
+    );
+    // Exactly the two cycles; `Fine` → `Base` is no cycle.
+    assert_eq!(
+        msgs.iter().filter(|m| m.contains("in a cycle")).count(),
+        2,
+        "{msgs:?}"
+    );
+    // G is guarded by a condition in the cycle: possible. H is certain.
+    assert_eq!(
+        s.security_groups["G"].rules[0].certainty,
+        Certainty::Possible
+    );
+    assert_eq!(
+        s.security_groups["H"].rules[0].certainty,
+        Certainty::Definite
+    );
+}
+
+#[test]
+fn circular_references_between_resources_are_named() {
+    // Two groups naming each other inline (Ref and Fn::GetAtt), a third through
+    // Fn::Sub and DependsOn: CloudFormation rejects both cycles.
+    let (s, w) = load_str(
+        "Resources:\n  A:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: a\n      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 1, ToPort: 1, SourceSecurityGroupId: !Ref B}]\n  B:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: b\n      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 2, ToPort: 2, SourceSecurityGroupId: !GetAtt A.GroupId}]\n  C:\n    Type: AWS::EC2::SecurityGroup\n    DependsOn: [D]\n    Properties: {GroupDescription: !Sub '${D.GroupId} ${!Literal} ${X}'}\n  D:\n    Type: AWS::EC2::SecurityGroup\n    Properties: {GroupDescription: !Sub ['${V}', {V: !Ref C}]}\n  E:\n    Type: AWS::EC2::SecurityGroup\n    Properties: {GroupDescription: !Sub ['${C}', {X: 1}]}\n",
+    );
+    let cycles: Vec<String> = w
+        .iter()
+        .map(ToString::to_string)
+        .filter(|m| m.contains("circular dependency"))
+        .collect();
+    assert_eq!(cycles.len(), 2, "{cycles:?}");
+    assert!(
+        cycles[0].contains(
+            "circular dependency between resources A → B → A: CloudFormation rejects the template"
+        ),
+        "{cycles:?}"
+    );
+    assert!(
+        cycles[1].contains("circular dependency between resources C → D → C"),
+        "{cycles:?}"
+    );
+    // Read as written all the same.
+    assert_eq!(
+        s.security_groups["A"].rules[0].peers,
+        PeerSet::from_principal(Principal::SecurityGroup("B".into()))
+    );
+}
