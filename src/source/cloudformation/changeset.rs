@@ -359,3 +359,85 @@ fn to_refs(v: &Value, physical: &BTreeMap<&str, &str>) -> Value {
         other => other.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(a: &str, replacement: Option<&str>) -> (ChangeAction, bool) {
+        let c = ResourceChange {
+            action: a.into(),
+            replacement: replacement.map(Into::into),
+            ..ResourceChange::default()
+        };
+        let (action, note) = c.change_action();
+        (action, note.is_some())
+    }
+
+    #[test]
+    fn each_change_set_action_maps_to_a_change_action() {
+        assert_eq!(action("Add", None), (ChangeAction::Create, false));
+        assert_eq!(action("Import", None), (ChangeAction::Create, false));
+        assert_eq!(action("Remove", None), (ChangeAction::Delete, false));
+        assert_eq!(
+            action("Modify", Some("False")),
+            (ChangeAction::Update, false)
+        );
+        assert_eq!(
+            action("Modify", Some("True")),
+            (ChangeAction::Replace, false)
+        );
+        assert_eq!(
+            action("Modify", Some("Conditional")),
+            (ChangeAction::Replace, true)
+        );
+        assert_eq!(action("Dynamic", None), (ChangeAction::Update, true));
+    }
+
+    #[test]
+    fn change_sets_are_told_from_plans_and_templates() {
+        assert!(is_change_set(br#"{"ChangeSetName": "x", "Changes": []}"#));
+        assert!(!is_change_set(
+            br#"{"format_version": "1.2", "resource_changes": []}"#
+        ));
+        assert!(!is_change_set(
+            br#"{"Resources": {"A": {"Type": "AWS::SNS::Topic"}}}"#
+        ));
+        assert!(!is_change_set(b"Changes: []\nStackName: x\n"));
+    }
+
+    #[test]
+    fn contexts_are_parsed_and_nested_change_sets_kept() {
+        let cs = parse(
+            br#"{"ChangeSetName": "n", "StackName": "s", "Changes": [
+              {"Type": "Resource", "ResourceChange": {"Action": "Modify", "LogicalResourceId": "Sg",
+                "PhysicalResourceId": "sg-1", "ResourceType": "AWS::EC2::SecurityGroup", "Replacement": "True",
+                "BeforeContext": "{\"Properties\":{\"GroupDescription\":\"a\"}}",
+                "AfterContext": "{\"Properties\":{\"GroupDescription\":\"b\"}}"}},
+              {"Type": "Resource", "ResourceChange": {"Action": "Modify", "LogicalResourceId": "Child",
+                "ResourceType": "AWS::CloudFormation::Stack", "ChangeSetId": "arn:cs/child"}},
+              {"Type": "Hook"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(cs.name, "n");
+        assert_eq!(cs.stack_name.as_deref(), Some("s"));
+        assert_eq!(cs.changes.len(), 2);
+        assert_eq!(
+            cs.changes[0].before,
+            Some(serde_json::json!({"GroupDescription": "a"}))
+        );
+        assert_eq!(
+            cs.changes[0].after,
+            Some(serde_json::json!({"GroupDescription": "b"}))
+        );
+        assert_eq!(cs.changes[0].physical_id.as_deref(), Some("sg-1"));
+        assert_eq!(
+            cs.changes[1].nested_change_set.as_deref(),
+            Some("arn:cs/child")
+        );
+        assert!(matches!(
+            parse(br#"{"StackName": "s"}"#),
+            Err(ErrorKind::ChangeSet(m)) if m.contains("no `Changes` list")
+        ));
+    }
+}
