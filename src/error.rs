@@ -123,6 +123,10 @@ pub enum ErrorKind {
         /// What is wrong and what to do.
         message: String,
     },
+    /// Occurs when a `CloudFormation` change set cannot be used: it has no property
+    /// values to read on its own, or it is for another stack than the templates given.
+    #[error("{0}")]
+    ChangeSet(String),
 }
 
 /// An error with the input it concerns.

@@ -1,5 +1,6 @@
 //! The corpus sweep: reachdiff reads every real plan in `../shared/corpus/tfplan/`
-//! without an error. Warnings are fine and counted. Skipped (with a note) when the
+//! without an error, and every change set in `changesets/` (standalone when it has
+//! property values, else with the clear error that asks for them). Warnings are fine and counted. Skipped (with a note) when the
 //! corpus is not next to the repository; set `REACHDIFF_CORPUS` to point elsewhere.
 
 #![expect(
@@ -73,4 +74,55 @@ fn every_corpus_plan_reads_without_error() {
         errors.len()
     );
     assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// The change sets of the corpus: the four AWS documentation samples have no property
+/// values (the clear error asking for them); the three newer ones load standalone.
+#[test]
+fn every_corpus_change_set_loads_or_asks_for_property_values() {
+    let Some(root) = corpus() else {
+        eprintln!("corpus not found (../shared/corpus or $REACHDIFF_CORPUS): change sets skipped");
+        return;
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("changesets"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut outcomes = Vec::new();
+    for f in &files {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let mut warnings = Warnings::new();
+        let outcome = match source::load_path(f, &mut warnings) {
+            Ok((input, pair)) => {
+                assert_eq!(input.format, source::SourceFormat::CloudformationChangeSet);
+                // None of them holds a network resource: nothing to compare, every
+                // listed resource has its action.
+                assert!(pair.after.security_groups.is_empty() && pair.after.endpoints.is_empty());
+                format!("{name}: standalone, {} resources", pair.actions.len())
+            }
+            Err(e) => {
+                let e = e.to_string();
+                assert!(
+                    e.contains("has no property values") && e.contains("--include-property-values"),
+                    "{name}: {e}"
+                );
+                format!("{name}: needs property values")
+            }
+        };
+        eprintln!("{outcome}");
+        outcomes.push(outcome);
+    }
+    assert_eq!(
+        outcomes,
+        [
+            "ankon__explain-cloudformation-changeset__aws-examples__SampleChangeSet-addremove.json: needs property values",
+            "ankon__explain-cloudformation-changeset__aws-examples__SampleChangeSet-direct.json: needs property values",
+            "ankon__explain-cloudformation-changeset__aws-examples__SampleChangeSet-multiple.json: needs property values",
+            "ankon__explain-cloudformation-changeset__aws-examples__SampleChangeSet.json: needs property values",
+            "trek10inc__cfn-changeset-viewer__examples__multiple.json: standalone, 4 resources",
+            "trek10inc__cfn-changeset-viewer__examples__nested.json: standalone, 1 resources",
+            "trek10inc__cfn-changeset-viewer__examples__nested.nested.json: standalone, 5 resources",
+        ]
+    );
 }

@@ -196,7 +196,8 @@ pub(crate) struct PlanArgs {
     /// The plan as JSON (`terraform show -json plan.out > plan.json`), `-` for standard
     /// input, or a binary plan file (converted with `terraform show -json` when
     /// terraform is on PATH). A CloudFormation template reads as the change that
-    /// creates its stack.
+    /// creates its stack; a CloudFormation change set described with
+    /// `--include-property-values` as the change it makes to the resources it lists.
     #[arg(value_name = "PLAN")]
     pub plan: PathBuf,
 
@@ -232,6 +233,12 @@ pub(crate) struct DiffArgs {
     /// working tree; nothing is checked out.
     #[arg(long, value_name = "BASE")]
     pub git: Option<String>,
+
+    /// The change set between the templates (`aws cloudformation describe-change-set
+    /// --output json`): it gives each resource's action (create, update, replace,
+    /// delete) and must be for the same stack.
+    #[arg(long, value_name = "FILE")]
+    pub changeset: Option<PathBuf>,
 
     #[command(flatten)]
     pub template: TemplateArgs,
@@ -284,6 +291,7 @@ fn load_options(template: &TemplateArgs, terraform: &TerraformArgs) -> Result<so
     Ok(source::LoadOptions {
         parameters: template.values()?,
         terraform: terraform.options()?,
+        change_set: None,
     })
 }
 
@@ -659,7 +667,8 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
 
 fn diff(args: &DiffArgs) -> Result<ExitStatus> {
     let policy = load_policy(&args.report)?;
-    let options = load_options(&args.template, &args.terraform)?;
+    let mut options = load_options(&args.template, &args.terraform)?;
+    options.change_set.clone_from(&args.changeset);
     let (before, after) = match (&args.git, &args.before, &args.after) {
         (Some(_), _, Some(extra)) => anyhow::bail!(
             "with --git, give one path (the directory or template to compare with the revision), not two; `{}` is one too many",

@@ -11,12 +11,19 @@
 //! touches to [`Certainty::Possible`](crate::model::Certainty::Possible) with a
 //! [`Warning`](crate::Warning) — never a guess.
 //!
-//! Not here: change sets (`describe-change-set`), `Transform`s (SAM, language
-//! extensions) and nested stacks, which are not expanded; load balancers, databases
-//! and functions, which are warned about as unsupported. This module does not detect
+//! Endpoints (instances, interfaces, Elastic IPs, load balancers with listeners and
+//! target groups, databases, caches, functions, ECS services, interface VPC endpoints)
+//! map to the same model as a plan's.
+//!
+//! Change sets (`describe-change-set`) are read by [`changeset`].
+//!
+//! Not here: `Transform`s (SAM, language
+//! extensions) and nested stacks, which are not expanded; peering, transit gateways
+//! and classic load balancers, which are warned about as unsupported. This module does not detect
 //! formats for the CLI ([`is_template`] is offered to whoever does).
 
 mod build;
+pub mod changeset;
 mod intrinsics;
 mod parse;
 
@@ -26,24 +33,17 @@ use serde_json::Value;
 
 use crate::error::ErrorKind;
 use crate::model::Snapshot;
-use crate::source::{ChangeAction, SnapshotPair};
+use crate::source::{ChangeAction, Location, SnapshotPair};
 use crate::warning::{WarningKind, Warnings};
 use intrinsics::{Template, Val};
 
 /// Resource types that filter or carry traffic and are not modelled yet.
-const UNSUPPORTED: [&str; 12] = [
-    "AWS::EC2::NetworkInterface",
-    "AWS::EC2::EIP",
-    "AWS::EC2::EIPAssociation",
+const UNSUPPORTED: [&str; 5] = [
     "AWS::EC2::VPCPeeringConnection",
     "AWS::EC2::TransitGatewayAttachment",
-    "AWS::EC2::VPCEndpoint",
-    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::EC2::NetworkInterfaceAttachment",
     "AWS::ElasticLoadBalancing::LoadBalancer",
-    "AWS::RDS::DBInstance",
-    "AWS::Lambda::Function",
-    "AWS::ECS::Service",
-    "AWS::ElastiCache::CacheCluster",
+    "AWS::EC2::SecurityGroupVpcAssociation",
 ];
 
 /// A template's resources as the change compares them: type and resolved properties.
@@ -90,8 +90,18 @@ pub fn load_pair(
 ) -> Result<SnapshotPair, ErrorKind> {
     let (before, b) = load_resolved(before, parameters, warnings)?;
     let (after, a) = load_resolved(after, parameters, warnings)?;
+    Ok(SnapshotPair {
+        before,
+        after,
+        actions: actions_between(&b, &a),
+    })
+}
+
+/// What a change does to each resource of two resolved templates: only in `a`
+/// created, only in `b` deleted, in both with different properties (or type) updated.
+fn actions_between(b: &Resolved, a: &Resolved) -> BTreeMap<String, ChangeAction> {
     let mut actions = BTreeMap::new();
-    for (id, old) in &b {
+    for (id, old) in b {
         let action = match a.get(id) {
             None => ChangeAction::Delete,
             Some(new) if new == old => ChangeAction::NoOp,
@@ -102,11 +112,23 @@ pub fn load_pair(
     for id in a.keys().filter(|id| !b.contains_key(*id)) {
         actions.insert(id.clone(), ChangeAction::Create);
     }
-    Ok(SnapshotPair {
-        before,
-        after,
-        actions,
-    })
+    actions
+}
+
+/// Where each resource of a template is written: its logical id's line and column
+/// under `Resources` (YAML or JSON); empty when the text does not parse.
+#[must_use]
+pub fn locate_resources(bytes: &[u8]) -> BTreeMap<String, Location> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_or_else(
+        |_| BTreeMap::new(),
+        |text| {
+            parse::locate(text)
+                .into_iter()
+                .map(|(id, (line, column))| (id, Location::at(line, column)))
+                .collect()
+        },
+    )
 }
 
 /// `true` when `bytes` look like a `CloudFormation` template: a top-level
@@ -135,8 +157,17 @@ fn load_resolved(
     parameters: &BTreeMap<String, String>,
     warnings: &mut Warnings,
 ) -> Result<(Snapshot, Resolved), ErrorKind> {
-    let root = parse::parse(bytes)?;
-    let Value::Object(root) = &root else {
+    resolve_root(&parse::parse(bytes)?, parameters, warnings)
+}
+
+/// A parsed template (or one a change set's contexts make) → its snapshot and
+/// resolved resources.
+fn resolve_root(
+    root: &Value,
+    parameters: &BTreeMap<String, String>,
+    warnings: &mut Warnings,
+) -> Result<(Snapshot, Resolved), ErrorKind> {
+    let Value::Object(root) = root else {
         return Err(ErrorKind::NotATemplate(
             "the file is not a CloudFormation template: its top level is not a mapping".into(),
         ));

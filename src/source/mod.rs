@@ -35,6 +35,8 @@ pub enum SourceFormat {
     TerraformPlanBinary,
     /// A `CloudFormation` template (YAML or JSON).
     CloudformationTemplate,
+    /// A `CloudFormation` change set (`aws cloudformation describe-change-set`).
+    CloudformationChangeSet,
     /// A directory of Terraform configuration (`*.tf`, `*.tf.json`), evaluated.
     TerraformConfiguration,
 }
@@ -47,6 +49,7 @@ impl SourceFormat {
             Self::TerraformPlanJson => "terraform-plan-json",
             Self::TerraformPlanBinary => "terraform-plan-binary",
             Self::CloudformationTemplate => "cloudformation-template",
+            Self::CloudformationChangeSet => "cloudformation-change-set",
             Self::TerraformConfiguration => "terraform-configuration",
         }
     }
@@ -160,8 +163,14 @@ impl Location {
 /// (the first one after the `resource_changes` key). One pass over the text.
 #[must_use]
 pub fn locate_addresses(text: &str) -> BTreeMap<String, Location> {
+    locate_values(text, "\"resource_changes\"", "\"address\"")
+}
+
+/// The location of every `key: "value"` after `section` in JSON text, by value (the
+/// first one of each).
+fn locate_values(text: &str, section: &str, key: &str) -> BTreeMap<String, Location> {
     let mut out = BTreeMap::new();
-    let Some(start) = text.find("\"resource_changes\"") else {
+    let Some(start) = text.find(section) else {
         return out;
     };
     let (mut line, mut column, mut at) = (1, 1, 0);
@@ -178,9 +187,9 @@ pub fn locate_addresses(text: &str) -> BTreeMap<String, Location> {
         Location::at(line, column)
     };
     let mut from = start;
-    while let Some(i) = text[from..].find("\"address\"") {
-        let key = from + i;
-        from = key + 9;
+    while let Some(i) = text[from..].find(key) {
+        let key_at = from + i;
+        from = key_at + key.len();
         let rest = text[from..].trim_start();
         let Some(rest) = rest.strip_prefix(':') else {
             continue;
@@ -207,7 +216,7 @@ pub fn locate_addresses(text: &str) -> BTreeMap<String, Location> {
         let address = serde_json::from_str::<String>(&format!("\"{raw}\""))
             .unwrap_or_else(|_| raw.to_owned());
         if let std::collections::btree_map::Entry::Vacant(slot) = out.entry(address) {
-            slot.insert(advance(key));
+            slot.insert(advance(key_at));
         }
     }
     out
@@ -319,6 +328,8 @@ pub struct LoadOptions {
     pub parameters: BTreeMap<String, String>,
     /// Terraform variables (`--var`, `--var-file`).
     pub terraform: terraform_hcl::Options,
+    /// The `CloudFormation` change set between two templates (`diff --changeset`).
+    pub change_set: Option<PathBuf>,
 }
 
 /// The change between two sides (`reachdiff diff`): two directories of Terraform
@@ -353,9 +364,17 @@ pub fn load_diff(
         }
     }
     if b.or(a).unwrap_or(false) {
+        if let Some(cs) = &options.change_set {
+            return Err(Error::new(
+                Some(cs.clone()),
+                ErrorKind::Mismatch(
+                    "is a CloudFormation change set, and the sides compared are Terraform directories; --changeset goes with two templates".into(),
+                ),
+            ));
+        }
         load_configurations(before, after, options, warnings)
     } else {
-        load_templates(before, after, &options.parameters, warnings)
+        load_templates(before, after, options, warnings)
     }
 }
 
@@ -453,13 +472,15 @@ fn load_configurations(
     Ok((inputs, pair))
 }
 
-/// Two `CloudFormation` templates, the stack before and after (`reachdiff diff`).
+/// Two `CloudFormation` templates, the stack before and after (`reachdiff diff`), and
+/// optionally the change set between them, which gives each resource's action.
 fn load_templates(
     before: &Side,
     after: &Side,
-    parameters: &BTreeMap<String, String>,
+    options: &LoadOptions,
     warnings: &mut Warnings,
 ) -> Result<(Vec<Input>, SnapshotPair)> {
+    let parameters = &options.parameters;
     let read = |side: &Side| -> Result<Option<Vec<u8>>> {
         match side {
             Side::Path(p) => read_input(p).map(Some),
@@ -473,6 +494,15 @@ fn load_templates(
             ErrorKind::Mismatch("did not exist at that revision".into()),
         ));
     };
+    let change_set = match &options.change_set {
+        None => None,
+        Some(path) => {
+            let bytes = read_input(path)?;
+            let cs = cloudformation::changeset::parse(&bytes)
+                .map_err(|kind| Error::new(Some(path.clone()), kind))?;
+            Some((path, bytes, cs))
+        }
+    };
     let not_a_template = |side: &Side, bytes: &[u8], kind: ErrorKind| {
         // A template error names its own line; other input is said to be no template.
         let kind = if yaml_like(bytes) || cloudformation::is_template(bytes) {
@@ -484,34 +514,64 @@ fn load_templates(
         };
         Error::new(Some(side_path(side)), kind)
     };
-    let pair = match &b {
-        Some(b) => cloudformation::load_pair(b, &a, parameters, warnings).map_err(|kind| {
-            // Only on failure: find the side at fault.
-            if cloudformation::load(b, parameters, &mut Warnings::new()).is_err() {
-                not_a_template(before, b, kind)
-            } else {
-                not_a_template(after, &a, kind)
-            }
-        })?,
-        None => cloudformation::load_created(&a, parameters, warnings)
-            .map_err(|kind| not_a_template(after, &a, kind))?,
+    let pair = match (&b, &change_set) {
+        (Some(b), None) => cloudformation::load_pair(b, &a, parameters, warnings),
+        (Some(b), Some((_, _, cs))) => {
+            cloudformation::changeset::load_pair_with(b, &a, cs, parameters, warnings)
+        }
+        (None, _) => cloudformation::load_created(&a, parameters, warnings),
     };
+    let pair = pair.map_err(|kind| match (kind, &change_set) {
+        (kind @ ErrorKind::ChangeSet(_), Some((path, _, _))) => {
+            Error::new(Some((*path).clone()), kind)
+        }
+        // Only on failure: find the side at fault.
+        (kind, _) => match &b {
+            Some(b) if cloudformation::load(b, parameters, &mut Warnings::new()).is_err() => {
+                not_a_template(before, b, kind)
+            }
+            _ => not_a_template(after, &a, kind),
+        },
+    })?;
     let input = |side: &Side, bytes: &[u8]| {
         let (path, revision) = match side {
             Side::Path(p) => (path_label(p), None),
             Side::Git(g) => (g.inner.clone(), Some(g.revision.clone())),
         };
+        let format = SourceFormat::CloudformationTemplate;
         Input {
             path,
-            format: SourceFormat::CloudformationTemplate,
+            format,
             sha256: sha256_hex(bytes),
             revision,
-            locations: BTreeMap::new(),
+            locations: locations_of(format, bytes),
         }
     };
     let mut inputs: Vec<Input> = b.iter().map(|b| input(before, b)).collect();
     inputs.push(input(after, &a));
+    if let Some((path, bytes, _)) = &change_set {
+        // Reports point at the templates, not at the change set's entries.
+        inputs.push(Input {
+            path: path_label(path),
+            format: SourceFormat::CloudformationChangeSet,
+            sha256: sha256_hex(bytes),
+            revision: None,
+            locations: BTreeMap::new(),
+        });
+    }
     Ok((inputs, pair))
+}
+
+/// Where each resource is in an input, for reports that point at lines.
+fn locations_of(format: SourceFormat, bytes: &[u8]) -> BTreeMap<String, Location> {
+    match (format, std::str::from_utf8(bytes)) {
+        (SourceFormat::TerraformPlanJson, Ok(text)) => locate_addresses(text),
+        (SourceFormat::CloudformationTemplate, _) => cloudformation::locate_resources(bytes),
+        (SourceFormat::CloudformationChangeSet, Ok(text)) => {
+            locate_values(text, "\"Changes\"", "\"LogicalResourceId\"")
+        }
+        _ => BTreeMap::new(),
+    }
 }
 
 /// Like [`load_path`], with `CloudFormation` parameters and Terraform variables; a
@@ -547,6 +607,12 @@ pub fn load_input(
         // not a plan, so that plans never pay for template detection.
         match terraform_plan::load(&bytes, warnings) {
             Ok(pair) => (SourceFormat::TerraformPlanJson, pair),
+            Err(_) if cloudformation::changeset::is_change_set(&bytes) => {
+                let cs = cloudformation::changeset::parse(&bytes).map_err(err)?;
+                let pair =
+                    cloudformation::changeset::load_standalone(&cs, warnings).map_err(err)?;
+                (SourceFormat::CloudformationChangeSet, pair)
+            }
             Err(plan_error) => {
                 // Not a plan: a template, read once. Its own error (a YAML line, an
                 // empty `Resources`) is the better one unless the input is JSON that is
@@ -561,10 +627,7 @@ pub fn load_input(
             }
         }
     };
-    let locations = match (format, std::str::from_utf8(&bytes)) {
-        (SourceFormat::TerraformPlanJson, Ok(text)) => locate_addresses(text),
-        _ => BTreeMap::new(),
-    };
+    let locations = locations_of(format, &bytes);
     let input = Input {
         path: path_label(path),
         format,

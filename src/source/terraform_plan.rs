@@ -215,7 +215,7 @@ fn check_is_plan(raw: &RawPlan<'_>) -> Result<(), ErrorKind> {
     };
     if raw.cfn_changes.is_some() {
         return Err(ErrorKind::NotAPlan(
-            "this is a CloudFormation change set, which reachdiff does not read yet; compare the stack's templates instead: `reachdiff diff old.yaml new.yaml` (with --parameter KEY=VALUE as deployed)".into(),
+            "this is a CloudFormation change set, not a Terraform plan; `reachdiff plan cs.json` reads it (with property values), or `reachdiff diff old.yaml new.yaml --changeset cs.json` with the stack's templates".into(),
         ));
     }
     if raw.cfn_resources.is_some() {

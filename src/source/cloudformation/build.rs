@@ -6,6 +6,8 @@
 //! Values the template cannot decide widen the rule and make it possible, with a
 //! warning; this module never reads template syntax (see the `intrinsics` submodule).
 
+mod endpoints;
+
 use std::collections::BTreeMap;
 
 use ipnet::IpNet;
@@ -15,9 +17,9 @@ use crate::header_space::{
     PeerSet, Principal, RangeSet, ServiceSet, parse_cidr, v4_block, v6_block,
 };
 use crate::model::{
-    Action, Certainty, Direction, Endpoint, EndpointKind, Gateway, Interface, NaclRule, NatGateway,
-    NetworkAcl, Origin, Protocol, Route, RouteDestination, RouteTable, RouteTarget, SecurityGroup,
-    SgRule, Snapshot, Subnet, Tri, Vpc, nacl_services, sg_services, unknown_key,
+    Action, Certainty, Direction, Gateway, NaclRule, NatGateway, NetworkAcl, Origin, Protocol,
+    Route, RouteDestination, RouteTable, RouteTarget, SecurityGroup, SgRule, Snapshot, Subnet, Tri,
+    Vpc, nacl_services, sg_services, unknown_key,
 };
 use crate::warning::{WarningKind, Warnings};
 
@@ -32,6 +34,7 @@ pub(super) fn build(
         props,
         warnings,
         s: Snapshot::default(),
+        attached: BTreeMap::new(),
     };
     let kinds = |k: &'static [&'static str]| {
         t.resources
@@ -88,9 +91,7 @@ pub(super) fn build(
     for (id, _) in kinds(&["AWS::EC2::SubnetNetworkAclAssociation"]) {
         b.nacl_association(&id);
     }
-    for (id, c) in kinds(&["AWS::EC2::Instance"]) {
-        b.instance(&id, c);
-    }
+    b.endpoints();
     b.s
 }
 
@@ -99,6 +100,9 @@ struct Builder<'a, 't, 'w> {
     props: &'a BTreeMap<String, Val>,
     warnings: &'w mut Warnings,
     s: Snapshot,
+    /// Instances launched with a template network interface as their primary one: the
+    /// interface (an endpoint of its own) by instance.
+    attached: BTreeMap<String, String>,
 }
 
 /// A reference to another object: its key, and how sure.
@@ -959,105 +963,6 @@ impl Builder<'_, '_, '_> {
             return;
         };
         self.acl_slot(&acl).subnets.push(subnet);
-    }
-
-    // --- Endpoints ------------------------------------------------------------------
-
-    fn instance(&mut self, id: &str, c: Certainty) {
-        let mut ep = Endpoint::new(id, EndpointKind::Instance);
-        ep.tags = self.tags(id);
-        let nics = match self.prop(id, "NetworkInterfaces") {
-            Some(Val::List(items)) if !items.is_empty() => items,
-            _ => {
-                let mut nic = BTreeMap::new();
-                for (from, to) in [
-                    ("SubnetId", "SubnetId"),
-                    ("SecurityGroupIds", "GroupSet"),
-                    ("SecurityGroups", "Names"),
-                ] {
-                    if let Some(v) = self.prop(id, from) {
-                        nic.insert(to.to_owned(), v);
-                    }
-                }
-                vec![Val::Map(nic)]
-            }
-        };
-        for nic in nics {
-            if nic.get("NetworkInterfaceId").is_some() {
-                self.warn(
-                    WarningKind::UnsupportedResource,
-                    id,
-                    "an attached NetworkInterfaceId is not followed; that interface is not modelled",
-                );
-                continue;
-            }
-            let (subnet, sc) = match nic.get("SubnetId") {
-                Some(v) => {
-                    let (k, c) = self.key_of(id, "SubnetId", &v.clone(), "subnet");
-                    (Some(k), c)
-                }
-                None => (None, Certainty::Definite),
-            };
-            let mut groups = (Vec::new(), c.max(sc));
-            for field in ["GroupSet", "Names"] {
-                if let Some(v) = nic.get(field) {
-                    let (keys, gc) = self.key_list(id, field, &v.clone(), "security group");
-                    groups.0.extend(keys);
-                    groups.1 = groups.1.max(gc);
-                }
-            }
-            let vpc = subnet
-                .as_ref()
-                .and_then(|s| self.s.subnets.get(s))
-                .and_then(|s| s.vpc.clone());
-            if groups.0.is_empty() {
-                let default = vpc
-                    .as_ref()
-                    .and_then(|v| self.s.vpcs.get(v))
-                    .and_then(|v| v.default_security_group.clone());
-                if let Some(d) = default {
-                    groups.0.push(d);
-                } else {
-                    self.warn(
-                        WarningKind::UnresolvedReference,
-                        id,
-                        "launched without security groups, so AWS gives it its VPC's default group, which the template does not show; flows to it are possible",
-                    );
-                    groups.1 = Certainty::Possible;
-                }
-            }
-            groups.0.sort();
-            groups.0.dedup();
-            let subnet_default = subnet
-                .as_ref()
-                .and_then(|s| self.s.subnets.get(s))
-                .map_or(Tri::Unknown, |s| s.map_public_ip);
-            let public_ipv4 = match nic.get("AssociatePublicIpAddress") {
-                None => subnet_default,
-                Some(v) => v.boolean().map_or(Tri::Unknown, Tri::from_bool),
-            };
-            let ipv6 = match nic
-                .get("Ipv6AddressCount")
-                .or_else(|| self.props.get(id).and_then(|p| p.get("Ipv6AddressCount")))
-            {
-                None => Tri::No,
-                Some(v) => v.int().map_or(Tri::Unknown, |n| Tri::from_bool(n > 0)),
-            };
-            ep.interfaces.push(Interface {
-                subnet,
-                security_groups: groups.0,
-                groups_certainty: groups.1,
-                filtered: true,
-                private_ipv4: nic
-                    .get("PrivateIpAddress")
-                    .and_then(Val::text)
-                    .and_then(|a| a.parse().ok()),
-                public_ipv4,
-                ipv6,
-                ipv6_addresses: Vec::new(),
-            });
-        }
-        self.s.endpoints.insert(id.to_owned(), ep);
     }
 
     fn tags(&self, id: &str) -> BTreeMap<String, String> {

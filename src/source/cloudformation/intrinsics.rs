@@ -8,7 +8,7 @@
 //! deploy time: pseudo parameters, `Fn::ImportValue`, physical ids inside strings. This
 //! module never guesses a value and never builds model objects.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::IpNet;
 use serde_json::{Map, Value};
@@ -228,6 +228,7 @@ impl<'t> Template<'t> {
                 },
             );
         }
+        notes.extend(cycles(root, resources));
         let mut decided = BTreeMap::new();
         for (id, def) in resources {
             let Some(cond) = def.get("Condition") else {
@@ -325,6 +326,10 @@ impl<'t> Template<'t> {
             Value::Null => Val::Null,
             Value::Bool(b) => Val::Bool(*b),
             Value::Number(n) => Val::Num(n.clone()),
+            // A change set's context shows what it cannot know yet this way.
+            Value::String(s) if s == super::changeset::KNOWN_AFTER_APPLY => {
+                Val::Unknown("the change set gives it as known only after the change runs".into())
+            }
             Value::String(s) => Val::Str(s.clone()),
             Value::Array(items) => Val::List(
                 items
@@ -522,7 +527,8 @@ impl<'t> Template<'t> {
             (
                 _,
                 "GroupId" | "Id" | "VpcId" | "SubnetId" | "NetworkAclId" | "RouteTableId"
-                | "InternetGatewayId",
+                | "InternetGatewayId" | "AllocationId" | "LoadBalancerArn" | "TargetGroupArn"
+                | "ListenerArn",
             ) => Val::Res(res.to_owned()),
             _ => Val::Unknown(format!("{res}.{attr} is known only after deploy")),
         }
@@ -711,4 +717,198 @@ fn cidr(net: IpNet, count: i64, bits: i64) -> Val {
         }
         Err(_) => Val::Unknown("an Fn::Cidr with impossible sizes".into()),
     }
+}
+
+/// Notes for conditions that refer to each other in a cycle, and for resources that
+/// depend on each other in one (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `DependsOn`):
+/// `CloudFormation` rejects both templates. The conditions are left undecidable (so
+/// their resources are possible), the resources are read as written.
+fn cycles(
+    root: &Map<String, Value>,
+    resources: &Map<String, Value>,
+) -> Vec<(Option<String>, String)> {
+    let mut notes = Vec::new();
+    if let Some(conditions) = root.get("Conditions").and_then(Value::as_object) {
+        let graph: BTreeMap<&str, BTreeSet<&str>> = conditions
+            .iter()
+            .map(|(name, def)| {
+                let mut to = BTreeSet::new();
+                condition_refs(def, &mut to);
+                to.retain(|c| conditions.contains_key(*c));
+                (name.as_str(), to)
+            })
+            .collect();
+        for cycle in strongly_connected(&graph) {
+            notes.push((
+                None,
+                format!(
+                    "the Conditions {} refer to each other in a cycle, which CloudFormation rejects; they cannot be decided, so what they guard is treated as possible",
+                    cycle.join(" → ")
+                ),
+            ));
+        }
+    }
+    let graph: BTreeMap<&str, BTreeSet<&str>> = resources
+        .iter()
+        .map(|(id, def)| {
+            let mut to = BTreeSet::new();
+            if let Some(p) = def.get("Properties") {
+                resource_refs(p, &mut to);
+            }
+            match def.get("DependsOn") {
+                Some(Value::String(d)) => {
+                    to.insert(d.as_str());
+                }
+                Some(Value::Array(ds)) => to.extend(ds.iter().filter_map(Value::as_str)),
+                _ => {}
+            }
+            to.retain(|r| resources.contains_key(*r));
+            (id.as_str(), to)
+        })
+        .collect();
+    for cycle in strongly_connected(&graph) {
+        notes.push((
+            Some(cycle[0].to_owned()),
+            format!(
+                "circular dependency between resources {}: CloudFormation rejects the template (for security groups that refer to each other, declare the rules as separate AWS::EC2::SecurityGroupIngress/Egress resources); read as written",
+                cycle.join(" → ")
+            ),
+        ));
+    }
+    notes
+}
+
+/// The conditions a condition definition names (`{"Condition": c}`).
+fn condition_refs<'a>(v: &'a Value, out: &mut BTreeSet<&'a str>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("Condition", Value::String(c)) => {
+                        out.insert(c.as_str());
+                    }
+                    _ => condition_refs(x, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| condition_refs(i, out)),
+        _ => {}
+    }
+}
+
+/// The names a value refers to through `Ref`, `Fn::GetAtt` and `Fn::Sub` variables.
+fn resource_refs<'a>(v: &'a Value, out: &mut BTreeSet<&'a str>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("Ref", Value::String(r)) => {
+                        out.insert(r.as_str());
+                    }
+                    ("Fn::GetAtt", Value::Array(a)) => {
+                        out.extend(a.first().and_then(Value::as_str));
+                    }
+                    ("Fn::GetAtt", Value::String(a)) => {
+                        out.insert(a.split('.').next().unwrap_or_default());
+                    }
+                    ("Fn::Sub", sub) => {
+                        let (text, vars) = match sub {
+                            Value::String(t) => (Some(t.as_str()), None),
+                            Value::Array(a) => (a.first().and_then(Value::as_str), a.get(1)),
+                            _ => (None, None),
+                        };
+                        if let Some(text) = text {
+                            for var in sub_variables(text) {
+                                let name = var.split('.').next().unwrap_or_default();
+                                if vars.and_then(|v| v.get(name)).is_none() {
+                                    out.insert(name);
+                                }
+                            }
+                        }
+                        if let Some(vars) = vars {
+                            resource_refs(vars, out);
+                        }
+                    }
+                    _ => resource_refs(x, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| resource_refs(i, out)),
+        _ => {}
+    }
+}
+
+/// The `${…}` variables of an `Fn::Sub` string (not the `${!…}` literals).
+fn sub_variables(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        rest = &rest[i + 2..];
+        let Some(end) = rest.find('}') else { break };
+        let var = &rest[..end];
+        if !var.starts_with('!') {
+            out.push(var.trim());
+        }
+        rest = &rest[end + 1..];
+    }
+    out
+}
+
+/// The cycles of a graph: each strongly connected component with more than one node,
+/// or a node that names itself, as its nodes sorted with the first repeated at the end
+/// (`A → B → A`). Deterministic: components in order of their first node.
+fn strongly_connected<'a>(graph: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> Vec<Vec<&'a str>> {
+    // Kosaraju: finish order on the graph, then components on the reversed graph.
+    fn visit<'a>(
+        n: &'a str,
+        g: &BTreeMap<&'a str, BTreeSet<&'a str>>,
+        seen: &mut BTreeSet<&'a str>,
+        out: &mut Vec<&'a str>,
+    ) {
+        // Iterative, so that long chains of references cannot overflow the stack.
+        let mut stack = vec![(n, false)];
+        while let Some((n, done)) = stack.pop() {
+            if done {
+                out.push(n);
+                continue;
+            }
+            if !seen.insert(n) {
+                continue;
+            }
+            stack.push((n, true));
+            for m in g.get(n).into_iter().flatten() {
+                if !seen.contains(m) {
+                    stack.push((m, false));
+                }
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut order = Vec::new();
+    for n in graph.keys() {
+        visit(n, graph, &mut seen, &mut order);
+    }
+    let mut reversed: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (n, to) in graph {
+        for m in to {
+            reversed.entry(m).or_default().insert(n);
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for n in order.into_iter().rev() {
+        if seen.contains(n) {
+            continue;
+        }
+        let mut component = Vec::new();
+        visit(n, &reversed, &mut seen, &mut component);
+        component.sort_unstable();
+        let self_loop = graph.get(n).is_some_and(|to| to.contains(n));
+        if component.len() > 1 || self_loop {
+            component.push(component[0]);
+            out.push(component);
+        }
+    }
+    out.sort();
+    out
 }

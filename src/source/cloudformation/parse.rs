@@ -1,9 +1,12 @@
 //! Template text → one JSON value: JSON as written, YAML with its short-form tags
 //! (`!Ref`, `!GetAtt a.b`, `!Sub`, …) rewritten to their long forms (`{"Ref": …}`,
 //! `{"Fn::GetAtt": ["a", "b"]}`, `{"Fn::Sub": …}`), so that the resolver sees one
-//! shape whatever the file's syntax. Nothing is resolved here.
+//! shape whatever the file's syntax. Nothing is resolved here. Also finds where each
+//! resource's logical id is written, for reports that point at lines.
 
-use saphyr::{LoadableYamlNode, Scalar, Yaml};
+use std::collections::BTreeMap;
+
+use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, Yaml, YamlData};
 use serde_json::{Map, Number, Value};
 
 use crate::error::ErrorKind;
@@ -44,6 +47,110 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Value, ErrorKind> {
         ));
     };
     Ok(convert(doc))
+}
+
+/// The line and column (1-based, in characters) of each logical id under the
+/// template's `Resources`; empty when the text does not parse.
+pub(super) fn locate(text: &str) -> BTreeMap<String, (usize, usize)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim_start().starts_with('{') {
+        return locate_json(text);
+    }
+    let mut out = BTreeMap::new();
+    let Ok(docs) = MarkedYaml::load_from_str(text) else {
+        return out;
+    };
+    let key_text = |k: &MarkedYaml<'_>| match &k.data {
+        YamlData::Value(Scalar::String(s)) | YamlData::Representation(s, _, _) => {
+            Some(s.to_string())
+        }
+        _ => None,
+    };
+    let Some(YamlData::Mapping(root)) = docs.first().map(|d| &d.data) else {
+        return out;
+    };
+    let resources = root
+        .iter()
+        .find(|(k, _)| key_text(k).as_deref() == Some("Resources"));
+    if let Some((
+        _,
+        MarkedYaml {
+            data: YamlData::Mapping(resources),
+            ..
+        },
+    )) = resources
+    {
+        for k in resources.keys() {
+            if let Some(id) = key_text(k) {
+                let at = k.span.start;
+                out.insert(id, (at.line(), at.col() + 1));
+            }
+        }
+    }
+    out
+}
+
+/// [`locate`] for JSON: the keys of the top-level `Resources` object, in one pass that
+/// follows strings (with escapes) and nesting.
+fn locate_json(text: &str) -> BTreeMap<String, (usize, usize)> {
+    let mut out = BTreeMap::new();
+    let (mut line, mut column) = (1, 0);
+    let (mut depth, mut resources_depth, mut pending) = (0usize, None, false);
+    let mut last_string: Option<(String, (usize, usize))> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\n' {
+            line += 1;
+            column = 0;
+            continue;
+        }
+        column += 1;
+        match c {
+            '"' => {
+                let at = (line, column);
+                let mut s = String::new();
+                while let Some(d) = chars.next() {
+                    column += 1;
+                    match d {
+                        '\\' => {
+                            column += 1;
+                            if let Some(e) = chars.next() {
+                                s.push(e);
+                            }
+                        }
+                        '"' => break,
+                        _ => s.push(d),
+                    }
+                }
+                last_string = Some((s, at));
+            }
+            ':' => {
+                if let Some((key, at)) = last_string.take() {
+                    if depth == 1 && key == "Resources" {
+                        pending = true;
+                    } else if resources_depth == Some(depth) {
+                        out.entry(key).or_insert(at);
+                    }
+                }
+            }
+            '{' | '[' => {
+                depth += 1;
+                if pending && c == '{' {
+                    resources_depth = Some(depth);
+                }
+                pending = false;
+            }
+            '}' | ']' => {
+                if resources_depth == Some(depth) {
+                    resources_depth = None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            c if c.is_whitespace() => {}
+            _ => last_string = None,
+        }
+    }
+    out
 }
 
 /// The long-form name of a short-form tag (`Ref` → `Ref`, `Sub` → `Fn::Sub`).
@@ -143,6 +250,19 @@ mod tests {
             ErrorKind::Yaml { line, .. } => assert!(line >= 3, "line {line}"),
             other => panic!("{other}"),
         }
+    }
+
+    #[test]
+    fn logical_ids_are_located_in_yaml_and_json() {
+        let yaml = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n  \"Web\":\n    Type: AWS::EC2::Instance\n    Properties: {Resources: x}\n";
+        let at: Vec<_> = locate(yaml).into_iter().collect();
+        assert_eq!(at, [("Sg".to_owned(), (3, 3)), ("Web".to_owned(), (5, 3))]);
+        let json = "{\n  \"Parameters\": {\"Sg\": {}},\n  \"Resources\": {\n    \"Sg\": {\"Type\": \"x\", \"Properties\": {\"Web\": 1}},\n    \"W\\\"eb\": {\"Type\": \"y\"}\n  }\n}";
+        let at: Vec<_> = locate(json).into_iter().collect();
+        assert_eq!(
+            at,
+            [("Sg".to_owned(), (4, 5)), ("W\"eb".to_owned(), (5, 5))]
+        );
     }
 
     #[test]

@@ -262,3 +262,189 @@ fn load_pair_names_each_resource_action() {
     assert_eq!(rules(&pair.after, "B", Direction::Ingress).len(), 1);
     assert!(rules(&pair.before, "B", Direction::Ingress).is_empty());
 }
+
+const ENDPOINTS: &[u8] = include_bytes!("../../../testdata/cloudformation/endpoints.yaml");
+
+/// One line per endpoint: key, kind, then per interface subnet, groups (`?` when
+/// possible), public IPv4, fixed address; accepts, public address sources, listeners.
+fn endpoint_lines(s: &Snapshot) -> Vec<String> {
+    s.endpoints
+        .values()
+        .map(|ep| {
+            let ifaces: Vec<String> = ep
+                .interfaces
+                .iter()
+                .map(|i| {
+                    format!(
+                        "{} [{}{}] public={:?}{}{}",
+                        i.subnet.as_deref().unwrap_or("-"),
+                        i.security_groups.join(","),
+                        if i.groups_certainty == Certainty::Possible {
+                            "?"
+                        } else {
+                            ""
+                        },
+                        i.public_ipv4,
+                        i.private_ipv4.map(|a| format!(" {a}")).unwrap_or_default(),
+                        if i.filtered { "" } else { " unfiltered" },
+                    )
+                })
+                .collect();
+            let listeners: Vec<String> = ep
+                .listeners
+                .iter()
+                .map(|l| {
+                    let t: Vec<String> =
+                        l.targets.iter().map(|(k, p)| format!("{k}:{p}")).collect();
+                    format!("{}/{}->{}", l.protocol, l.port, t.join("+"))
+                })
+                .collect();
+            format!(
+                "{} {} {}{}{}{}",
+                ep.key,
+                ep.kind,
+                ifaces.join(" | "),
+                if ep.accepts { "" } else { " sends-only" },
+                if ep.public_ip_sources.is_empty() {
+                    String::new()
+                } else {
+                    format!(" via {}", ep.public_ip_sources.join(","))
+                },
+                if listeners.is_empty() {
+                    String::new()
+                } else {
+                    format!(" listeners {}", listeners.join(" "))
+                },
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_endpoint_kind_maps_into_the_model() {
+    let mut w = Warnings::new();
+    let s = load(ENDPOINTS, &BTreeMap::new(), &mut w).unwrap();
+    assert_eq!(
+        endpoint_lines(&s),
+        [
+            "App instance Private [AppSg] public=No 10.0.3.10",
+            // An instance without groups gets its VPC's default group; its EIP makes it
+            // public although its subnet does not map public addresses.
+            "Bastion instance PubB [Vpc.DefaultSecurityGroup] public=Yes via BastionEip",
+            "Cache cache Private [DbSg] public=No",
+            // The cluster has a member instance: the member is the endpoint.
+            "Db database Private [DbSg] public=Yes | PubB [DbSg] public=Yes",
+            // The instance launched with a template interface is that interface, which
+            // its EIP association makes public.
+            "Eni network-interface Private [AppSg] public=Yes 10.0.3.20 via EniEip,EniEipAssociation",
+            "Fn function Private [AppSg] public=No sends-only",
+            "Lb application-load-balancer PubA [LbSg] public=Yes | PubB [LbSg] public=Yes listeners 6/80->App:8080+Eni:9090+Svc:3000",
+            "Member database Private [DbSg] public=No | PubB [DbSg] public=No",
+            "Nic instance PubA [AppSg] public=No",
+            "Nlb network-load-balancer Private [] public=No unfiltered listeners 6/443->Eni:443",
+            "Redis cache Private [DbSg] public=No",
+            "Svc container-service Private [AppSg] public=No",
+            "Vpce vpc-endpoint Private [Vpc.DefaultSecurityGroup] public=No",
+        ]
+    );
+    let msgs: Vec<String> = w.iter().map(ToString::to_string).collect();
+    assert!(msgs.is_empty(), "{msgs:?}");
+}
+
+#[test]
+fn a_database_without_publicly_accessible_follows_its_vpcs_gateway() {
+    // The API default: public when the subnet group's VPC has an internet gateway.
+    let text = std::str::from_utf8(ENDPOINTS)
+        .unwrap()
+        .replace("  IgwAttachment:\n    Type: AWS::EC2::VPCGatewayAttachment\n    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw}\n", "");
+    let (s, _) = load_str(&text);
+    assert_eq!(s.endpoints["Db"].interfaces[0].public_ipv4, Tri::No);
+    // A subnet group outside the template: unknown, warned.
+    let (s, w) = load_str(
+        "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: {DBSubnetGroupName: shared, VPCSecurityGroups: [sg-1]}\n",
+    );
+    let db = &s.endpoints["Db"];
+    assert_eq!(db.interfaces[0].public_ipv4, Tri::Unknown);
+    assert_eq!(db.interfaces[0].security_groups, ["sg-1"]);
+    assert!(
+        w.iter()
+            .any(|w| w.to_string().contains("PubliclyAccessible is not set")),
+        "{:?}",
+        w.iter().collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn peering_and_classic_load_balancers_are_still_warned_about() {
+    let (_, w) = load_str(
+        "Resources:\n  Elb:\n    Type: AWS::ElasticLoadBalancing::LoadBalancer\n    Properties: {Listeners: []}\n  Peer:\n    Type: AWS::EC2::VPCPeeringConnection\n    Properties: {VpcId: vpc-1, PeerVpcId: vpc-2}\n  Eni:\n    Type: AWS::EC2::NetworkInterface\n    Properties: {SubnetId: subnet-1, GroupSet: [sg-1]}\n",
+    );
+    let msgs: Vec<String> = w.iter().map(ToString::to_string).collect();
+    assert_eq!(msgs.len(), 2, "{msgs:?}");
+    assert!(msgs[0].contains("AWS::ElasticLoadBalancing::LoadBalancer is not modelled yet"));
+    assert!(msgs[1].contains("AWS::EC2::VPCPeeringConnection is not modelled yet"));
+}
+
+#[test]
+fn circular_conditions_are_named_and_left_undecidable() {
+    let (s, w) = load_str(
+        "Conditions:\n  A: !And [!Condition B, !Equals [x, x]]\n  B: !Not [!Condition C]\n  C: !Or [!Condition A, !Equals [y, z]]\n  D: !Condition D\n  Fine: !Condition Base\n  Base: !Equals [a, a]\nResources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Condition: A\n    Properties: {GroupDescription: g}\n  H:\n    Type: AWS::EC2::SecurityGroup\n    Condition: Fine\n    Properties: {GroupDescription: h}\n",
+    );
+    let msgs: Vec<String> = w.iter().map(ToString::to_string).collect();
+    assert!(
+        msgs.iter().any(|m| m.contains(
+            "the Conditions A → B → C → A refer to each other in a cycle, which CloudFormation rejects"
+        )),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("the Conditions D → D refer to each other in a cycle")),
+        "{msgs:?}"
+    );
+    // Exactly the two cycles; `Fine` → `Base` is no cycle.
+    assert_eq!(
+        msgs.iter().filter(|m| m.contains("in a cycle")).count(),
+        2,
+        "{msgs:?}"
+    );
+    // G is guarded by a condition in the cycle: possible. H is certain.
+    assert_eq!(
+        s.security_groups["G"].rules[0].certainty,
+        Certainty::Possible
+    );
+    assert_eq!(
+        s.security_groups["H"].rules[0].certainty,
+        Certainty::Definite
+    );
+}
+
+#[test]
+fn circular_references_between_resources_are_named() {
+    // Two groups naming each other inline (Ref and Fn::GetAtt), a third through
+    // Fn::Sub and DependsOn: CloudFormation rejects both cycles.
+    let (s, w) = load_str(
+        "Resources:\n  A:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: a\n      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 1, ToPort: 1, SourceSecurityGroupId: !Ref B}]\n  B:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: b\n      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 2, ToPort: 2, SourceSecurityGroupId: !GetAtt A.GroupId}]\n  C:\n    Type: AWS::EC2::SecurityGroup\n    DependsOn: [D]\n    Properties: {GroupDescription: !Sub '${D.GroupId} ${!Literal} ${X}'}\n  D:\n    Type: AWS::EC2::SecurityGroup\n    Properties: {GroupDescription: !Sub ['${V}', {V: !Ref C}]}\n  E:\n    Type: AWS::EC2::SecurityGroup\n    Properties: {GroupDescription: !Sub ['${C}', {X: 1}]}\n",
+    );
+    let cycles: Vec<String> = w
+        .iter()
+        .map(ToString::to_string)
+        .filter(|m| m.contains("circular dependency"))
+        .collect();
+    assert_eq!(cycles.len(), 2, "{cycles:?}");
+    assert!(
+        cycles[0].contains(
+            "circular dependency between resources A → B → A: CloudFormation rejects the template"
+        ),
+        "{cycles:?}"
+    );
+    assert!(
+        cycles[1].contains("circular dependency between resources C → D → C"),
+        "{cycles:?}"
+    );
+    // Read as written all the same.
+    assert_eq!(
+        s.security_groups["A"].rules[0].peers,
+        PeerSet::from_principal(Principal::SecurityGroup("B".into()))
+    );
+}
