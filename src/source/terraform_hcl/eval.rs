@@ -6,6 +6,9 @@
 //! unknown values with a warning, except where the spec of the module asks for an error
 //! (cycles between locals, missing local modules).
 
+// Expression code reads best with short names (`l`, `r`, `k`, `v`, `d`).
+#![allow(clippy::many_single_char_names)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -270,22 +273,19 @@ impl<'t> Evaluator<'t> {
                 .tree
                 .read(&path)
                 .map_err(|e| Error::new(Some(PathBuf::from(&path)), ErrorKind::Io(e)))?;
-            self.read_tfvars(&path, &bytes, &mut given)?;
+            Self::read_tfvars(&path, &bytes, &mut given)?;
         }
         for path in &options.var_files {
             let bytes = std::fs::read(path)
                 .map_err(|e| Error::new(Some(path.clone()), ErrorKind::Io(e)))?;
-            self.read_tfvars(&path.to_string_lossy(), &bytes, &mut given)
-                .map_err(|mut e| {
-                    e.path = Some(path.clone());
-                    e
-                })?;
+            Self::read_tfvars(&path.to_string_lossy(), &bytes, &mut given).map_err(|mut e| {
+                e.path = Some(path.clone());
+                e
+            })?;
         }
         for (name, text) in &options.vars {
             let v = match hcl_edit::parser::parse_expr(text) {
-                Ok(e) => self
-                    .const_expr(&e)
-                    .unwrap_or_else(|| Value::string(text.as_str())),
+                Ok(e) => const_value(&e, 0).unwrap_or_else(|| Value::string(text.as_str())),
                 Err(_) => Value::string(text.as_str()),
             };
             given.insert(name.clone(), v);
@@ -309,7 +309,7 @@ impl<'t> Evaluator<'t> {
             let v = if let Some(v) = given.remove(name) {
                 v
             } else if let Some(d) = item.node.body.get_attribute("default") {
-                self.const_expr(&d.value).unwrap_or(Value::Unknown)
+                const_value(&d.value, 0).unwrap_or(Value::Unknown)
             } else {
                 self.warn(
                     WarningKind::UnknownValue,
@@ -325,14 +325,7 @@ impl<'t> Evaluator<'t> {
         Ok(vars)
     }
 
-    /// The value of an expression that references nothing (defaults, tfvars).
-    #[allow(clippy::unused_self)]
-    fn const_expr(&self, e: &Expression) -> Option<Value> {
-        const_value(e, 0)
-    }
-
     fn read_tfvars(
-        &mut self,
         path: &str,
         bytes: &[u8],
         into: &mut BTreeMap<String, Value>,
@@ -340,7 +333,10 @@ impl<'t> Evaluator<'t> {
         let err = |kind| Error::new(Some(PathBuf::from(path)), kind);
         let text = std::str::from_utf8(bytes)
             .map_err(|_| err(ErrorKind::Encoding("not valid UTF-8".into())))?;
-        if path.ends_with(".json") {
+        // Terraform matches file names case-sensitively too.
+        #[allow(clippy::case_sensitive_file_extension_comparisons)]
+        let json = path.ends_with(".json");
+        if json {
             let j: serde_json::Value = serde_json::from_str(text).map_err(|e| {
                 err(ErrorKind::Json {
                     line: e.line(),
@@ -359,7 +355,7 @@ impl<'t> Evaluator<'t> {
             return Ok(());
         }
         let body = load::parse(path, text)?;
-        for s in body.iter() {
+        for s in &body {
             match s {
                 Structure::Attribute(a) => {
                     let Some(v) = const_value(&a.value, 0) else {
@@ -551,10 +547,10 @@ impl<'t> Evaluator<'t> {
                 }
             } else {
                 for attr in identity::attributes(&kind) {
-                    if matches!(values.get(*attr), None | Some(Value::Null)) {
-                        if let Some(s) = identity::symbolic(&kind, &address, attr) {
-                            values.insert((*attr).to_owned(), Value::string(s));
-                        }
+                    if matches!(values.get(*attr), None | Some(Value::Null))
+                        && let Some(s) = identity::symbolic(&kind, &address, attr)
+                    {
+                        values.insert((*attr).to_owned(), Value::string(s));
                     }
                 }
                 reference.clone_from(&values);
@@ -687,7 +683,7 @@ impl<'t> Evaluator<'t> {
         let mut out = BTreeMap::new();
         // Block lists in order of appearance; `None` when a dynamic block's count is unknown.
         let mut groups: BTreeMap<String, Option<Vec<Value>>> = BTreeMap::new();
-        for s in body.iter() {
+        for s in body {
             match s {
                 Structure::Attribute(a) => {
                     let k = a.key.as_str();
@@ -868,6 +864,7 @@ impl<'t> Evaluator<'t> {
         Ok(state)
     }
 
+    #[allow(clippy::too_many_lines)]
     fn compute_module(&mut self, inst: usize, name: &str) -> Er<ModState> {
         let def = self.insts[inst].def.clone();
         let Some(item) = def.modules.get(name) else {
@@ -914,16 +911,15 @@ impl<'t> Evaluator<'t> {
                 format!("module {name}: modules are nested more than {MAX_MODULE_DEPTH} deep (does a module call itself?)"),
             ));
         }
-        let child_def = match self.defs.get(&dir) {
-            Some(d) => d.clone(),
-            None => {
-                let d = Rc::new(
-                    load::load_module(self.tree, &dir, false, self.warnings)
-                        .map_err(|e| EvalError::Fatal(Box::new(e)))?,
-                );
-                self.defs.insert(dir.clone(), d.clone());
-                d
-            }
+        let child_def = if let Some(d) = self.defs.get(&dir) {
+            d.clone()
+        } else {
+            let d = Rc::new(
+                load::load_module(self.tree, &dir, false, self.warnings)
+                    .map_err(|e| EvalError::Fatal(Box::new(e)))?,
+            );
+            self.defs.insert(dir.clone(), d.clone());
+            d
         };
         let Some((mode, keys)) = self.expansion(&block.body, sc, &address, "module")? else {
             return Ok(ModState::Unknown);
@@ -954,17 +950,18 @@ impl<'t> Evaluator<'t> {
                 let ty = item.node.body.get_attribute("type").map(|a| &a.value);
                 let v = match inputs.remove(var) {
                     Some(v) => v,
-                    None => match item.node.body.get_attribute("default") {
-                        Some(d) => const_value(&d.value, 0).unwrap_or(Value::Unknown),
-                        None => {
+                    None => {
+                        if let Some(d) = item.node.body.get_attribute("default") {
+                            const_value(&d.value, 0).unwrap_or(Value::Unknown)
+                        } else {
                             self.warn(
-                                WarningKind::UnknownValue,
-                                None,
-                                format!("module {name} does not set its required variable {var}; it is taken as unknown"),
-                            );
+                            WarningKind::UnknownValue,
+                            None,
+                            format!("module {name} does not set its required variable {var}; it is taken as unknown"),
+                        );
                             Value::Unknown
                         }
-                    },
+                    }
                 };
                 vars.insert(var.clone(), convert(ty, v, 0));
             }
@@ -1064,6 +1061,7 @@ impl<'t> Evaluator<'t> {
     // ---- expressions ----
 
     #[allow(clippy::too_many_lines)]
+    #[allow(clippy::too_many_lines)]
     fn eval(&mut self, e: &Expression, sc: Scope<'_>, depth: usize) -> Er<Value> {
         if depth > MAX_EXPR_DEPTH {
             return invalid("expression nested too deeply");
@@ -1076,7 +1074,7 @@ impl<'t> Evaluator<'t> {
             Expression::String(s) => Value::string(s.value().as_str()),
             Expression::Array(a) => {
                 let mut out = Vec::with_capacity(a.len());
-                for e in a.iter() {
+                for e in a {
                     out.push(self.eval(e, sc, d)?);
                 }
                 Value::list(out)
@@ -1084,7 +1082,7 @@ impl<'t> Evaluator<'t> {
             Expression::Object(o) => {
                 let mut out = BTreeMap::new();
                 let mut unknown = false;
-                for (k, v) in o.iter() {
+                for (k, v) in o {
                     let key = match k {
                         ObjectKey::Ident(i) => i.as_str().to_owned(),
                         ObjectKey::Expression(Expression::Variable(v)) => v.as_str().to_owned(),
@@ -1249,6 +1247,7 @@ impl<'t> Evaluator<'t> {
 
     /// A template's value; `strip` says whether the markers around it strip the
     /// whitespace at its start and at its end.
+    #[allow(clippy::too_many_lines)]
     fn eval_template(
         &mut self,
         elements: &[&Element],
@@ -1430,7 +1429,7 @@ impl<'t> Evaluator<'t> {
         }
         match name {
             "try" => {
-                for a in f.args.iter() {
+                for a in &f.args {
                     match self.eval(a, sc, d) {
                         Ok(v) => return Ok(v),
                         Err(EvalError::Invalid(_)) => {}
@@ -1453,7 +1452,7 @@ impl<'t> Evaluator<'t> {
             _ => {}
         }
         let mut args = Vec::with_capacity(f.args.len());
-        for a in f.args.iter() {
+        for a in &f.args {
             args.push(self.eval(a, sc, d)?);
         }
         if f.args.expand_final() {
@@ -1480,7 +1479,8 @@ impl<'t> Evaluator<'t> {
     }
 
     fn traversal(&mut self, t: &Traversal, sc: Scope<'_>, d: usize) -> Er<Value> {
-        let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+        let ops: Vec<&TraversalOperator> =
+            t.operators.iter().map(hcl_edit::Decorated::value).collect();
         let (v, used) = match &t.expr {
             Expression::Variable(v) => self.resolve_root(v.as_str(), &ops, sc)?,
             e => (self.eval(e, sc, d)?, 0),
@@ -1825,7 +1825,7 @@ fn const_value(e: &Expression, depth: usize) -> Option<Value> {
         }
         Expression::Object(o) => {
             let mut m = BTreeMap::new();
-            for (k, v) in o.iter() {
+            for (k, v) in o {
                 let key = match k {
                     ObjectKey::Ident(i) => i.as_str().to_owned(),
                     ObjectKey::Expression(Expression::Variable(v)) => v.as_str().to_owned(),
@@ -1837,7 +1837,7 @@ fn const_value(e: &Expression, depth: usize) -> Option<Value> {
         }
         Expression::StringTemplate(t) => {
             let mut s = String::new();
-            for el in t.iter() {
+            for el in t {
                 match el {
                     Element::Literal(l) => s.push_str(l.value()),
                     _ => return None,
@@ -1847,7 +1847,7 @@ fn const_value(e: &Expression, depth: usize) -> Option<Value> {
         }
         Expression::HeredocTemplate(h) => {
             let mut s = String::new();
-            for el in h.template.iter() {
+            for el in &h.template {
                 match el {
                     Element::Literal(l) => s.push_str(l.value()),
                     _ => return None,
@@ -1925,7 +1925,7 @@ fn convert(ty: Option<&Expression>, v: Value, depth: usize) -> Value {
                         return v;
                     };
                     let mut out: BTreeMap<String, Value> = (**m).clone();
-                    for (k, t) in attrs.iter() {
+                    for (k, t) in attrs {
                         let key = match k {
                             ObjectKey::Ident(i) => i.as_str().to_owned(),
                             ObjectKey::Expression(Expression::Variable(v)) => v.as_str().to_owned(),

@@ -217,8 +217,8 @@ pub(crate) fn call(name: &str, args: &[Value]) -> R {
             Ok(Value::list(parts))
         }
         "range" => range(args),
-        "upper" => str1(args, |s| s.to_uppercase()),
-        "lower" => str1(args, |s| s.to_lowercase()),
+        "upper" => str1(args, str::to_uppercase),
+        "lower" => str1(args, str::to_lowercase),
         "trimspace" => str1(args, |s| s.trim().to_owned()),
         "title" => str1(args, title),
         "trimprefix" | "trimsuffix" | "trim" => {
@@ -956,6 +956,7 @@ fn cidrsubnets(args: &[Value]) -> R {
 // ---- format ----
 
 /// Go-style `format`: `%s %d %v %q %f %t %x %X %o %b %e %%` with flags, width, precision.
+#[allow(clippy::too_many_lines)]
 fn format(spec: &str, args: &[Value]) -> Result<String, FnError> {
     let mut out = String::new();
     let mut chars = spec.chars().peekable();
@@ -1198,6 +1199,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::too_many_lines)]
     fn collections() {
         assert_eq!(
             ok("concat", &[ls(&["a"]), ls(&["b", "c"])]),

@@ -5,6 +5,7 @@
 //! evaluator: nothing here looks at values.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use hcl_edit::Span;
@@ -167,6 +168,8 @@ pub(crate) fn load_module(
         ..ModuleDef::default()
     };
     let mut found = false;
+    // Terraform matches file names case-sensitively too.
+    #[allow(clippy::case_sensitive_file_extension_comparisons)]
     for name in names {
         let json = name.ends_with(".tf.json");
         if !json && !name.ends_with(".tf") {
@@ -207,7 +210,7 @@ pub(crate) fn load_module(
 }
 
 fn index_body(def: &mut ModuleDef, file: usize, body: Body) {
-    for s in body.into_iter() {
+    for s in body {
         let Structure::Block(block) = s else { continue };
         let labels: Vec<String> = block.labels.iter().map(|l| l.as_str().to_owned()).collect();
         let located = |node| Located { file, node };
@@ -264,7 +267,7 @@ fn json_to_native(path: &str, text: &str) -> Result<String, Error> {
                 for (ty, named) in entries(v) {
                     for (name, body) in entries(named) {
                         for b in bodies(body) {
-                            out.push_str(&format!("{kind} {} {} ", quote(ty), quote(name)));
+                            let _ = write!(out, "{kind} {} {} ", quote(ty), quote(name));
                             body_text(b, &mut out, true);
                         }
                     }
@@ -273,7 +276,7 @@ fn json_to_native(path: &str, text: &str) -> Result<String, Error> {
             "variable" | "output" | "module" => {
                 for (name, body) in entries(v) {
                     for b in bodies(body) {
-                        out.push_str(&format!("{kind} {} ", quote(name)));
+                        let _ = write!(out, "{kind} {} ", quote(name));
                         // A variable's default is a literal, not a template.
                         body_text(b, &mut out, kind != "variable");
                     }
