@@ -376,8 +376,26 @@ pub(crate) fn synthetic_template(groups: usize, widened: bool) -> String {
 /// more port on every tier, so every tier changes.
 pub(crate) fn synthetic_configuration(tiers: usize, widened: bool) -> Vec<(String, String)> {
     use std::fmt::Write as _;
-    let mut root = String::from(
-        r#"variable "tiers" {
+    let mut vars = String::from("tiers = {\n");
+    for t in 0..tiers {
+        let ports = if widened {
+            "[443, 8443, 9000]"
+        } else {
+            "[443, 8443]"
+        };
+        let _ = writeln!(vars, "  t{t:04} = {{ index = {t}, ports = {ports} }}");
+    }
+    vars.push_str("}\n");
+    vec![
+        ("main.tf".to_owned(), ROOT_MODULE.to_owned()),
+        ("terraform.tfvars".to_owned(), vars),
+        ("modules/tier/main.tf".to_owned(), TIER_MODULE.to_owned()),
+        ("modules/sg/main.tf".to_owned(), SG_MODULE.to_owned()),
+    ]
+}
+
+/// The root module of [`synthetic_configuration`].
+const ROOT_MODULE: &str = r#"variable "tiers" {
   type = map(object({ index = number, ports = list(number) }))
 }
 
@@ -403,20 +421,10 @@ module "tier" {
   cidr     = cidrsubnet(local.vpc_cidr, 12, each.value.index)
   ports    = each.value.ports
 }
-"#,
-    );
-    let mut vars = String::from("tiers = {\n");
-    for t in 0..tiers {
-        let ports = if widened {
-            "[443, 8443, 9000]"
-        } else {
-            "[443, 8443]"
-        };
-        let _ = writeln!(vars, "  t{t:04} = {{ index = {t}, ports = {ports} }}");
-    }
-    vars.push_str("}\n");
-    root.push('\n');
-    let tier = r#"variable "name" { type = string }
+"#;
+
+/// One tier: a public subnet, its route table and ACL, five hosts, and the `sg` module.
+const TIER_MODULE: &str = r#"variable "name" { type = string }
 variable "vpc_id" { type = string }
 variable "igw_id" { type = string }
 variable "cidr" { type = string }
@@ -487,7 +495,9 @@ resource "aws_instance" "host" {
   private_ip             = cidrhost(var.cidr, 10 + count.index)
 }
 "#;
-    let sg = r#"variable "name" { type = string }
+
+/// A tier's security group, with `for_each` rule resources.
+const SG_MODULE: &str = r#"variable "name" { type = string }
 variable "vpc_id" { type = string }
 variable "ports" { type = list(number) }
 
@@ -528,10 +538,3 @@ output "id" {
   value = aws_security_group.this.id
 }
 "#;
-    vec![
-        ("main.tf".to_owned(), root),
-        ("terraform.tfvars".to_owned(), vars),
-        ("modules/tier/main.tf".to_owned(), tier.to_owned()),
-        ("modules/sg/main.tf".to_owned(), sg.to_owned()),
-    ]
-}

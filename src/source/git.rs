@@ -88,13 +88,11 @@ impl GitPath {
             ))
         })?;
         let mut inner = prefix.trim_end_matches('/').to_owned();
-        if !path.is_dir() {
-            if let Some(name) = path.file_name() {
-                if !inner.is_empty() {
-                    inner.push('/');
-                }
-                inner.push_str(&name.to_string_lossy());
+        if let Some(name) = path.file_name().filter(|_| !path.is_dir()) {
+            if !inner.is_empty() {
+                inner.push('/');
             }
+            inner.push_str(&name.to_string_lossy());
         }
         Ok(Self {
             root,

@@ -351,17 +351,17 @@ pub fn load_diff(
         Side::Git(_) => None,
     };
     let (b, a) = (dir(before), dir(after));
-    if let (Some(bd), Some(ad)) = (b, a) {
-        if bd != ad {
-            let (d, f) = if bd { (before, after) } else { (after, before) };
-            return Err(Error::new(
-                Some(side_path(f)),
-                ErrorKind::Mismatch(format!(
-                    "is a file and {} is a directory; `reachdiff diff` compares two directories of Terraform configuration or two CloudFormation templates",
-                    side_path(d).display()
-                )),
-            ));
-        }
+    if let (Some(bd), Some(ad)) = (b, a)
+        && bd != ad
+    {
+        let (d, f) = if bd { (before, after) } else { (after, before) };
+        return Err(Error::new(
+            Some(side_path(f)),
+            ErrorKind::Mismatch(format!(
+                "is a file and {} is a directory; `reachdiff diff` compares two directories of Terraform configuration or two CloudFormation templates",
+                side_path(d).display()
+            )),
+        ));
     }
     if b.or(a).unwrap_or(false) {
         if let Some(cs) = &options.change_set {
