@@ -469,6 +469,15 @@ resource "aws_network_acl" "this" {
     }
   }
 
+  ingress {
+    rule_no    = 90
+    action     = "deny"
+    protocol   = "tcp"
+    from_port  = 22
+    to_port    = 22
+    cidr_block = "${cidrhost(var.cidr, 5)}/32"
+  }
+
   egress {
     rule_no    = 100
     action     = "allow"
@@ -492,7 +501,7 @@ resource "aws_instance" "host" {
   instance_type          = "t3.micro"
   subnet_id              = aws_subnet.this.id
   vpc_security_group_ids = [module.sg.id]
-  private_ip             = cidrhost(var.cidr, 10 + count.index)
+  tags                   = { Name = format("%s-%02d", var.name, count.index) }
 }
 "#;
 

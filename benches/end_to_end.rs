@@ -119,8 +119,35 @@ fn write_tree(name: &str, files: &[(String, String)]) -> std::path::PathBuf {
     root
 }
 
+/// Reading two configuration trees with local modules: evaluate both, synthesize the
+/// plan, read it into snapshots (no reachability).
+#[divan::bench(args = CONFIG_TIERS, sample_count = 5)]
+fn configuration_read(bencher: Bencher<'_, '_>, tiers: usize) {
+    let before = write_tree(
+        &format!("{tiers}-read-before"),
+        &data::synthetic_configuration(tiers, false),
+    );
+    let after = write_tree(
+        &format!("{tiers}-read-after"),
+        &data::synthetic_configuration(tiers, true),
+    );
+    bencher.bench(|| {
+        let mut warnings = Warnings::new();
+        reachdiff::source::load_diff(
+            &reachdiff::source::Side::Path(before.clone()),
+            &reachdiff::source::Side::Path(after.clone()),
+            &reachdiff::source::LoadOptions::default(),
+            &mut warnings,
+        )
+        .unwrap()
+    });
+    let _ = std::fs::remove_dir_all(before);
+    let _ = std::fs::remove_dir_all(after);
+}
+
 /// `reachdiff diff before/ after/` on two configuration trees with local modules:
-/// read and evaluate both, synthesize the plan, read it, compare.
+/// read and evaluate both, synthesize the plan, read it, compare (rules and every
+/// endpoint pair).
 #[divan::bench(args = CONFIG_TIERS, sample_count = 5)]
 fn configuration_diff(bencher: Bencher<'_, '_>, tiers: usize) {
     let before = write_tree(

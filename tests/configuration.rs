@@ -32,6 +32,18 @@ fn tree(test: &str, files: &[(&str, &str)]) -> PathBuf {
     dir
 }
 
+/// Runs the command and expects exit status `status`.
+fn run(cmd: &mut Command, status: i32) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(status),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn json(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -86,17 +98,12 @@ fn assert_error(args: &[&std::ffi::OsStr], cwd: Option<&Path>, needles: &[&str])
 #[test]
 fn two_directories_give_the_changes_of_the_plan_and_point_at_lines() {
     let dir = scenario("sg-inline-ssh-opened-to-world");
-    let out = reachdiff()
-        .args(["diff", "--format", "json", "--fail-on", "high"])
-        .arg(dir.join("before"))
-        .arg(dir.join("after"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run(
+        reachdiff()
+            .args(["diff", "--format", "json", "--fail-on", "high"])
+            .arg(dir.join("before"))
+            .arg(dir.join("after")),
+        1,
     );
     let report = json(&out);
     // "0.0.0.0/0 except 10.0.0.0/8", as the algebra renders it.
@@ -156,16 +163,11 @@ fn git_base_is_read_without_touching_the_working_tree() {
     git(&repo, &["commit", "-qm", "before"]);
     std::fs::write(repo.join("infra/main.tf"), &after).unwrap();
 
-    let by_git = reachdiff()
-        .args(["diff", "--git", "HEAD", "infra", "--format", "json"])
-        .current_dir(&repo)
-        .output()
-        .unwrap();
-    assert_eq!(
-        by_git.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&by_git.stderr)
+    let by_git = run(
+        reachdiff()
+            .args(["diff", "--git", "HEAD", "infra", "--format", "json"])
+            .current_dir(&repo),
+        1,
     );
     let by_dirs = reachdiff()
         .args(["diff", "--format", "json"])
@@ -203,25 +205,20 @@ fn a_directory_new_since_the_base_is_created_whole() {
     git(&repo, &["commit", "-qm", "base"]);
     std::fs::create_dir_all(repo.join("infra")).unwrap();
     std::fs::write(repo.join("infra/main.tf"), after).unwrap();
-    let out = reachdiff()
-        .args([
-            "diff",
-            "--git",
-            "HEAD",
-            "infra",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ])
-        .current_dir(&repo)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run(
+        reachdiff()
+            .args([
+                "diff",
+                "--git",
+                "HEAD",
+                "infra",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ])
+            .current_dir(&repo),
+        0,
     );
     let report = json(&out);
     assert_eq!(
@@ -321,18 +318,13 @@ fn a_file_and_a_directory_are_not_compared() {
 #[test]
 fn a_plan_with_its_source_points_at_configuration_lines() {
     let dir = scenario("sg-inline-ssh-opened-to-world");
-    let out = reachdiff()
-        .args(["plan", "--format", "sarif", "--fail-on", "never"])
-        .arg(dir.join("plan.json"))
-        .arg("--source")
-        .arg(dir.join("after"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run(
+        reachdiff()
+            .args(["plan", "--format", "sarif", "--fail-on", "never"])
+            .arg(dir.join("plan.json"))
+            .arg("--source")
+            .arg(dir.join("after")),
+        0,
     );
     let sarif = json(&out);
     let located = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
@@ -371,17 +363,12 @@ resource "aws_security_group" "web" {
 "#,
         )],
     );
-    let out = reachdiff()
-        .args(["diff", "--format", "json", "--fail-on", "never"])
-        .arg(&before)
-        .arg(&after)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run(
+        reachdiff()
+            .args(["diff", "--format", "json", "--fail-on", "never"])
+            .arg(&before)
+            .arg(&after),
+        0,
     );
     let report = json(&out);
     let all = changes(&report);
@@ -443,16 +430,11 @@ resource "aws_security_group" "web" {
 "#,
         )],
     );
-    let out = reachdiff()
-        .args(["plan", "--format", "json", "--fail-on", "never"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run(
+        reachdiff()
+            .args(["plan", "--format", "json", "--fail-on", "never"])
+            .arg(&dir),
+        0,
     );
     let report = json(&out);
     let warnings = report["warnings"].to_string();
@@ -495,17 +477,12 @@ resource "aws_security_group" "web" {
         ],
     );
     let cidrs = |extra: &[&str]| {
-        let out = reachdiff()
-            .args(["plan", "--format", "json", "--fail-on", "never"])
-            .arg(&dir)
-            .args(extra)
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let out = run(
+            reachdiff()
+                .args(["plan", "--format", "json", "--fail-on", "never"])
+                .arg(&dir)
+                .args(extra),
+            0,
         );
         json(&out)["changes"][0]["peer"]["cidrs"].to_string()
     };

@@ -141,3 +141,45 @@ fn the_readme_shows_what_why_prints() {
     );
     assert_eq!(String::from_utf8(out.stdout).unwrap(), output);
 }
+
+/// The README's no-plan example is trimmed (columns, paths), so it is checked row by
+/// row: every shown row's words appear, in order, in a row of the real output.
+#[test]
+fn the_readme_shows_what_a_configuration_diff_prints() {
+    let shown = block("README.md", "text", "## Without a plan");
+    let dir = "testdata/scenarios/sg-inline-ssh-opened-to-world";
+    let out = Command::cargo_bin("reachdiff")
+        .unwrap()
+        .current_dir(root())
+        .args(["diff", "--no-config"])
+        .arg(format!("{dir}/before"))
+        .arg(format!("{dir}/after"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = shown
+        .lines()
+        .filter(|l| l.starts_with(" high") || l.starts_with(" info"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{shown}");
+    for row in rows {
+        let words: Vec<String> = row
+            .split_whitespace()
+            .map(|w| w.replace('…', dir).replace(&format!("{dir}/{dir}"), dir))
+            .collect();
+        let found = printed.lines().any(|line| {
+            let mut rest = line;
+            words.iter().all(|w| match rest.find(w.as_str()) {
+                Some(i) => {
+                    rest = &rest[i + w.len()..];
+                    true
+                }
+                None => false,
+            })
+        });
+        assert!(found, "README row {row:?} is not in the output:\n{printed}");
+    }
+    assert!(shown.contains("gate: failed (--fail-on high): the worst is high"));
+    assert!(printed.contains("gate: failed (--fail-on high): the worst is high"));
+}

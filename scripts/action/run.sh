@@ -5,6 +5,8 @@
 #
 # Inputs arrive as environment variables (action.yml maps them):
 #   REACHDIFF         the binary (default: reachdiff on PATH)
+#   INPUT_COMPARE_TO  a git revision: review INPUT_WORKING_DIRECTORY's configuration (or
+#                     a template) against it, without a plan (`reachdiff diff --git`)
 #   INPUT_PLAN        plan JSON or binary plan file
 #   INPUT_WORKING_DIRECTORY  a Terraform directory: runs `terraform show -json INPUT_PLAN_FILE` there
 #   INPUT_PLAN_FILE   the saved plan in that directory (default plan.out)
@@ -25,19 +27,27 @@ mkdir -p "$out"
 
 fail() { echo "::error title=reachdiff::$*"; exit 2; }
 
-# 1. The plan, as JSON.
-plan="${INPUT_PLAN:-}"
-if [ -n "${INPUT_WORKING_DIRECTORY:-}" ]; then
-  command -v terraform >/dev/null || fail "working-directory needs terraform on PATH (use hashicorp/setup-terraform)"
-  plan_file="${INPUT_PLAN_FILE:-plan.out}"
-  plan="$out/plan.json"
-  (cd "$INPUT_WORKING_DIRECTORY" && terraform show -json "$plan_file") > "$plan" \
-    || fail "terraform show -json $plan_file failed in $INPUT_WORKING_DIRECTORY"
+# 1. What to analyse: a configuration against a git revision (no plan), or a plan.
+if [ -n "${INPUT_COMPARE_TO:-}" ]; then
+  [ -z "${INPUT_PLAN:-}" ] || fail "give either compare-to (no plan) or a plan, not both"
+  args=(diff --git "$INPUT_COMPARE_TO" "${INPUT_WORKING_DIRECTORY:-.}")
+else
+  plan="${INPUT_PLAN:-}"
+  if [ -n "${INPUT_WORKING_DIRECTORY:-}" ]; then
+    command -v terraform >/dev/null || fail "working-directory needs terraform on PATH (use hashicorp/setup-terraform), or compare-to for a review without a plan"
+    plan_file="${INPUT_PLAN_FILE:-plan.out}"
+    plan="$out/plan.json"
+    (cd "$INPUT_WORKING_DIRECTORY" && terraform show -json "$plan_file") > "$plan" \
+      || fail "terraform show -json $plan_file failed in $INPUT_WORKING_DIRECTORY"
+  fi
+  [ -n "$plan" ] || fail "give the action a plan (plan: plan.json), a working-directory with a saved plan, or compare-to (a git revision) for a review without a plan"
+  args=(plan "$plan")
+  # Findings then point at the configuration's lines, not the plan's.
+  [ -n "${INPUT_WORKING_DIRECTORY:-}" ] && args+=(--source "$INPUT_WORKING_DIRECTORY")
 fi
-[ -n "$plan" ] || fail "give the action a plan (plan: plan.json) or a working-directory with a saved plan"
 
 # 2. The analysis: every format from one run.
-args=(plan "$plan" --fail-on "${INPUT_FAIL_ON:-high}" --comment-id "${INPUT_COMMENT_ID:-default}"
+args+=(--fail-on "${INPUT_FAIL_ON:-high}" --comment-id "${INPUT_COMMENT_ID:-default}"
       --format table
       --format "markdown=$out/comment.md"
       --format "json=$out/reachdiff.json"

@@ -5,6 +5,7 @@
 # the comment's life cycle (create, update, no overwrite by an older run, opt-out).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+root="$PWD"
 
 cargo build --release --locked --quiet
 tmp=$(mktemp -d)
@@ -32,7 +33,7 @@ run() { # run id, plan, extra env...
   set +e
   env GITHUB_RUN_ID="$id" GITHUB_OUTPUT="$tmp/output" GITHUB_STEP_SUMMARY="$tmp/summary" \
     INPUT_PLAN="$plan" INPUT_SARIF="$tmp/reachdiff.sarif" "$@" \
-    bash scripts/action/run.sh > "$tmp/log" 2>&1
+    bash "$root/scripts/action/run.sh" > "$tmp/log" 2>&1
   status=$?
   set -e
 }
@@ -72,5 +73,20 @@ check "comment: false posts nothing" test "$(wc -l < "$tmp/requests.log")" = "$b
 # A missing plan is an error (exit 2), not a pass.
 run 103 ""
 check "no plan is an error" test "$status" = 2
+
+# Without a plan: the working directory's configuration against a git revision, with
+# annotations on the configuration's lines.
+repo="$tmp/repo"
+mkdir -p "$repo/infra"
+cp testdata/scenarios/sg-inline-ssh-opened-to-world/before/main.tf "$repo/infra/main.tf"
+git -C "$repo" init -q
+git -C "$repo" add .
+git -C "$repo" -c user.name=t -c user.email=t@example.com commit -qm base
+cp testdata/scenarios/sg-inline-ssh-opened-to-world/after/main.tf "$repo/infra/main.tf"
+(cd "$repo" && run 104 "" INPUT_COMPARE_TO=HEAD INPUT_WORKING_DIRECTORY=infra INPUT_COMMENT=false)
+check "compare-to finds SSH opened" test "$status" = 1
+check "compare-to annotates the configuration" grep -q '^::error file=infra/main.tf,line=10,' "$tmp/log"
+(cd "$repo" && run 105 "" INPUT_COMPARE_TO=no-such-rev INPUT_WORKING_DIRECTORY=infra INPUT_COMMENT=false)
+check "compare-to with a bad revision is an error" test "$status" = 2
 
 echo "action test: $checks checks passed"

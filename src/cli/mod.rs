@@ -660,7 +660,16 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
                 dir.display()
             );
         }
-        inputs.push(source::source_locations(dir, &options.terraform)?);
+        // The plan is the evidence; configuration the evaluator cannot read only costs
+        // the line numbers.
+        match source::source_locations(dir, &options.terraform) {
+            Ok(input) => inputs.push(input),
+            Err(e) => warnings.push(
+                reachdiff::warning::WarningKind::Input,
+                None,
+                format!("--source: {e}; findings point at the plan instead of the configuration"),
+            ),
+        }
     }
     report_change(inputs, &pair, &policy, warnings, &args.report, &progress)
 }

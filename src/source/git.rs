@@ -162,17 +162,7 @@ impl GitTree<'_> {
     /// `path` (relative to the directory) relative to the top level; `None` when it
     /// leaves the repository.
     fn resolve(&self, path: &str) -> Option<String> {
-        let mut parts: Vec<&str> = Vec::new();
-        for part in self.path.inner.split('/').chain(path.split('/')) {
-            match part {
-                "" | "." => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                p => parts.push(p),
-            }
-        }
-        Some(parts.join("/"))
+        super::terraform_hcl::resolve(&self.path.inner, path)
     }
 
     /// Files under `dir` (relative to the top level), by their path below it.

@@ -20,6 +20,7 @@ mod load;
 mod plan;
 mod value;
 
+pub(crate) use load::resolve;
 pub use plan::{locations, synthesize};
 
 #[cfg(test)]
