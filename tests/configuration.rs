@@ -512,3 +512,55 @@ resource "aws_security_group" "web" {
         &["--var oops: give a variable as NAME=VALUE"],
     );
 }
+
+#[test]
+fn an_instance_without_groups_gets_its_vpcs_default_group() {
+    // Configuration says what a plan cannot: no groups at launch means the default one,
+    // so the instance is not widened to "any group known after apply".
+    let dir = tree(
+        "default-group",
+        &[(
+            "main.tf",
+            r#"resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_default_security_group" "default" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+}
+
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+
+resource "aws_instance" "x" {
+  ami           = "ami-12345678"
+  instance_type = "t3.micro"
+  subnet_id     = aws_subnet.a.id
+}
+"#,
+        )],
+    );
+    let out = run(reachdiff().args(["show", "--format", "json"]).arg(&dir), 0);
+    let report = json(&out);
+    assert_eq!(report["warnings"], serde_json::json!([]));
+    let endpoint = &report["endpoints"][0];
+    assert_eq!(endpoint["endpoint"], "aws_instance.x");
+    let flows: Vec<String> = endpoint["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {} {}", f["direction"], f["summary"], f["certainty"]))
+        .collect();
+    assert_eq!(
+        flows,
+        [r#""ingress" "tcp 443 from 10.0.0.0/16" "definite""#]
+    );
+}

@@ -22,9 +22,13 @@ pub fn symbolic(kind: &str, address: &str, attr: &str) -> Option<String> {
         "primary_network_interface_id" if kind == "aws_instance" => {
             Some(format!("eni-{address}.primary"))
         }
-        "default_security_group_id" if is_vpc(kind) => Some(format!("sg-{address}.default")),
-        "default_network_acl_id" if is_vpc(kind) => Some(format!("acl-{address}.default")),
-        "main_route_table_id" if is_vpc(kind) => Some(format!("rtb-{address}.main")),
+        // What the plan reader calls a VPC's default objects when their ids are
+        // unknown, so that both read the same (`aws_vpc.main.default_security_group_id`).
+        "default_security_group_id" | "default_network_acl_id" | "main_route_table_id"
+            if is_vpc(kind) =>
+        {
+            Some(format!("{address}.{attr}"))
+        }
         _ => None,
     }
 }
@@ -123,15 +127,15 @@ mod tests {
         );
         assert_eq!(
             symbolic("aws_vpc", "aws_vpc.m", "main_route_table_id").as_deref(),
-            Some("rtb-aws_vpc.m.main")
+            Some("aws_vpc.m.main_route_table_id")
         );
         assert_eq!(
             symbolic("aws_vpc", "aws_vpc.m", "default_security_group_id").as_deref(),
-            Some("sg-aws_vpc.m.default")
+            Some("aws_vpc.m.default_security_group_id")
         );
         assert_eq!(
             symbolic("aws_vpc", "aws_vpc.m", "default_network_acl_id").as_deref(),
-            Some("acl-aws_vpc.m.default")
+            Some("aws_vpc.m.default_network_acl_id")
         );
         assert_eq!(
             symbolic("aws_instance", "aws_instance.a", "private_ip"),

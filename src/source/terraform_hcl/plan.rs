@@ -203,6 +203,28 @@ fn created(r: &Resource) -> SideValues {
                 .insert((*attr).to_owned(), Value::Array(Vec::new()));
         }
     }
+    // Launched without security groups, an instance or interface gets its VPC's
+    // default group: configuration says so where a plan only says "known after apply".
+    let no_groups = match r.kind.as_str() {
+        "aws_instance" => [
+            "vpc_security_group_ids",
+            "security_groups",
+            "network_interface",
+        ]
+        .iter()
+        .all(|a| !side.sets(a)),
+        "aws_network_interface" => !side.sets("security_groups"),
+        _ => false,
+    };
+    if no_groups {
+        let attr = if r.kind == "aws_instance" {
+            "vpc_security_group_ids"
+        } else {
+            "security_groups"
+        };
+        side.values
+            .insert(attr.to_owned(), Value::Array(Vec::new()));
+    }
     for attr in listed(COMPUTED, &r.kind) {
         if !side.sets(attr) {
             side.unknown.insert((*attr).to_owned(), Value::Bool(true));

@@ -466,7 +466,10 @@ data "aws_security_group" "ext" { name = "ext" }
     );
     assert_eq!(r.values["cidr_blocks"], json!([null, "10.0.0.0/8"]));
     assert_eq!(r.values["eni"], json!("eni-aws_instance.a.primary"));
-    assert_eq!(r.values["vpc_sg"], json!("sg-aws_vpc.main.default"));
+    assert_eq!(
+        r.values["vpc_sg"],
+        json!("aws_vpc.main.default_security_group_id")
+    );
     assert_eq!(
         r.values["all_nodes"],
         json!([
@@ -488,11 +491,11 @@ data "aws_security_group" "ext" { name = "ext" }
     let vpc = res(&c, "aws_vpc.main");
     assert_eq!(
         vpc.values["main_route_table_id"],
-        json!("rtb-aws_vpc.main.main")
+        json!("aws_vpc.main.main_route_table_id")
     );
     assert_eq!(
         vpc.values["default_network_acl_id"],
-        json!("acl-aws_vpc.main.default")
+        json!("aws_vpc.main.default_network_acl_id")
     );
     assert_eq!(
         res(&c, "aws_lb.front").values["id"],
