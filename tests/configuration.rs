@@ -564,3 +564,35 @@ resource "aws_instance" "x" {
         [r#""ingress" "tcp 443 from 10.0.0.0/16" "definite""#]
     );
 }
+
+#[test]
+fn git_base_works_for_a_cloudformation_template_too() {
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/cloudformation/scenarios");
+    let before = std::fs::read_to_string(scenarios.join("sg-ssh-opened-before.yaml")).unwrap();
+    let after = std::fs::read_to_string(scenarios.join("sg-ssh-opened-after.yaml")).unwrap();
+    let repo = tree("git-template", &[("stack/network.yaml", &before)]);
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "base"]);
+    std::fs::write(repo.join("stack/network.yaml"), &after).unwrap();
+    let by_git = run(
+        reachdiff()
+            .args(["diff", "--git", "HEAD", "stack/network.yaml"])
+            .args(["--format", "json", "--fail-on", "never"])
+            .current_dir(&repo),
+        0,
+    );
+    let by_files = run(
+        reachdiff()
+            .args(["diff", "--format", "json", "--fail-on", "never"])
+            .arg(scenarios.join("sg-ssh-opened-before.yaml"))
+            .arg(scenarios.join("sg-ssh-opened-after.yaml")),
+        0,
+    );
+    let (by_git, by_files) = (json(&by_git), json(&by_files));
+    assert!(!changes(&by_files).is_empty());
+    assert_eq!(changes(&by_git), changes(&by_files));
+    assert_eq!(by_git["inputs"][0]["revision"], "HEAD");
+    assert_eq!(by_git["inputs"][0]["path"], "stack/network.yaml");
+    assert_eq!(by_git["inputs"][0]["format"], "cloudformation-template");
+}
