@@ -38,7 +38,8 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// What a change does: the flows a Terraform plan opens and closes.
     Plan(PlanArgs),
-    /// What a change does, from two CloudFormation templates (before, after).
+    /// What a change does, without a plan: two Terraform directories or templates, or
+    /// one and its git base.
     Diff(DiffArgs),
     /// Who can reach what, in one snapshot (after the change, or before with --before).
     Show(ShowArgs),
@@ -197,7 +198,8 @@ pub(crate) struct PlanArgs {
     /// input, or a binary plan file (converted with `terraform show -json` when
     /// terraform is on PATH). A CloudFormation template reads as the change that
     /// creates its stack; a CloudFormation change set described with
-    /// `--include-property-values` as the change it makes to the resources it lists.
+    /// `--include-property-values` as the change it makes to the resources it lists; a
+    /// directory of Terraform configuration as the change that creates it.
     #[arg(value_name = "PLAN")]
     pub plan: PathBuf,
 
