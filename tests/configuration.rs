@@ -596,3 +596,31 @@ fn git_base_works_for_a_cloudformation_template_too() {
     assert_eq!(by_git["inputs"][0]["path"], "stack/network.yaml");
     assert_eq!(by_git["inputs"][0]["format"], "cloudformation-template");
 }
+
+#[test]
+fn removing_every_ingress_block_leaves_the_rules_but_an_empty_list_removes_them() {
+    // `ingress` is an attribute-as-blocks: omitting it tells Terraform to leave the
+    // rules alone; `ingress = []` removes them.
+    let group = |ingress: &str| {
+        format!("resource \"aws_security_group\" \"web\" {{\n  name = \"web\"\n{ingress}\n}}\n")
+    };
+    let ssh = "  ingress {\n    protocol    = \"tcp\"\n    from_port   = 22\n    to_port     = 22\n    cidr_blocks = [\"10.0.0.0/8\"]\n  }";
+    let before = tree("blocks-before", &[("main.tf", &group(ssh))]);
+    let omitted = tree("blocks-omitted", &[("main.tf", &group(""))]);
+    let emptied = tree("blocks-emptied", &[("main.tf", &group("  ingress = []"))]);
+    let diff = |after: &Path| {
+        let out = run(
+            reachdiff()
+                .args(["diff", "--format", "json", "--fail-on", "never"])
+                .arg(&before)
+                .arg(after),
+            0,
+        );
+        changes(&json(&out))
+    };
+    assert_eq!(diff(&omitted), Vec::<String>::new());
+    assert_eq!(
+        diff(&emptied),
+        [r#"closed rule definite aws_security_group.web tcp ["22"] ["10.0.0.0/8"]"#]
+    );
+}
