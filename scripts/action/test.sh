@@ -83,10 +83,12 @@ git -C "$repo" init -q
 git -C "$repo" add .
 git -C "$repo" -c user.name=t -c user.email=t@example.com commit -qm base
 cp testdata/scenarios/sg-inline-ssh-opened-to-world/after/main.tf "$repo/infra/main.tf"
-(cd "$repo" && run 104 "" INPUT_COMPARE_TO=HEAD INPUT_WORKING_DIRECTORY=infra INPUT_COMMENT=false)
+cd "$repo"
+run 104 "" INPUT_COMPARE_TO=HEAD INPUT_WORKING_DIRECTORY=infra INPUT_COMMENT=false
 check "compare-to finds SSH opened" test "$status" = 1
 check "compare-to annotates the configuration" grep -q '^::error file=infra/main.tf,line=10,' "$tmp/log"
-(cd "$repo" && run 105 "" INPUT_COMPARE_TO=no-such-rev INPUT_WORKING_DIRECTORY=infra INPUT_COMMENT=false)
+run 105 "" INPUT_COMPARE_TO=no-such-rev INPUT_WORKING_DIRECTORY=infra INPUT_COMMENT=false
 check "compare-to with a bad revision is an error" test "$status" = 2
+cd "$root"
 
 echo "action test: $checks checks passed"
