@@ -175,7 +175,76 @@ pub struct Carriers<'s> {
     pub by_subnet: BTreeMap<&'s str, std::collections::BTreeSet<&'s str>>,
 }
 
+/// What an endpoint's interfaces are built from, as a reader found them.
+#[derive(Clone, Copy, Debug)]
+pub struct InterfaceFacts<'a> {
+    /// Subnet keys; empty when unknown (one interface without a subnet).
+    pub subnets: &'a [String],
+    /// Security group keys, and whether that list is certain.
+    pub groups: (&'a [String], Certainty),
+    /// An empty, certain list means the VPC's default group (instances, interfaces,
+    /// databases; not a network load balancer or a function that only sends).
+    pub default_group: bool,
+    /// Whether the interfaces have a public IPv4 address.
+    pub public_ipv4: Tri,
+    /// Whether they have an IPv6 address.
+    pub ipv6: Tri,
+}
+
 impl Snapshot {
+    /// The default security group of the VPC of `subnet`, when the snapshot knows it.
+    #[must_use]
+    pub fn default_group_of(&self, subnet: Option<&str>) -> Option<String> {
+        let vpc = self.subnets.get(subnet?)?.vpc.as_ref()?;
+        self.vpcs.get(vpc)?.default_security_group.clone()
+    }
+
+    /// One interface per subnet, each with the groups, or the VPC's default group when
+    /// `facts` call for it. The flag is `true` when a default group was called for but
+    /// its VPC is unknown: that interface's groups are then only possible, and the
+    /// reader should say so in its own words.
+    #[must_use]
+    pub fn interfaces_in(&self, facts: InterfaceFacts<'_>) -> (Vec<Interface>, bool) {
+        let subnets: Vec<Option<&String>> = if facts.subnets.is_empty() {
+            vec![None]
+        } else {
+            facts.subnets.iter().map(Some).collect()
+        };
+        let mut missing_default = false;
+        let interfaces = subnets
+            .into_iter()
+            .map(|subnet| {
+                let (mut security_groups, mut groups_certainty) =
+                    (facts.groups.0.to_vec(), facts.groups.1);
+                if security_groups.is_empty()
+                    && facts.default_group
+                    && groups_certainty == Certainty::Definite
+                {
+                    match self.default_group_of(subnet.map(String::as_str)) {
+                        Some(default) => security_groups.push(default),
+                        None => {
+                            missing_default = true;
+                            groups_certainty = Certainty::Possible;
+                        }
+                    }
+                }
+                security_groups.sort();
+                security_groups.dedup();
+                Interface {
+                    subnet: subnet.cloned(),
+                    security_groups,
+                    groups_certainty,
+                    filtered: true,
+                    private_ipv4: None,
+                    public_ipv4: facts.public_ipv4,
+                    ipv6: facts.ipv6,
+                    ipv6_addresses: Vec::new(),
+                }
+            })
+            .collect();
+        (interfaces, missing_default)
+    }
+
     /// The endpoints behind each group and each subnet.
     #[must_use]
     pub fn carriers(&self) -> Carriers<'_> {

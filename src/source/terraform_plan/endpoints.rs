@@ -15,7 +15,9 @@ use super::refs::Want;
 use super::values::{Side, str_list};
 use super::{Entry, Plan, entries_of};
 use crate::header_space::service::{TCP, UDP};
-use crate::model::{Certainty, Endpoint, EndpointKind, Interface, Listener, Origin, Snapshot, Tri};
+use crate::model::{
+    Certainty, Endpoint, EndpointKind, Interface, InterfaceFacts, Listener, Origin, Snapshot, Tri,
+};
 use crate::warning::{WarningKind, Warnings};
 
 /// The resource types that are endpoints, read first.
@@ -212,45 +214,21 @@ impl Reader<'_, '_, '_> {
         ipv6: Tri,
         s: &Snapshot,
     ) -> Vec<Interface> {
-        let subnets: Vec<Option<String>> = if subnets.is_empty() {
-            vec![None]
-        } else {
-            subnets.iter().cloned().map(Some).collect()
-        };
-        subnets
-            .into_iter()
-            .map(|subnet| {
-                let (mut security_groups, mut groups_certainty) = groups.clone();
-                if security_groups.is_empty() && default_group && groups_certainty == Certainty::Definite {
-                    let default = subnet
-                        .as_ref()
-                        .and_then(|k| s.subnets.get(k))
-                        .and_then(|sub| sub.vpc.as_ref())
-                        .and_then(|v| s.vpcs.get(v))
-                        .and_then(|v| v.default_security_group.clone());
-                    if let Some(default) = default {
-                        security_groups.push(default);
-                    } else {
-                        self.warnings.push(
-                            WarningKind::UnresolvedReference,
-                            Some(label),
-                            "launched without security groups, so AWS gives it its VPC's default group, which the plan does not show; flows to it are possible",
-                        );
-                        groups_certainty = Certainty::Possible;
-                    }
-                }
-                Interface {
-                    subnet,
-                    security_groups,
-                    groups_certainty,
-                    filtered: true,
-                    private_ipv4: None,
-                    public_ipv4,
-                    ipv6,
-                    ipv6_addresses: Vec::new(),
-                }
-            })
-            .collect()
+        let (interfaces, missing_default) = s.interfaces_in(InterfaceFacts {
+            subnets,
+            groups: (&groups.0, groups.1),
+            default_group,
+            public_ipv4,
+            ipv6,
+        });
+        if missing_default {
+            self.warnings.push(
+                WarningKind::UnresolvedReference,
+                Some(label),
+                "launched without security groups, so AWS gives it its VPC's default group, which the plan does not show; flows to it are possible",
+            );
+        }
+        interfaces
     }
 
     fn instance(

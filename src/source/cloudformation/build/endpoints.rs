@@ -21,7 +21,9 @@ use std::net::Ipv4Addr;
 use super::super::intrinsics::Val;
 use super::Builder;
 use crate::header_space::service::{TCP, UDP};
-use crate::model::{Certainty, Endpoint, EndpointKind, Interface, Listener, Origin, Tri};
+use crate::model::{
+    Certainty, Endpoint, EndpointKind, Interface, InterfaceFacts, Listener, Origin, Tri,
+};
 use crate::warning::WarningKind;
 
 /// Security groups of an interface and whether the list is certain.
@@ -119,46 +121,21 @@ impl Builder<'_, '_, '_> {
         public_ipv4: Tri,
         ipv6: Tri,
     ) -> Vec<Interface> {
-        let subnets: Vec<Option<String>> = if subnets.is_empty() {
-            vec![None]
-        } else {
-            subnets.iter().cloned().map(Some).collect()
-        };
-        let mut out = Vec::new();
-        for subnet in subnets {
-            let (mut security_groups, mut groups_certainty) = groups.clone();
-            if security_groups.is_empty() && default_group {
-                if let Some(d) = self.default_group_of(subnet.as_deref()) {
-                    security_groups.push(d);
-                } else {
-                    self.warn(
-                        WarningKind::UnresolvedReference,
-                        id,
-                        "launched without security groups, so AWS gives it its VPC's default group, which the template does not show; flows to it are possible",
-                    );
-                    groups_certainty = Certainty::Possible;
-                }
-            }
-            security_groups.sort();
-            security_groups.dedup();
-            out.push(Interface {
-                subnet,
-                security_groups,
-                groups_certainty,
-                filtered: true,
-                private_ipv4: None,
-                public_ipv4,
-                ipv6,
-                ipv6_addresses: Vec::new(),
-            });
+        let (interfaces, missing_default) = self.s.interfaces_in(InterfaceFacts {
+            subnets,
+            groups: (&groups.0, groups.1),
+            default_group,
+            public_ipv4,
+            ipv6,
+        });
+        if missing_default {
+            self.warn(
+                WarningKind::UnresolvedReference,
+                id,
+                "launched without security groups, so AWS gives it its VPC's default group, which the template does not show; flows to it are possible",
+            );
         }
-        out
-    }
-
-    /// The default security group of the VPC of a template subnet.
-    fn default_group_of(&self, subnet: Option<&str>) -> Option<String> {
-        let vpc = self.s.subnets.get(subnet?)?.vpc.as_ref()?;
-        self.s.vpcs.get(vpc)?.default_security_group.clone()
+        interfaces
     }
 
     fn insert(&mut self, mut ep: Endpoint, c: Certainty) {
