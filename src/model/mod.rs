@@ -220,12 +220,11 @@ impl Snapshot {
                     && facts.default_group
                     && groups_certainty == Certainty::Definite
                 {
-                    match self.default_group_of(subnet.map(String::as_str)) {
-                        Some(default) => security_groups.push(default),
-                        None => {
-                            missing_default = true;
-                            groups_certainty = Certainty::Possible;
-                        }
+                    if let Some(default) = self.default_group_of(subnet.map(String::as_str)) {
+                        security_groups.push(default);
+                    } else {
+                        missing_default = true;
+                        groups_certainty = Certainty::Possible;
                     }
                 }
                 security_groups.sort();
