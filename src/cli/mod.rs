@@ -93,10 +93,7 @@ pub(crate) struct WhyArgs {
     pub output: Option<PathBuf>,
 
     #[command(flatten)]
-    pub template: TemplateArgs,
-
-    #[command(flatten)]
-    pub terraform: TerraformArgs,
+    pub inputs: InputArgs,
 
     #[command(flatten)]
     pub assumptions: AssumptionArgs,
@@ -173,10 +170,7 @@ pub(crate) struct ShowArgs {
     pub output: Option<PathBuf>,
 
     #[command(flatten)]
-    pub template: TemplateArgs,
-
-    #[command(flatten)]
-    pub terraform: TerraformArgs,
+    pub inputs: InputArgs,
 
     #[command(flatten)]
     pub assumptions: AssumptionArgs,
@@ -209,10 +203,7 @@ pub(crate) struct PlanArgs {
     pub source: Option<PathBuf>,
 
     #[command(flatten)]
-    pub template: TemplateArgs,
-
-    #[command(flatten)]
-    pub terraform: TerraformArgs,
+    pub inputs: InputArgs,
 
     #[command(flatten)]
     pub report: ReportArgs,
@@ -243,10 +234,7 @@ pub(crate) struct DiffArgs {
     pub changeset: Option<PathBuf>,
 
     #[command(flatten)]
-    pub template: TemplateArgs,
-
-    #[command(flatten)]
-    pub terraform: TerraformArgs,
+    pub inputs: InputArgs,
 
     #[command(flatten)]
     pub report: ReportArgs,
@@ -288,13 +276,25 @@ impl TerraformArgs {
     }
 }
 
-/// What the readers need besides the input.
-fn load_options(template: &TemplateArgs, terraform: &TerraformArgs) -> Result<source::LoadOptions> {
-    Ok(source::LoadOptions {
-        parameters: template.values()?,
-        terraform: terraform.options()?,
-        change_set: None,
-    })
+/// What the readers need besides the input: CloudFormation parameters and Terraform
+/// variables (every command that reads an input takes both).
+#[derive(Debug, clap::Args)]
+pub(crate) struct InputArgs {
+    #[command(flatten)]
+    pub template: TemplateArgs,
+
+    #[command(flatten)]
+    pub terraform: TerraformArgs,
+}
+
+impl InputArgs {
+    fn options(&self) -> Result<source::LoadOptions> {
+        Ok(source::LoadOptions {
+            parameters: self.template.values()?,
+            terraform: self.terraform.options()?,
+            change_set: None,
+        })
+    }
 }
 
 /// CloudFormation parameters.
@@ -514,7 +514,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
 /// only possibly), 2 on error.
 fn why(args: &WhyArgs) -> Result<ExitStatus> {
     let mut warnings = Warnings::new();
-    let options = load_options(&args.template, &args.terraform)?;
+    let options = args.inputs.options()?;
     let (input, pair) = source::load_input(&args.plan, &options, &mut warnings)?;
     let snapshots = [&pair.before, &pair.after];
     let from = reachdiff::why::parse_end(&args.from, snapshots).context("--from")?;
@@ -589,7 +589,7 @@ fn load_policy(args: &ReportArgs) -> Result<Policy> {
 
 fn show(args: &ShowArgs) -> Result<ExitStatus> {
     let mut warnings = Warnings::new();
-    let options = load_options(&args.template, &args.terraform)?;
+    let options = args.inputs.options()?;
     let (input, pair) = source::load_input(&args.plan, &options, &mut warnings)?;
     let (snapshot, side) = if args.before {
         (&pair.before, "before")
@@ -647,7 +647,7 @@ impl Progress {
 
 fn plan(args: &PlanArgs) -> Result<ExitStatus> {
     let policy = load_policy(&args.report)?;
-    let options = load_options(&args.template, &args.terraform)?;
+    let options = args.inputs.options()?;
     let mut warnings = Warnings::new();
     let progress = Progress::for_input(&args.plan);
     progress.stage(&format!("reading {}", args.plan.display()));
@@ -678,7 +678,7 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
 
 fn diff(args: &DiffArgs) -> Result<ExitStatus> {
     let policy = load_policy(&args.report)?;
-    let mut options = load_options(&args.template, &args.terraform)?;
+    let mut options = args.inputs.options()?;
     options.change_set.clone_from(&args.changeset);
     let (before, after) = match (&args.git, &args.before, &args.after) {
         (Some(_), _, Some(extra)) => anyhow::bail!(
