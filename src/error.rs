@@ -129,6 +129,24 @@ pub enum ErrorKind {
     ChangeSet(String),
 }
 
+impl ErrorKind {
+    /// [`ErrorKind::Json`] for a syntax error, with the position once (`serde_json`
+    /// appends " at line L column C" to its message; the error states them already).
+    #[must_use]
+    pub fn json(e: &serde_json::Error) -> Self {
+        let message = e.to_string();
+        let message = message
+            .rfind(" at line ")
+            .map_or(message.as_str(), |i| &message[..i])
+            .to_owned();
+        Self::Json {
+            line: e.line(),
+            column: e.column(),
+            message,
+        }
+    }
+}
+
 /// An error with the input it concerns.
 #[derive(Debug)]
 pub struct Error {

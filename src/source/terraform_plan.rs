@@ -194,17 +194,8 @@ fn json_error(e: &serde_json::Error) -> ErrorKind {
         Category::Data => ErrorKind::NotAPlan(format!(
             "the JSON is not a Terraform plan ({e}); give reachdiff the output of `terraform show -json plan.out`"
         )),
-        Category::Syntax | Category::Io => ErrorKind::Json {
-            line: e.line(),
-            column: e.column(),
-            message: strip_position(&e.to_string()),
-        },
+        Category::Syntax | Category::Io => ErrorKind::json(e),
     }
-}
-
-/// `serde_json` appends " at line L column C"; the error message states them already.
-fn strip_position(msg: &str) -> String {
-    msg.rfind(" at line ").map_or(msg, |i| &msg[..i]).to_owned()
 }
 
 fn check_is_plan(raw: &RawPlan<'_>) -> Result<(), ErrorKind> {

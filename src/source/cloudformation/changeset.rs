@@ -107,14 +107,7 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
 /// [`ErrorKind::Json`] when it is not JSON, [`ErrorKind::ChangeSet`] when it has no
 /// `Changes` list.
 pub fn parse(bytes: &[u8]) -> Result<ChangeSet, ErrorKind> {
-    let root: Value = serde_json::from_slice(strip_bom(bytes)).map_err(|e| ErrorKind::Json {
-        line: e.line(),
-        column: e.column(),
-        message: e
-            .to_string()
-            .rfind(" at line ")
-            .map_or_else(|| e.to_string(), |i| e.to_string()[..i].to_owned()),
-    })?;
+    let root: Value = serde_json::from_slice(strip_bom(bytes)).map_err(|e| ErrorKind::json(&e))?;
     let Some(changes) = root.get("Changes").and_then(Value::as_array) else {
         return Err(ErrorKind::ChangeSet(
             "the JSON has no `Changes` list, so it is not a change set; give the output of `aws cloudformation describe-change-set`".into(),

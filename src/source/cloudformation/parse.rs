@@ -26,14 +26,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Value, ErrorKind> {
         ));
     }
     if text.trim_start().starts_with('{') {
-        return serde_json::from_str(text).map_err(|e| ErrorKind::Json {
-            line: e.line(),
-            column: e.column(),
-            message: e
-                .to_string()
-                .rfind(" at line ")
-                .map_or_else(|| e.to_string(), |i| e.to_string()[..i].to_owned()),
-        });
+        return serde_json::from_str(text).map_err(|e| ErrorKind::json(&e));
     }
     let docs = Yaml::load_from_str(text).map_err(|e| ErrorKind::Yaml {
         line: e.marker().line(),

@@ -337,13 +337,8 @@ impl<'t> Evaluator<'t> {
         #[allow(clippy::case_sensitive_file_extension_comparisons)]
         let json = path.ends_with(".json");
         if json {
-            let j: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-                err(ErrorKind::Json {
-                    line: e.line(),
-                    column: e.column(),
-                    message: e.to_string(),
-                })
-            })?;
+            let j: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| err(ErrorKind::json(&e)))?;
             let Some(obj) = j.as_object() else {
                 return Err(err(ErrorKind::NotAPlan(
                     "a .tfvars.json file must hold one JSON object of variable values".into(),

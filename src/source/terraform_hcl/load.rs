@@ -247,16 +247,8 @@ fn index_body(def: &mut ModuleDef, file: usize, body: Body) {
 
 /// Rewrites a `.tf.json` file as native syntax (strings stay templates).
 fn json_to_native(path: &str, text: &str) -> Result<String, Error> {
-    let root: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        Error::new(
-            Some(PathBuf::from(path)),
-            ErrorKind::Json {
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            },
-        )
-    })?;
+    let root: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Error::new(Some(PathBuf::from(path)), ErrorKind::json(&e)))?;
     let mut out = String::new();
     let Some(top) = root.as_object() else {
         return Ok(out);
