@@ -624,3 +624,40 @@ fn removing_every_ingress_block_leaves_the_rules_but_an_empty_list_removes_them(
         [r#"closed rule definite aws_security_group.web tcp ["22"] ["10.0.0.0/8"]"#]
     );
 }
+
+#[test]
+fn the_same_unknown_value_on_both_sides_is_no_change() {
+    // A data source's CIDR is unknown before and after; the rule using it did not
+    // change, so nothing opens or closes — not even possibly.
+    let config = r#"data "aws_vpc" "shared" {
+  tags = { Name = "shared" }
+}
+
+resource "aws_security_group" "web" {
+  name        = "web"
+  description = "DESCRIPTION"
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = [data.aws_vpc.shared.cidr_block]
+  }
+}
+"#;
+    let before = tree(
+        "shared-unknown-before",
+        &[("main.tf", &config.replace("DESCRIPTION", "before"))],
+    );
+    let after = tree(
+        "shared-unknown-after",
+        &[("main.tf", &config.replace("DESCRIPTION", "after"))],
+    );
+    let out = run(
+        reachdiff()
+            .args(["diff", "--format", "json", "--fail-on", "never"])
+            .arg(&before)
+            .arg(&after),
+        0,
+    );
+    assert_eq!(changes(&json(&out)), Vec::<String>::new());
+}

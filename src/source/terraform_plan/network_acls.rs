@@ -137,8 +137,7 @@ impl Builder<'_, '_, '_> {
         let key = e.label();
         let sides = e.sides();
         let is_default = e.kind == "aws_default_network_acl";
-        if let Some(v) = &sides.before {
-            let side = Side::known(v);
+        if let (Some(v), Some(side)) = (&sides.before, sides.side(false)) {
             let subnets = self.subnets(i, side, "subnet_ids");
             let mut inline = Vec::new();
             for dir in Direction::BOTH {

@@ -203,11 +203,11 @@ impl Builder<'_, '_, '_> {
         let key = e.label();
         let sides = e.sides();
         let is_default = e.kind == "aws_default_security_group";
-        if let Some(v) = &sides.before {
+        if let (Some(v), Some(side)) = (&sides.before, sides.side(false)) {
             let p = both.slot(false, &key);
             p.present(v, is_default);
             for dir in Direction::BOTH {
-                let rules = self.inline_rules(i, &key, dir, Side::known(v), false);
+                let rules = self.inline_rules(i, &key, dir, side, false);
                 both.slot(false, &key).inline.extend(rules);
             }
         } else if is_default && e.action == ChangeAction::Create {
