@@ -501,6 +501,24 @@ resource "aws_security_group" "web" {
         ]),
         r#"["203.0.113.0/24"]"#
     );
+    // The evidence digest covers the variable files: another file, another digest.
+    let digest = |extra: &[&str]| {
+        let out = run(
+            reachdiff()
+                .args(["plan", "--format", "json", "--fail-on", "never"])
+                .arg(&dir)
+                .args(extra),
+            0,
+        );
+        json(&out)["inputs"][0]["sha256"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_ne!(
+        digest(&[]),
+        digest(&["--var-file", var_file.to_str().unwrap()])
+    );
     assert_error(
         &[
             "plan".as_ref(),

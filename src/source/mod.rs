@@ -62,8 +62,9 @@ pub struct Input {
     pub path: String,
     /// What it was read as.
     pub format: SourceFormat,
-    /// SHA-256 of the bytes read, lowercase hex. For a directory, of its files: each
-    /// file's path, a NUL, its length in decimal, a NUL and its bytes, in path order.
+    /// SHA-256 of the bytes read, lowercase hex. For a directory, of the files read
+    /// (configuration, `*.tfvars`, `--var-file`s): each file's path, a NUL, its length
+    /// in decimal, a NUL and its bytes, in path order.
     pub sha256: String,
     /// The git revision the input was read at (`reachdiff diff --git BASE`); absent for
     /// the working tree.
@@ -410,15 +411,12 @@ fn read_configuration(
         e
     })?;
     let mut digest = Sha256::new();
-    for file in &config.files {
-        let bytes = tree
-            .read(file)
-            .map_err(|e| Error::new(Some(PathBuf::from(file)), ErrorKind::Io(e)))?;
+    for (file, text) in &config.files {
         digest.update(file.as_bytes());
         digest.update([0]);
-        digest.update(bytes.len().to_string().as_bytes());
+        digest.update(text.len().to_string().as_bytes());
         digest.update([0]);
-        digest.update(&bytes);
+        digest.update(text.as_bytes());
     }
     let input = Input {
         path: path.to_owned(),

@@ -132,6 +132,8 @@ pub(crate) struct Evaluator<'t> {
     /// What is being computed, innermost last (for cycle messages).
     stack: Vec<(usize, String)>,
     warned: BTreeSet<String>,
+    /// Variable files read, with their text, by path.
+    var_files: BTreeMap<String, String>,
 }
 
 impl<'t> Evaluator<'t> {
@@ -143,6 +145,7 @@ impl<'t> Evaluator<'t> {
             insts: Vec::new(),
             stack: Vec::new(),
             warned: BTreeSet::new(),
+            var_files: BTreeMap::new(),
         }
     }
 
@@ -215,15 +218,14 @@ impl<'t> Evaluator<'t> {
             }
         }
         resources.sort_by(|a, b| a.address.cmp(&b.address));
-        let files: BTreeSet<String> = self
+        let mut files: BTreeMap<String, String> = self
             .defs
             .values()
-            .flat_map(|d| d.files.iter().map(|f| f.path.clone()))
+            .flat_map(|d| d.files.iter())
+            .map(|f| (f.path.clone(), f.original().to_owned()))
             .collect();
-        Ok(Configuration {
-            resources,
-            files: files.into_iter().collect(),
-        })
+        files.append(&mut self.var_files);
+        Ok(Configuration { resources, files })
     }
 
     /// Computes everything of instance `i`, dependencies first.
@@ -274,14 +276,19 @@ impl<'t> Evaluator<'t> {
                 .read(&path)
                 .map_err(|e| Error::new(Some(PathBuf::from(&path)), ErrorKind::Io(e)))?;
             Self::read_tfvars(&path, &bytes, &mut given)?;
+            self.var_files
+                .insert(path, String::from_utf8_lossy(&bytes).into_owned());
         }
         for path in &options.var_files {
             let bytes = std::fs::read(path)
                 .map_err(|e| Error::new(Some(path.clone()), ErrorKind::Io(e)))?;
-            Self::read_tfvars(&path.to_string_lossy(), &bytes, &mut given).map_err(|mut e| {
+            let shown = path.to_string_lossy().replace('\\', "/");
+            Self::read_tfvars(&shown, &bytes, &mut given).map_err(|mut e| {
                 e.path = Some(path.clone());
                 e
             })?;
+            self.var_files
+                .insert(shown, String::from_utf8_lossy(&bytes).into_owned());
         }
         for (name, text) in &options.vars {
             let v = match hcl_edit::parser::parse_expr(text) {

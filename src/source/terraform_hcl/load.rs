@@ -50,6 +50,11 @@ impl SourceFile {
         (line, column)
     }
 
+    /// The file's text as read (before a `.tf.json` file is rewritten).
+    pub(crate) fn original(&self) -> &str {
+        self.json.as_deref().unwrap_or(&self.text)
+    }
+
     /// The location of something with span `span`; for JSON files, of the first
     /// `"name"` key in the file.
     pub(crate) fn location(

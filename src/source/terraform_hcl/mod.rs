@@ -106,8 +106,10 @@ pub struct Options {
 pub struct Configuration {
     /// Every resource and data-source instance, sorted by address.
     pub resources: Vec<Resource>,
-    /// Files read, '/'-separated relative paths, sorted.
-    pub files: Vec<String>,
+    /// Every file read, with its text, by path: configuration and variable files of
+    /// the tree ('/'-separated, relative), then `--var-file`s (as given). The input's
+    /// digest is taken over these, so nothing is read twice.
+    pub files: BTreeMap<String, String>,
 }
 
 /// One resource or data-source instance.
