@@ -143,17 +143,6 @@ pub fn guardrail_status(g: &crate::risk::guardrails::Guardrail) -> &'static str 
 /// Named networks (from the policy), shown instead of their CIDR blocks.
 pub type Names = [(String, PeerSet)];
 
-/// Where a cause is written: the block of its first rule that has a place
-/// (`aws_security_group.web ingress[1]`), else the resource.
-#[must_use]
-pub fn cause_place(inputs: &[crate::source::Input], cause: &Cause) -> Option<crate::source::Place> {
-    cause
-        .rules
-        .iter()
-        .find_map(|rule| crate::source::locate(inputs, &format!("{} {rule}", cause.resource)))
-        .or_else(|| crate::source::locate(inputs, &cause.resource))
-}
-
 /// Where `resource` is in the working tree, for annotations (a place at a git revision
 /// is no file a viewer can open): the block of the rule at fault when one of `causes`
 /// is the resource and names its rules.
@@ -163,17 +152,11 @@ pub fn working_place(
     resource: &str,
     causes: &[&Cause],
 ) -> Option<crate::source::Place> {
-    let own = Cause {
-        resource: resource.to_owned(),
-        action: crate::source::ChangeAction::NoOp,
-        rules: Vec::new(),
-    };
-    let cause = causes
+    let rules = causes
         .iter()
         .find(|c| c.resource == resource)
-        .copied()
-        .unwrap_or(&own);
-    cause_place(inputs, cause).filter(|p| p.revision.is_none())
+        .map_or(&[][..], |c| c.rules.as_slice());
+    place_where(inputs, resource, rules, |i| i.revision.is_none())
 }
 
 /// Where a cause is written in the configuration or template the change came from
@@ -182,17 +165,32 @@ pub fn working_place(
 #[must_use]
 pub fn source_place(inputs: &[crate::source::Input], cause: &Cause) -> Option<String> {
     use crate::source::SourceFormat;
-    let sources: Vec<crate::source::Input> = inputs
+    place_where(inputs, &cause.resource, &cause.rules, |i| {
+        !matches!(
+            i.format,
+            SourceFormat::TerraformPlanJson | SourceFormat::TerraformPlanBinary
+        )
+    })
+    .map(|p| p.to_string())
+}
+
+/// The place of `resource` (of the block of its first located rule, if any) in the
+/// inputs `keep` accepts, the later inputs first (the state after the change, the
+/// configuration given with `--source`).
+fn place_where(
+    inputs: &[crate::source::Input],
+    resource: &str,
+    rules: &[String],
+    keep: impl Fn(&crate::source::Input) -> bool,
+) -> Option<crate::source::Place> {
+    let kept = || inputs.iter().rev().filter(|i| keep(i));
+    rules
         .iter()
-        .filter(|i| {
-            !matches!(
-                i.format,
-                SourceFormat::TerraformPlanJson | SourceFormat::TerraformPlanBinary
-            )
+        .find_map(|rule| {
+            let key = format!("{resource} {rule}");
+            kept().find_map(|i| i.place(&key))
         })
-        .cloned()
-        .collect();
-    cause_place(&sources, cause).map(|p| p.to_string())
+        .or_else(|| kept().find_map(|i| i.place(resource)))
 }
 
 /// A cause as the reports write it: `aws_security_group.web (update)`, with its place
