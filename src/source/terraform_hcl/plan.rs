@@ -142,7 +142,7 @@ pub fn synthesize(before: Option<&Configuration>, after: &Configuration) -> Stri
     for address in addresses {
         let (b, a) = (old.get(address).copied(), new.get(address).copied());
         let Some(r) = a.or(b) else { continue };
-        changes.push(change(b, a));
+        changes.push(change(r, b, a));
         config.add(r);
     }
     let plan = json!({
@@ -158,6 +158,7 @@ fn location(at: &SourceLocation) -> Location {
 }
 
 /// One side of a resource as the plan shows it: values and what is unknown.
+#[derive(Clone)]
 struct SideValues {
     values: Map<String, Value>,
     unknown: Map<String, Value>,
@@ -252,8 +253,9 @@ fn updated(r: &Resource, earlier: &SideValues) -> SideValues {
     side
 }
 
-fn change(before: Option<&Resource>, after: Option<&Resource>) -> Value {
-    let r = after.or(before).expect("one side exists");
+/// The `resource_changes` entry of `r` (the after side's resource, else the before
+/// side's) between its two sides.
+fn change(r: &Resource, before: Option<&Resource>, after: Option<&Resource>) -> Value {
     let old = before.map(created);
     let new = after.map(|a| match &old {
         Some(old) => updated(a, old),
@@ -269,7 +271,7 @@ fn change(before: Option<&Resource>, after: Option<&Resource>) -> Value {
     // A data source is read, not changed: the same object on both sides.
     let (old, new) = if r.data {
         let side = new.or(old);
-        (side.as_ref().map(clone_side), side)
+        (side.clone(), side)
     } else {
         (old, new)
     };
@@ -295,13 +297,6 @@ fn change(before: Option<&Resource>, after: Option<&Resource>) -> Value {
             "after_unknown": unknown(&new),
         },
     })
-}
-
-fn clone_side(s: &SideValues) -> SideValues {
-    SideValues {
-        values: s.values.clone(),
-        unknown: s.unknown.clone(),
-    }
 }
 
 /// The `configuration` section: which attributes each resource block sets, so that the
