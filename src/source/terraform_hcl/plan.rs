@@ -206,23 +206,14 @@ fn created(r: &Resource) -> SideValues {
     }
     // Launched without security groups, an instance or interface gets its VPC's
     // default group: configuration says so where a plan only says "known after apply".
-    let no_groups = match r.kind.as_str() {
-        "aws_instance" => [
-            "vpc_security_group_ids",
-            "security_groups",
-            "network_interface",
-        ]
-        .iter()
-        .all(|a| !side.sets(a)),
-        "aws_network_interface" => !side.sets("security_groups"),
-        _ => false,
+    let groups = match r.kind.as_str() {
+        "aws_instance" if !side.sets("security_groups") && !side.sets("network_interface") => {
+            Some("vpc_security_group_ids")
+        }
+        "aws_network_interface" => Some("security_groups"),
+        _ => None,
     };
-    if no_groups {
-        let attr = if r.kind == "aws_instance" {
-            "vpc_security_group_ids"
-        } else {
-            "security_groups"
-        };
+    if let Some(attr) = groups.filter(|a| !side.sets(a)) {
         side.values
             .insert(attr.to_owned(), Value::Array(Vec::new()));
     }
