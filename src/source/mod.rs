@@ -459,7 +459,9 @@ fn load_configurations(
     let Some(new) = configuration_side(after, &options.terraform, warnings)? else {
         return Err(Error::new(
             Some(side_path(after)),
-            ErrorKind::Mismatch("holds no files at that revision".into()),
+            ErrorKind::Mismatch(
+                "holds no files at that revision; the side after the change must exist (`--git` compares a revision with the working tree)".into(),
+            ),
         ));
     };
     let plan = terraform_hcl::synthesize(old.as_ref().map(|(_, c)| c), &new.1);
@@ -489,7 +491,9 @@ fn load_templates(
     let Some(a) = a else {
         return Err(Error::new(
             Some(side_path(after)),
-            ErrorKind::Mismatch("did not exist at that revision".into()),
+            ErrorKind::Mismatch(
+                "did not exist at that revision; the side after the change must exist (`--git` compares a revision with the working tree)".into(),
+            ),
         ));
     };
     let change_set = match &options.change_set {

@@ -408,7 +408,10 @@ impl<'t> Evaluator<'t> {
                     inst,
                     item.file,
                     item.node.key.span(),
-                    format!("cycle between locals: {}", chain.join(" -> ")),
+                    format!(
+                        "cycle between locals: {}; Terraform rejects it too — break the cycle",
+                        chain.join(" -> ")
+                    ),
                 ));
             }
             None => {}
@@ -901,7 +904,7 @@ impl<'t> Evaluator<'t> {
                 item.file,
                 load::block_span(block),
                 format!(
-                    "module {name}: its source {source:?} is not a directory of this configuration"
+                    "module {name}: its source {source:?} is not a directory of this configuration; fix the path (relative to this file's directory), or give the directory that holds the module too"
                 ),
             ));
         };
@@ -910,7 +913,7 @@ impl<'t> Evaluator<'t> {
                 inst,
                 item.file,
                 load::block_span(block),
-                format!("module {name}: modules are nested more than {MAX_MODULE_DEPTH} deep (does a module call itself?)"),
+                format!("module {name}: modules are nested more than {MAX_MODULE_DEPTH} deep; a module probably calls itself, which Terraform rejects"),
             ));
         }
         let child_def = if let Some(d) = self.defs.get(&dir) {
