@@ -1162,72 +1162,47 @@ impl<'t> Evaluator<'t> {
             }
             Expression::ForExpr(f) => {
                 let coll = self.eval(&f.intro.collection_expr, sc, d)?;
-                let items: Vec<(Value, Value)> = match &coll {
-                    Value::Unknown => return Ok(Value::Unknown),
-                    #[allow(clippy::cast_precision_loss)]
-                    Value::List(l) => l
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| (Value::Number(i as f64), v.clone()))
-                        .collect(),
-                    Value::Object(m, _) => m
-                        .iter()
-                        .map(|(k, v)| (Value::string(k.as_str()), v.clone()))
-                        .collect(),
-                    v => {
-                        return invalid(format!(
-                            "a for expression cannot iterate over a {}",
-                            v.type_name()
-                        ));
-                    }
+                let Some(items) = iteration_items(&coll, "a for expression")? else {
+                    return Ok(Value::Unknown);
                 };
-                let key_var = f.intro.key_var.as_ref().map(|k| k.as_str().to_owned());
-                let value_var = f.intro.value_var.as_str().to_owned();
+                let vars = (
+                    f.intro.key_var.as_ref().map(|k| k.as_str()),
+                    f.intro.value_var.as_str(),
+                );
                 let mut list = Vec::new();
                 let mut map: BTreeMap<String, Value> = BTreeMap::new();
-                for (k, v) in items {
-                    let kenv;
-                    let parent = match &key_var {
-                        Some(name) => {
-                            kenv = Env {
-                                name,
-                                value: k,
-                                parent: sc.env,
-                            };
-                            Some(&kenv)
-                        }
-                        None => sc.env,
-                    };
-                    let venv = Env {
-                        name: &value_var,
-                        value: v,
-                        parent,
-                    };
-                    let inner = Scope {
-                        env: Some(&venv),
-                        ..sc
-                    };
-                    if let Some(c) = &f.cond {
-                        match self.eval(&c.expr, inner, d)? {
-                            Value::Bool(true) => {}
-                            Value::Bool(false) => continue,
-                            Value::Unknown => return Ok(Value::Unknown),
-                            v => {
-                                return invalid(format!(
-                                    "a for condition is a {}, not a bool",
-                                    v.type_name()
-                                ));
+                for item in items {
+                    let step = self.with_item(sc, vars, item, |this, inner| {
+                        if let Some(c) = &f.cond {
+                            match this.eval(&c.expr, inner, d)? {
+                                Value::Bool(true) => {}
+                                Value::Bool(false) => return Ok(ForStep::Skip),
+                                Value::Unknown => return Ok(ForStep::Unknown),
+                                v => {
+                                    return invalid(format!(
+                                        "a for condition is a {}, not a bool",
+                                        v.type_name()
+                                    ));
+                                }
                             }
                         }
-                    }
-                    let value = self.eval(&f.value_expr, inner, d)?;
-                    match &f.key_expr {
+                        let value = this.eval(&f.value_expr, inner, d)?;
+                        let key = match &f.key_expr {
+                            Some(ke) => Some(this.eval(ke, inner, d)?),
+                            None => None,
+                        };
+                        Ok(ForStep::Item(key, value))
+                    })?;
+                    let (key, value) = match step {
+                        ForStep::Skip => continue,
+                        ForStep::Unknown => return Ok(Value::Unknown),
+                        ForStep::Item(key, value) => (key, value),
+                    };
+                    match key {
                         None => list.push(value),
-                        Some(ke) => {
-                            let key = match self.eval(ke, inner, d)? {
-                                Value::Unknown => return Ok(Value::Unknown),
-                                k => to_str(&k).map_err(fn_error)?,
-                            };
+                        Some(Value::Unknown) => return Ok(Value::Unknown),
+                        Some(k) => {
+                            let key = to_str(&k).map_err(fn_error)?;
                             if f.grouping {
                                 match map.entry(key).or_insert_with(|| Value::list(Vec::new())) {
                                     Value::List(l) => Rc::make_mut(l).push(value),
@@ -1248,6 +1223,41 @@ impl<'t> Evaluator<'t> {
                 }
             }
         })
+    }
+
+    /// Evaluates `body` with a `for`'s variables bound to one item (`for k, v in …`,
+    /// `%{ for k, v in … }`).
+    fn with_item<T>(
+        &mut self,
+        sc: Scope<'_>,
+        (key_var, value_var): (Option<&str>, &str),
+        (k, v): (Value, Value),
+        body: impl FnOnce(&mut Self, Scope<'_>) -> Er<T>,
+    ) -> Er<T> {
+        let kenv;
+        let parent = match key_var {
+            Some(name) => {
+                kenv = Env {
+                    name,
+                    value: k,
+                    parent: sc.env,
+                };
+                Some(&kenv)
+            }
+            None => sc.env,
+        };
+        let venv = Env {
+            name: value_var,
+            value: v,
+            parent,
+        };
+        body(
+            self,
+            Scope {
+                env: Some(&venv),
+                ..sc
+            },
+        )
     }
 
     /// A template's value; `strip` says whether the markers around it strip the
@@ -1326,54 +1336,20 @@ impl<'t> Evaluator<'t> {
                     Directive::For(f) => {
                         let fe = &f.for_expr;
                         let coll = self.eval(&fe.collection_expr, sc, d)?;
-                        let items: Vec<(Value, Value)> = match &coll {
-                            Value::Unknown => {
-                                unknown = true;
-                                Vec::new()
-                            }
-                            #[allow(clippy::cast_precision_loss)]
-                            Value::List(l) => l
-                                .iter()
-                                .enumerate()
-                                .map(|(i, v)| (Value::Number(i as f64), v.clone()))
-                                .collect(),
-                            Value::Object(m, _) => m
-                                .iter()
-                                .map(|(k, v)| (Value::string(k.as_str()), v.clone()))
-                                .collect(),
-                            v => {
-                                return invalid(format!(
-                                    "%{{for}} cannot iterate over a {}",
-                                    v.type_name()
-                                ));
-                            }
+                        let Some(items) = iteration_items(&coll, "%{for}")? else {
+                            unknown = true;
+                            continue;
                         };
-                        let key_var = fe.key_var.as_ref().map(|k| k.as_str().to_owned());
-                        let value_var = fe.value_var.as_str().to_owned();
-                        for (k, v) in items {
-                            let kenv;
-                            let parent = match &key_var {
-                                Some(name) => {
-                                    kenv = Env {
-                                        name,
-                                        value: k,
-                                        parent: sc.env,
-                                    };
-                                    Some(&kenv)
-                                }
-                                None => sc.env,
-                            };
-                            let venv = Env {
-                                name: &value_var,
-                                value: v,
-                                parent,
-                            };
-                            let inner = Scope {
-                                env: Some(&venv),
-                                ..sc
-                            };
-                            let strip = (fe.strip.strip_end(), f.endfor_expr.strip.strip_start());
-                            match self.sub_template(&fe.template, inner, d, strip)? {
+                        let vars = (
+                            fe.key_var.as_ref().map(|k| k.as_str()),
+                            fe.value_var.as_str(),
+                        );
+                        let strip = (fe.strip.strip_end(), f.endfor_expr.strip.strip_start());
+                        for item in items {
+                            let text = self.with_item(sc, vars, item, |this, inner| {
+                                this.sub_template(&fe.template, inner, d, strip)
+                            })?;
+                            match text {
                                 Some(s) => out.push_str(&s),
                                 None => unknown = true,
                             }
@@ -1627,6 +1603,36 @@ impl<'t> Evaluator<'t> {
             v => Ok(Value::list(vec![self.apply_ops(v, ops, sc, d)?])),
         }
     }
+}
+
+/// What one item of a `for` (expression or template directive) yields.
+enum ForStep {
+    /// The condition is false.
+    Skip,
+    /// The condition is unknown: so is the whole result.
+    Unknown,
+    /// The key (object form) and value.
+    Item(Option<Value>, Value),
+}
+
+/// The (key, value) pairs `for` iterates over: index and element of a list, key and
+/// value of an object; `None` for an unknown collection. `what` names the construct in
+/// the error for anything else.
+fn iteration_items(coll: &Value, what: &str) -> Er<Option<Vec<(Value, Value)>>> {
+    Ok(Some(match coll {
+        Value::Unknown => return Ok(None),
+        #[allow(clippy::cast_precision_loss)]
+        Value::List(l) => l
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (Value::Number(i as f64), v.clone()))
+            .collect(),
+        Value::Object(m, _) => m
+            .iter()
+            .map(|(k, v)| (Value::string(k.as_str()), v.clone()))
+            .collect(),
+        v => return invalid(format!("{what} cannot iterate over a {}", v.type_name())),
+    }))
 }
 
 fn fn_error(e: FnError) -> EvalError {
