@@ -775,19 +775,10 @@ impl<'t> Evaluator<'t> {
             Some(a) => self.eval_attr(&a.value, sc, &what, Some(address))?,
             None => Value::Unknown,
         };
-        let items: Vec<(Value, Value)> = match &coll {
-            #[allow(clippy::cast_precision_loss)]
-            Value::List(l) => l
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (Value::Number(i as f64), v.clone()))
-                .collect(),
-            Value::Object(m, _) => m
-                .iter()
-                .map(|(k, v)| (Value::string(k.as_str()), v.clone()))
-                .collect(),
-            Value::Null => Vec::new(),
-            _ => {
+        let items: Vec<(Value, Value)> = match pairs(&coll) {
+            Some(items) => items,
+            None if coll == Value::Null => Vec::new(),
+            None => {
                 self.warn(
                     WarningKind::UnknownValue,
                     Some(address),
@@ -1619,20 +1610,30 @@ enum ForStep {
 /// value of an object; `None` for an unknown collection. `what` names the construct in
 /// the error for anything else.
 fn iteration_items(coll: &Value, what: &str) -> Er<Option<Vec<(Value, Value)>>> {
-    Ok(Some(match coll {
-        Value::Unknown => return Ok(None),
+    match (coll, pairs(coll)) {
+        (Value::Unknown, _) => Ok(None),
+        (_, Some(items)) => Ok(Some(items)),
+        (v, None) => invalid(format!("{what} cannot iterate over a {}", v.type_name())),
+    }
+}
+
+/// Index and element of a list, key and value of an object; `None` for anything else.
+fn pairs(coll: &Value) -> Option<Vec<(Value, Value)>> {
+    match coll {
         #[allow(clippy::cast_precision_loss)]
-        Value::List(l) => l
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (Value::Number(i as f64), v.clone()))
-            .collect(),
-        Value::Object(m, _) => m
-            .iter()
-            .map(|(k, v)| (Value::string(k.as_str()), v.clone()))
-            .collect(),
-        v => return invalid(format!("{what} cannot iterate over a {}", v.type_name())),
-    }))
+        Value::List(l) => Some(
+            l.iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64), v.clone()))
+                .collect(),
+        ),
+        Value::Object(m, _) => Some(
+            m.iter()
+                .map(|(k, v)| (Value::string(k.as_str()), v.clone()))
+                .collect(),
+        ),
+        _ => None,
+    }
 }
 
 fn fn_error(e: FnError) -> EvalError {

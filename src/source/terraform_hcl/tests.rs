@@ -405,6 +405,10 @@ resource "aws_x" "r" {
   can     = can(regex_nope)
   len     = length([var.x, 1])
   co      = coalesce(null, var.x, "z")
+  for_if  = [for v in [1, 2] : v if var.x]
+  for_key = { for v in [1, 2] : var.x => v }
+  for_val = [for v in [1, 2] : var.x]
+  tmpl    = "%{ for v in var.x }${v}%{ endfor }!"
 }
 "#,
     )]);
@@ -415,7 +419,13 @@ resource "aws_x" "r" {
     assert_eq!(r.values["tried"], json!("fallback"));
     assert_eq!(r.values["can"], json!(false));
     assert_eq!(r.values["len"], json!(2));
-    assert_eq!(r.unknown, json!({"differs": true, "eq": true, "co": true}));
+    // An unknown `for` condition or key makes the whole result unknown; unknown values
+    // are unknown elements; an unknown collection makes a template unknown.
+    assert_eq!(
+        r.unknown,
+        json!({"differs": true, "eq": true, "co": true, "for_if": true, "for_key": true,
+               "for_val": [true, true], "tmpl": true})
+    );
 }
 
 #[test]
