@@ -37,6 +37,17 @@ fn locations(inputs: &[Input], resources: &[String]) -> Vec<String> {
     out
 }
 
+/// The "Where" of a hop: its resources' places, else (not in the input's text, e.g. a
+/// binary plan) the resources themselves.
+fn where_cell(inputs: &[Input], resources: &[String]) -> Vec<String> {
+    let mut out = locations(inputs, resources);
+    if out.is_empty() {
+        out = resources.to_vec();
+        out.dedup();
+    }
+    out
+}
+
 /// Writes the answers as a table per side.
 ///
 /// # Errors
@@ -65,11 +76,7 @@ pub fn render_table(report: &Report, inputs: &[Input], out: &mut dyn Write) -> i
                 HopVerdict::Denied => "DENIED",
             };
             let assumed = if h.assumed { " (assumed)" } else { "" };
-            let mut where_ = locations(inputs, &h.resources);
-            if where_.is_empty() {
-                where_.clone_from(&h.resources);
-                where_.dedup();
-            }
+            let where_ = where_cell(inputs, &h.resources);
             table.add_row([
                 (i + 1).to_string(),
                 h.layer.as_str().to_owned(),
@@ -137,7 +144,7 @@ pub fn render_markdown(report: &Report, inputs: &[Input], out: &mut dyn Write) -
                 h.subject,
                 if h.assumed { " (assumed)" } else { "" },
                 cell(&h.reason),
-                cell(&locations(inputs, &h.resources).join(", "))
+                cell(&where_cell(inputs, &h.resources).join(", "))
             )?;
         }
         for u in &a.unknowns {
