@@ -24,6 +24,15 @@ impl Action {
             _ => None,
         }
     }
+
+    /// `allow` or `deny`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Allow => "allow",
+            Self::Deny => "deny",
+        }
+    }
 }
 
 /// A network ACL and its entries.

@@ -82,11 +82,7 @@ fn lines(snapshot: &Snapshot, wanted: &BTreeSet<&str>) -> BTreeMap<String, Vec<S
                 continue;
             }
             let number = r.number.map_or_else(|| "?".to_owned(), |n| n.to_string());
-            let action = match r.action {
-                Some(Action::Allow) => "allow",
-                Some(Action::Deny) => "deny",
-                None => "allow or deny",
-            };
+            let action = r.action.map_or("allow or deny", Action::as_str);
             let text = format!(
                 "{}: {} rule {number} {action} {}{}",
                 a.key,

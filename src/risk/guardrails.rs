@@ -232,11 +232,7 @@ fn nacl_rules(s: &Snapshot, out: &mut Vec<Found>) {
                     && !space.is_empty()
                     && space.is_subset(&before)
                 {
-                    let action = match r.action {
-                        Some(Action::Allow) => "allow",
-                        Some(Action::Deny) => "deny",
-                        None => "entry",
-                    };
+                    let action = r.action.map_or("entry", Action::as_str);
                     out.push((
                         "nacl-rule-shadowed",
                         a.key.clone(),
