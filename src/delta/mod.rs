@@ -116,6 +116,10 @@ impl Effect {
     }
 }
 
+/// A rule's origin, direction and space, and whether it is on the side after the
+/// change.
+type SidedRule<'s> = ((&'s Origin, Direction, HeaderSpace), bool);
+
 /// A resource that caused a change, and what the plan does to it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Cause {
@@ -342,24 +346,22 @@ fn compare<F: Filter>(
             if regions.iter().all(|r| r.2.is_empty()) {
                 continue;
             }
-            let after_rules: Vec<(&Origin, Direction, HeaderSpace)> =
-                a.into_iter().flat_map(Filter::rule_spaces).collect();
-            let rules: Vec<(&Origin, Direction, HeaderSpace)> = b
+            // Each rule with the side it is on: `true` after the change.
+            let rules: Vec<SidedRule<'_>> = b
                 .into_iter()
-                .flat_map(Filter::rule_spaces)
-                .chain(after_rules.iter().cloned())
+                .flat_map(|f| f.rule_spaces().into_iter().map(|r| (r, false)))
+                .chain(
+                    a.into_iter()
+                        .flat_map(|f| f.rule_spaces().into_iter().map(|r| (r, true))),
+                )
                 .collect();
             for (kind, certainty, region) in regions {
                 for part in region.parts() {
                     let space = HeaderSpace::product(&part.peers, &part.service.to_set());
                     // Rules are named as the after side numbers them, so only opened
                     // regions name theirs (a closed one's rule may be gone).
-                    let named: &[_] = if kind == ChangeKind::Opened {
-                        &after_rules
-                    } else {
-                        &[]
-                    };
-                    let causes = causes(key, direction, &space, &rules, named, actions);
+                    let name_rules = kind == ChangeKind::Opened;
+                    let causes = causes(key, direction, &space, &rules, name_rules, actions);
                     out.push(Change {
                         level: Level::Rule,
                         kind,
@@ -386,8 +388,8 @@ fn causes(
     subject: &str,
     direction: Direction,
     space: &HeaderSpace,
-    rules: &[(&Origin, Direction, HeaderSpace)],
-    named: &[(&Origin, Direction, HeaderSpace)],
+    rules: &[SidedRule<'_>],
+    name_rules: bool,
     actions: &BTreeMap<String, ChangeAction>,
 ) -> Vec<Cause> {
     let changed = |resource: &str| {
@@ -396,38 +398,40 @@ fn causes(
             .copied()
             .filter(|a| !matches!(a, ChangeAction::NoOp | ChangeAction::Read))
     };
-    let collect = |filter: &dyn Fn(&(&Origin, Direction, HeaderSpace)) -> bool| -> Vec<Cause> {
-        let mut by_resource: BTreeMap<&str, ChangeAction> = BTreeMap::new();
-        for (o, _, _) in rules.iter().filter(|r| filter(r)) {
+    // One pass: the changed resources among the rules `filter` keeps, and (when `name`)
+    // the labels of their after-side rules.
+    let collect = |filter: &dyn Fn(&SidedRule<'_>) -> bool, name: bool| -> Vec<Cause> {
+        let mut by_resource: BTreeMap<&str, (ChangeAction, BTreeSet<&str>)> = BTreeMap::new();
+        for rule @ ((o, _, _), after) in rules {
+            if !filter(rule) {
+                continue;
+            }
             if let Some(action) = changed(&o.resource) {
-                by_resource.entry(&o.resource).or_insert(action);
+                let (_, labels) = by_resource
+                    .entry(&o.resource)
+                    .or_insert_with(|| (action, BTreeSet::new()));
+                if name && *after && !o.rule.is_empty() {
+                    labels.insert(&o.rule);
+                }
             }
         }
         by_resource
             .into_iter()
-            .map(|(resource, action)| Cause {
+            .map(|(resource, (action, labels))| Cause {
                 resource: resource.to_owned(),
                 action,
-                rules: named
-                    .iter()
-                    .filter(|(o, d, s)| {
-                        o.resource == resource
-                            && !o.rule.is_empty()
-                            && *d == direction
-                            && s.intersects(space)
-                    })
-                    .map(|(o, _, _)| o.rule.clone())
-                    .collect::<BTreeSet<String>>()
-                    .into_iter()
-                    .collect(),
+                rules: labels.into_iter().map(str::to_owned).collect(),
             })
             .collect()
     };
-    let touching = collect(&|(_, d, s)| *d == direction && s.intersects(space));
+    let touching = collect(
+        &|((_, d, s), _)| *d == direction && s.intersects(space),
+        name_rules,
+    );
     if !touching.is_empty() {
         return touching;
     }
-    let any = collect(&|_| true);
+    let any = collect(&|_| true, false);
     if !any.is_empty() {
         return any;
     }
