@@ -387,11 +387,14 @@ fn side_path(side: &Side) -> PathBuf {
 }
 
 /// A directory of Terraform configuration, evaluated, with its [`Input`].
+///
+/// `positional_blocks`: locate nested blocks by position, true only when the plan read
+/// is synthesized from this configuration (see [`terraform_hcl::locations`]).
 fn read_configuration(
     tree: &dyn terraform_hcl::Tree,
-    path: &str,
-    revision: Option<&str>,
+    (path, revision): (&str, Option<&str>),
     options: &terraform_hcl::Options,
+    positional_blocks: bool,
     warnings: &mut Warnings,
 ) -> Result<(Input, terraform_hcl::Configuration)> {
     let config = terraform_hcl::evaluate(tree, "", options, warnings).map_err(|mut e| {
@@ -423,7 +426,7 @@ fn read_configuration(
         format: SourceFormat::TerraformConfiguration,
         sha256: hex(&digest.finalize()),
         revision: revision.map(str::to_owned),
-        locations: terraform_hcl::locations(&config),
+        locations: terraform_hcl::locations(&config, positional_blocks),
     };
     Ok((input, config))
 }
@@ -437,12 +440,13 @@ fn configuration_side(
     match side {
         Side::Path(p) => {
             let tree = terraform_hcl::DiskTree { root: p.clone() };
-            read_configuration(&tree, &path_label(p), None, options, warnings).map(Some)
+            read_configuration(&tree, (&path_label(p), None), options, true, warnings).map(Some)
         }
         Side::Git(g) => match g.tree()? {
             Some(tree) => {
                 let label = if g.inner.is_empty() { "." } else { &g.inner };
-                read_configuration(&tree, label, Some(&g.revision), options, warnings).map(Some)
+                read_configuration(&tree, (label, Some(&g.revision)), options, true, warnings)
+                    .map(Some)
             }
             None => Ok(None),
         },
@@ -649,7 +653,8 @@ fn load_created_configuration(
     let tree = terraform_hcl::DiskTree {
         root: path.to_path_buf(),
     };
-    let (input, config) = read_configuration(&tree, &path_label(path), None, options, warnings)?;
+    let (input, config) =
+        read_configuration(&tree, (&path_label(path), None), options, true, warnings)?;
     let plan = terraform_hcl::synthesize(None, &config);
     let pair = terraform_plan::load(plan.as_bytes(), warnings)
         .map_err(|kind| Error::new(Some(path.to_path_buf()), kind))?;
@@ -669,13 +674,8 @@ pub fn source_locations(dir: &Path, options: &terraform_hcl::Options) -> Result<
     // The plan is the evidence of the change; what evaluating the configuration would
     // warn about (unknown values) does not concern it.
     let mut ignored = Warnings::new();
-    let (mut input, _) = read_configuration(&tree, &path_label(dir), None, options, &mut ignored)?;
-    // A plan orders set-valued blocks its own way: only resources, and ACL rules by
-    // number, are the same in both.
-    input
-        .locations
-        .retain(|key, _| !key.contains(' ') || key.contains(" rule "));
-    Ok(input)
+    let label = path_label(dir);
+    read_configuration(&tree, (&label, None), options, false, &mut ignored).map(|(i, _)| i)
 }
 
 fn path_label(path: &Path) -> String {

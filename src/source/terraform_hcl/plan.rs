@@ -89,16 +89,19 @@ fn index(c: Option<&Configuration>) -> BTreeMap<&str, &Resource> {
 }
 
 /// Where each resource of `config` is written, by address, and each nested block under
-/// `ADDRESS BLOCK` (`aws_security_group.web ingress[0]`).
+/// `ADDRESS BLOCK`: by position (`aws_security_group.web ingress[0]`) when
+/// `positional`, which only holds for the plan synthesized from this configuration (a
+/// real plan orders set-valued blocks its own way), and an ACL's rules by number
+/// (`aws_network_acl.a ingress rule 100`), which holds for any plan.
 #[must_use]
-pub fn locations(config: &Configuration) -> BTreeMap<String, Location> {
+pub fn locations(config: &Configuration, positional: bool) -> BTreeMap<String, Location> {
     let mut out = BTreeMap::new();
     for r in &config.resources {
         out.insert(r.address.clone(), location(&r.location));
         for (block, at) in &r.blocks {
-            out.insert(format!("{} {block}", r.address), location(at));
-            // ACL rules are named by number (`ingress rule 100`), which, unlike the
-            // position, is the same in a plan.
+            if positional {
+                out.insert(format!("{} {block}", r.address), location(at));
+            }
             if let Some(number) = acl_rule_number(r, block) {
                 let direction = block.split('[').next().unwrap_or_default();
                 out.insert(

@@ -842,3 +842,58 @@ fn two_thousand_resources_evaluate_quickly() {
     // A debug build; release is far faster.
     assert!(took < std::time::Duration::from_secs(20), "{took:?}");
 }
+
+#[test]
+fn locations_by_position_only_for_the_synthesized_plan() {
+    let (c, _) = run(&[(
+        "main.tf",
+        r#"resource "aws_security_group" "g" {
+  for_each = toset(["a b"])
+  name     = each.key
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+}
+
+resource "aws_network_acl" "a" {
+  vpc_id = "vpc-1"
+  ingress {
+    rule_no    = 100
+    action     = "allow"
+    protocol   = "-1"
+    from_port  = 0
+    to_port    = 0
+    cidr_block = "0.0.0.0/0"
+  }
+}
+"#,
+    )]);
+    let keys = |positional| {
+        super::locations(&c, positional)
+            .into_iter()
+            .map(|(k, l)| format!("{k} @{}", l.line))
+            .collect::<Vec<_>>()
+    };
+    // A for_each key with a space is an address, not a block.
+    assert_eq!(
+        keys(false),
+        [
+            "aws_network_acl.a @12",
+            "aws_network_acl.a ingress rule 100 @14",
+            r#"aws_security_group.g["a b"] @1"#,
+        ]
+    );
+    assert_eq!(
+        keys(true),
+        [
+            "aws_network_acl.a @12",
+            "aws_network_acl.a ingress rule 100 @14",
+            "aws_network_acl.a ingress[0] @14",
+            r#"aws_security_group.g["a b"] @1"#,
+            r#"aws_security_group.g["a b"] ingress[0] @4"#,
+        ]
+    );
+}
