@@ -820,8 +820,10 @@ fn modules_count_for_each_scenario_matches_the_real_plan() {
     );
 }
 
+/// Many resources referring to each other in a ring (timing is measured in
+/// `benches/end_to_end.rs`, never in tests).
 #[test]
-fn two_thousand_resources_evaluate_quickly() {
+fn two_thousand_resources_referring_to_each_other_evaluate() {
     let mut text = String::from("resource \"aws_vpc\" \"main\" { cidr_block = \"10.0.0.0/16\" }\n");
     for i in 0..1000 {
         let _ = write!(
@@ -835,12 +837,17 @@ fn two_thousand_resources_evaluate_quickly() {
             (i + 1) % 1000
         );
     }
-    let start = std::time::Instant::now();
     let (c, _) = run(&[("main.tf", &text)]);
-    let took = start.elapsed();
     assert_eq!(c.resources.len(), 2001);
-    // A debug build; release is far faster.
-    assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+    let last = res(&c, "aws_security_group_rule.r999");
+    assert_eq!(
+        last.values["source_security_group_id"],
+        json!("sg-aws_security_group.sg0")
+    );
+    assert_eq!(
+        res(&c, "aws_security_group.sg300").values["ingress"][0]["cidr_blocks"],
+        json!(["10.0.44.0/24"])
+    );
 }
 
 #[test]
