@@ -31,6 +31,8 @@ struct State {
     requests: Vec<String>,
     authorised: bool,
     failure: Option<Failure>,
+    /// Only this method fails (`None`: every request).
+    failing_method: Option<&'static str>,
 }
 
 /// A mock of the few GitHub endpoints reachdiff uses, on 127.0.0.1, stopped on drop.
@@ -81,6 +83,12 @@ impl Mock {
 
     fn fail_with(&self, failure: Failure) {
         self.state.lock().unwrap().failure = Some(failure);
+    }
+
+    fn fail_method_with(&self, method: &'static str, failure: Failure) {
+        let mut s = self.state.lock().unwrap();
+        s.failure = Some(failure);
+        s.failing_method = Some(method);
     }
 }
 
@@ -163,7 +171,9 @@ fn route(
     let mut s = state.lock().unwrap();
     s.requests.push(format!("{method} {path}"));
     s.authorised &= auth == format!("Bearer {TOKEN}");
-    if let Some(f) = s.failure.clone() {
+    if let Some(f) = s.failure.clone()
+        && s.failing_method.is_none_or(|m| m == method)
+    {
         return (f.status, f.headers, json!({ "message": f.message }));
     }
     let comment = |id: u64, body: &str| json!({ "id": id, "body": body, "html_url": format!("https://github.test/o/r/pull/7#issuecomment-{id}") });
@@ -487,4 +497,117 @@ fn the_pull_request_comes_from_the_event_payload() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(mock.comments().len(), 1);
+}
+
+#[test]
+fn a_redirected_post_is_an_error_not_a_success() {
+    // A client that follows a 301/302 repeats the POST as a GET, gets the listing
+    // back with 200 and would report the comment as posted.
+    let mock = Mock::start(vec![]);
+    mock.fail_method_with(
+        "POST",
+        Failure {
+            status: 301,
+            headers: vec![("location", format!("{}/repos/o/renamed", mock.url))],
+            message: "Moved Permanently",
+        },
+    );
+    let (code, stdout, stderr) = post(&mock, &body_file("redirect.md", RUN_5), &[]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stderr.contains("GitHub answered 301 (a redirect to "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("does not follow redirects"), "{stderr}");
+    assert_eq!(
+        mock.requests(),
+        [
+            "GET /repos/o/r/issues/7/comments?per_page=100&page=1",
+            "POST /repos/o/r/issues/7/comments"
+        ],
+        "the redirect was not followed"
+    );
+    assert!(mock.comments().is_empty());
+}
+
+#[test]
+fn the_servers_message_is_cleaned_and_cut() {
+    let hostile: &'static str = Box::leak(
+        format!(
+            "\x1b[2J\x1b[31mowned\n::error::forged annotation\r\n{}",
+            "A".repeat(5000)
+        )
+        .into_boxed_str(),
+    );
+    let mock = Mock::start(vec![]);
+    mock.fail_with(Failure {
+        status: 500,
+        headers: vec![],
+        message: hostile,
+    });
+    let (code, _, stderr) = post(&mock, &body_file("hostile.md", RUN_5), &[]);
+    assert_eq!(code, 2);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
+    assert!(!stderr.contains("\n::error"), "{stderr:?}");
+    assert!(
+        stderr.contains("owned ::error::forged annotation A"),
+        "{stderr}"
+    );
+    assert!(stderr.chars().count() < 400, "{} characters", stderr.len());
+}
+
+#[test]
+fn plain_http_is_refused_unless_to_this_machine() {
+    let out = Command::cargo_bin("reachdiff")
+        .unwrap()
+        .args(["comment", "github", "--repo", "o/r", "--pr", "7"])
+        .args(["--api-url", "http://user:hunter2@api.github.test"])
+        .arg("--body")
+        .arg(body_file("http.md", RUN_5))
+        .env("GITHUB_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("is plain http: the token would cross the network unencrypted"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("http://***@api.github.test"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+#[test]
+fn a_password_in_the_api_url_is_never_printed() {
+    // A closed port on this machine: the connection fails and the error names the URL.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = Command::cargo_bin("reachdiff")
+        .unwrap()
+        .args([
+            "comment",
+            "github",
+            "--repo",
+            "o/r",
+            "--pr",
+            "7",
+            "--api-url",
+        ])
+        .arg(format!("http://user:hunter2@127.0.0.1:{port}"))
+        .arg("--body")
+        .arg(body_file("userinfo.md", RUN_5))
+        .env("GITHUB_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("cannot reach the GitHub API at http://***@127.0.0.1:"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
 }

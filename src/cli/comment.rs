@@ -6,7 +6,11 @@
 //! comment whose `run` stamp is newer than ours is never replaced or deleted, so a
 //! slow, older run cannot overwrite a newer one's report. An unchanged body is not
 //! posted again. The token (`GITHUB_TOKEN`) goes only into the `Authorization` header
-//! and never into a message.
+//! and never into a message; neither does a password in the API URL. The API URL must be
+//! `https://` (plain `http://` only to this machine, for tests), redirects are never
+//! followed (a POST redirected and repeated as a GET would look like success), and what
+//! the server says is shown on one line, without control characters, cut at 200
+//! characters.
 
 use std::io::Read as _;
 use std::path::PathBuf;
@@ -46,8 +50,9 @@ pub(crate) struct GithubArgs {
     #[arg(long, value_enum, default_value_t = Behaviour::Update)]
     pub behaviour: Behaviour,
 
-    /// The API base URL, for GitHub Enterprise Server. Default: `$GITHUB_API_URL`, else
-    /// `https://api.github.com`.
+    /// The API base URL, for GitHub Enterprise Server (`https://HOST/api/v3`). Default:
+    /// `$GITHUB_API_URL`, else `https://api.github.com`. Must be https (http only to
+    /// this machine).
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
 }
@@ -115,8 +120,13 @@ impl Api {
                 .send(b.to_string()),
             _ => bail!("internal: {method} without a body"),
         };
-        let mut response =
-            sent.map_err(|e| anyhow::anyhow!("cannot reach the GitHub API at {}: {e}", self.base))?;
+        let mut response = sent.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot reach the GitHub API at {}: {}",
+                redacted(&self.base),
+                server_text(&redact_userinfo(&e.to_string()))
+            )
+        })?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -125,19 +135,33 @@ impl Api {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
-        let (remaining, reset, retry_after) = (
+        let (remaining, reset, retry_after, location) = (
             header("x-ratelimit-remaining"),
             header("x-ratelimit-reset"),
             header("retry-after"),
+            header("location"),
         );
         let text = response.body_mut().read_to_string().unwrap_or_default();
         let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         if (200..300).contains(&status) {
             return Ok((status, value));
         }
-        let message = value["message"].as_str().unwrap_or("no message").to_owned();
+        // The server's words are shown cleaned and cut short: a proxy or a hostile
+        // server could send terminal escapes, workflow commands or pages of HTML.
+        let message = server_text(value["message"].as_str().unwrap_or("no message"));
         let what = format!("{method} {path}");
         match status {
+            // A redirect is never followed: a client following a POST's 301/302 would
+            // repeat it as a GET and take the listing it gets back for success.
+            300..=399 => bail!(
+                "GitHub answered {status} (a redirect{}) on {what}; reachdiff does not follow redirects: check the API URL ({}) and the repository ({}) — a renamed repository needs its new name",
+                location.map_or_else(String::new, |l| format!(
+                    " to {}",
+                    server_text(&redacted(&l))
+                )),
+                redacted(&self.base),
+                self.repo
+            ),
             401 => bail!(
                 "GitHub rejected the token (401 {message}) on {what}: check that GITHUB_TOKEN is set to a valid token"
             ),
@@ -160,6 +184,98 @@ impl Api {
             _ => bail!("GitHub answered {status} ({message}) on {what}"),
         }
     }
+}
+
+/// Text from the server, fit for one line of a log: control characters (terminal
+/// escapes, line breaks) become spaces, runs of spaces one, and it is cut at 200
+/// characters.
+fn server_text(text: &str) -> String {
+    const MAX: usize = 200;
+    let cleaned: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let words: Vec<&str> = cleaned.split_whitespace().collect();
+    let one_line = words.join(" ");
+    if one_line.chars().count() > MAX {
+        let cut: String = one_line.chars().take(MAX).collect();
+        format!("{cut}…")
+    } else {
+        one_line
+    }
+}
+
+/// `url` with any user and password replaced by `***`
+/// (`https://***@ghe.example.com/api/v3`), for messages.
+fn redacted(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let authority = match authority.rsplit_once('@') {
+        Some((_, host)) => format!("***@{host}"),
+        None => authority.to_owned(),
+    };
+    if scheme.is_empty() {
+        format!("{authority}{path}")
+    } else {
+        format!("{scheme}://{authority}{path}")
+    }
+}
+
+/// Every URL in `text` redacted (an HTTP client's error may quote the URL it used).
+fn redact_userinfo(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            if word.contains("://") {
+                redacted(word)
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The API base URL, checked: `https://`, or `http://` only to this machine (a test
+/// server); a token must never cross a network in clear text.
+fn api_base(url: &str) -> Result<String> {
+    let base = url.trim_end_matches('/').to_owned();
+    let Some((scheme, rest)) = base.split_once("://") else {
+        bail!(
+            "the API URL {} has no scheme; give https://… (GitHub Enterprise Server: https://HOST/api/v3)",
+            redacted(&base)
+        );
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    if host.is_empty() {
+        bail!("the API URL {} names no host", redacted(&base));
+    }
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => Ok(base),
+        "http" if is_loopback(host) => Ok(base),
+        "http" => bail!(
+            "the API URL {} is plain http: the token would cross the network unencrypted; use https:// (http is allowed only to this machine, for tests)",
+            redacted(&base)
+        ),
+        other => bail!(
+            "the API URL {} uses {other}:// ; give an https:// URL",
+            redacted(&base)
+        ),
+    }
+}
+
+/// `localhost`, `127.0.0.0/8` or `::1`.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// `HH:MM UTC` of a Unix time.
@@ -244,15 +360,16 @@ pub(crate) fn github(args: &GithubArgs) -> Result<String> {
             args.body.display()
         );
     };
-    let base = args
-        .api_url
-        .clone()
-        .or_else(|| env("GITHUB_API_URL"))
-        .unwrap_or_else(|| "https://api.github.com".to_owned())
-        .trim_end_matches('/')
-        .to_owned();
+    let base = api_base(
+        &args
+            .api_url
+            .clone()
+            .or_else(|| env("GITHUB_API_URL"))
+            .unwrap_or_else(|| "https://api.github.com".to_owned()),
+    )?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
+        .max_redirects(0)
         .timeout_global(Some(Duration::from_secs(60)))
         .build()
         .into();
@@ -337,6 +454,51 @@ mod tests {
             Some(("default".into(), None))
         );
         assert_eq!(marker_of("hello"), None);
+    }
+
+    #[test]
+    fn server_text_is_one_clean_short_line() {
+        assert_eq!(
+            server_text("Bad\x1b[31m credentials\n::error::forged\r\n"),
+            "Bad [31m credentials ::error::forged"
+        );
+        let long = "x".repeat(500);
+        assert_eq!(server_text(&long).chars().count(), 201);
+    }
+
+    #[test]
+    fn passwords_in_urls_are_redacted() {
+        assert_eq!(
+            redacted("https://user:hunter2@ghe.example.com/api/v3"),
+            "https://***@ghe.example.com/api/v3"
+        );
+        assert_eq!(redacted("https://api.github.com"), "https://api.github.com");
+        assert_eq!(
+            redact_userinfo("error: http://a:b@h/x failed"),
+            "error: http://***@h/x failed"
+        );
+    }
+
+    #[test]
+    fn plain_http_is_refused_except_to_this_machine() {
+        assert!(api_base("https://api.github.com/").is_ok());
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost/api",
+            "http://[::1]:9",
+        ] {
+            assert!(api_base(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://api.github.com",
+            "http://127.0.0.1.evil.example",
+            "http://user:pw@10.0.0.1/api",
+            "ftp://x",
+            "api.github.com",
+        ] {
+            let e = api_base(bad).unwrap_err().to_string();
+            assert!(!e.contains("pw"), "{e}");
+        }
     }
 
     #[test]
