@@ -79,6 +79,7 @@ pub fn analyse(
         warnings: warnings.into_sorted(),
         width: None,
         colour: false,
+        repository: None,
     }
 }
 pub use warning::{Warning, Warnings};

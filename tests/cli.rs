@@ -6,8 +6,12 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+/// The binary, with the environment that changes its output's layout or adds progress
+/// lines (`COLUMNS`, `CI`) removed: tests that want them set them.
 fn reachdiff() -> Command {
-    Command::cargo_bin("reachdiff").unwrap()
+    let mut cmd = Command::cargo_bin("reachdiff").unwrap();
+    cmd.env_remove("COLUMNS").env_remove("CI");
+    cmd
 }
 
 fn scenario(name: &str) -> PathBuf {
@@ -262,20 +266,82 @@ fn an_unknown_threshold_names_the_valid_ones() {
 }
 
 #[test]
-fn the_verdict_and_the_gate_come_first() {
+fn the_verdict_and_the_gate_come_first_and_the_gate_last() {
     let out = reachdiff().arg(scenario("demo")).output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     let mut lines = stdout.lines();
+    // Each flow once: the rule-level changes behind the endpoint ones are not counted
+    // again.
     assert_eq!(
         lines.next().unwrap(),
         format!(
-            "reachdiff: 1 critical opened; 1 high, 2 medium closed between endpoints; 1 critical opened; 1 high, 1 medium closed in rules in {}",
+            "reachdiff: 1 critical opened; 1 high, 2 medium closed in {}",
             scenario("demo").display()
         )
     );
+    let gate = "gate: failed (--fail-on high): the worst is critical";
+    assert_eq!(lines.next().unwrap(), gate);
+    assert_eq!(stdout.lines().last().unwrap(), gate);
+}
+
+/// The demo's standard output with `COLUMNS` set, as in a CI log (a pipe).
+fn demo_at(columns: u16) -> String {
+    let out = reachdiff()
+        .arg(scenario("demo"))
+        .env("COLUMNS", columns.to_string())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_narrow_width_gets_one_line_per_finding_with_details_beneath() {
+    for columns in [80, 100, 120] {
+        let text = demo_at(columns);
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(
+            widest <= usize::from(columns),
+            "{columns}: {widest}\n{text}"
+        );
+        assert!(
+            !text.contains('┆'),
+            "no squeezed table at {columns}:\n{text}"
+        );
+        // One line per finding, the details indented beneath it.
+        let findings: Vec<&str> = text
+            .lines()
+            .filter(|l| {
+                l.starts_with("critical ") || l.starts_with("high ") || l.starts_with("medium ")
+            })
+            .collect();
+        assert_eq!(findings.len(), 7, "{text}");
+        assert!(
+            text.contains("\n    rule: admin-port-open-to-internet\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n    caused by: aws_security_group.web (update)\n"),
+            "{text}"
+        );
+        assert_eq!(
+            text.lines().last().unwrap(),
+            "gate: failed (--fail-on high): the worst is critical"
+        );
+    }
+    // 80 columns: a few screens, not the ~490 lines of a squeezed table.
+    assert!(demo_at(80).lines().count() < 70);
+}
+
+#[test]
+fn the_wide_table_stays_where_it_fits() {
+    let wide = demo_at(400);
+    assert!(wide.contains('┆'), "{wide}");
+    let plain = reachdiff().arg(scenario("demo")).output().unwrap();
     assert_eq!(
-        lines.next().unwrap(),
-        "gate: failed (--fail-on high): the worst is critical"
+        wide,
+        String::from_utf8(plain.stdout).unwrap(),
+        "without COLUMNS a pipe gets the wide table, unwrapped"
     );
 }
 

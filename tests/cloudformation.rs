@@ -624,8 +624,10 @@ fn sarif_locations(args: &[&str], paths: &[PathBuf]) -> Vec<(String, String, u64
             let l = &r["locations"][0];
             let p = &l["physicalLocation"];
             let uri = p["artifactLocation"]["uri"].as_str().unwrap();
+            // The rule, without the severity its SARIF id ends with.
+            let rule = r["ruleId"].as_str().unwrap().split('/').next().unwrap();
             (
-                r["ruleId"].as_str().unwrap().to_owned(),
+                rule.to_owned(),
                 uri.rsplit('/').take(2).collect::<Vec<_>>().join("<"),
                 p["region"]["startLine"].as_u64().unwrap(),
                 p["region"]["startColumn"].as_u64().unwrap(),

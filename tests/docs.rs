@@ -76,6 +76,7 @@ fn the_readme_shows_what_the_quickstart_prints() {
     let out = Command::cargo_bin("reachdiff")
         .unwrap()
         .current_dir(root())
+        .env_remove("COLUMNS")
         .args(["plan", "testdata/scenarios/demo/plan.json", "--no-config"])
         .output()
         .unwrap();
@@ -103,6 +104,7 @@ fn the_example_comment_is_what_reachdiff_writes() {
     let out = Command::cargo_bin("reachdiff")
         .unwrap()
         .current_dir(root())
+        .env_remove("COLUMNS")
         .args([
             "plan",
             "testdata/scenarios/demo/plan.json",
@@ -131,6 +133,7 @@ fn the_readme_shows_what_why_prints() {
     let out = Command::cargo_bin("reachdiff")
         .unwrap()
         .current_dir(root())
+        .env_remove("COLUMNS")
         .args(&args)
         .output()
         .unwrap();
@@ -151,6 +154,7 @@ fn the_readme_shows_what_a_configuration_diff_prints() {
     let out = Command::cargo_bin("reachdiff")
         .unwrap()
         .current_dir(root())
+        .env_remove("COLUMNS")
         .args(["diff", "--no-config"])
         .arg(format!("{dir}/before"))
         .arg(format!("{dir}/after"))

@@ -744,6 +744,7 @@ fn report_change(
         run: run_stamp(),
         full_report: args.full_report_url.clone(),
     };
+    report.repository = repository();
     for (format, path) in &outputs {
         report.width = terminal_width(path.as_ref());
         report.colour = *format == Format::Table && args.color.enabled(path.as_ref());
@@ -776,6 +777,23 @@ fn outputs(args: &ReportArgs) -> Result<Vec<(Format, Option<PathBuf>)>> {
         .collect())
 }
 
+/// The repository the run is in, for SARIF's relative URIs: `$GITHUB_WORKSPACE` (what
+/// code scanning resolves URIs against), else the nearest directory up from the working
+/// directory that holds `.git`.
+fn repository() -> Option<report::Repository> {
+    let cwd = std::env::current_dir().ok()?;
+    let root = std::env::var_os("GITHUB_WORKSPACE")
+        .filter(|w| !w.is_empty())
+        .map(PathBuf::from)
+        .filter(|w| w.is_absolute())
+        .or_else(|| {
+            cwd.ancestors()
+                .find(|d| d.join(".git").exists())
+                .map(std::path::Path::to_path_buf)
+        })?;
+    Some(report::Repository { root, cwd })
+}
+
 /// `RUN_ID.ATTEMPT` on GitHub Actions: orders comments from successive runs.
 fn run_stamp() -> Option<String> {
     let id = std::env::var("GITHUB_RUN_ID")
@@ -800,16 +818,26 @@ fn append_to_runner_file(var: &str, what: &str, text: &str) -> Result<()> {
         .with_context(|| format!("cannot write the {what} {} (${var})", path.display()))
 }
 
-/// Appends the Markdown report to `$GITHUB_STEP_SUMMARY` when it is set.
+/// Appends the Markdown report to `$GITHUB_STEP_SUMMARY` when it is set, cut to what
+/// the step's 1 MiB summary still has room for (bytes; earlier commands of the step
+/// may have written to it).
 fn write_job_summary(report: &Report) -> Result<()> {
-    let text = report::markdown::comment(report, report::markdown::SUMMARY_LIMIT);
+    let used = std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|p| !p.is_empty())
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX));
+    let room = report::markdown::SUMMARY_LIMIT.saturating_sub(used);
+    let text = report::markdown::job_summary(report, room);
     append_to_runner_file("GITHUB_STEP_SUMMARY", "job summary", &text)
 }
 
 /// Appends the step outputs (`failed`, `worst`, counts) to `$GITHUB_OUTPUT` when it
-/// is set, for the Action and for workflows that run reachdiff directly.
+/// is set, for the Action and for workflows that run reachdiff directly. Counts are of
+/// flows, each counted once (`report::flow_counts`), as in the headline.
 fn write_step_outputs(report: &Report) -> Result<()> {
     let s = report.summary();
+    let rows = report::rows(report);
+    let c = report::flow_counts(&rows);
     let gate = &report.risk.gate;
     let lines = [
         ("failed", gate.failed.to_string()),
@@ -819,14 +847,15 @@ fn write_step_outputs(report: &Report) -> Result<()> {
                 .map_or("none", reachdiff::risk::Severity::as_str)
                 .to_owned(),
         ),
-        ("critical", s.by_severity.critical.to_string()),
-        ("high", s.by_severity.high.to_string()),
-        ("medium", s.by_severity.medium.to_string()),
-        ("low", s.by_severity.low.to_string()),
-        ("info", s.by_severity.info.to_string()),
-        ("opened", s.opened.to_string()),
-        ("closed", s.closed.to_string()),
-        ("accepted", s.accepted.to_string()),
+        ("critical", c.by_severity.critical.to_string()),
+        ("high", c.by_severity.high.to_string()),
+        ("medium", c.by_severity.medium.to_string()),
+        ("low", c.by_severity.low.to_string()),
+        ("info", c.by_severity.info.to_string()),
+        ("opened", c.opened.to_string()),
+        ("closed", c.closed.to_string()),
+        ("latent", c.latent.to_string()),
+        ("accepted", c.accepted.to_string()),
         ("violations", s.violations.to_string()),
         ("warnings", s.warnings.to_string()),
     ];
@@ -847,16 +876,24 @@ fn write_report(report: &Report, format: Format, output: Option<&PathBuf>) -> Re
     })
 }
 
-/// The width to wrap tables to: the terminal's, when writing to one (as the terminal
-/// reports it, else `COLUMNS`, else 120 columns); never when writing to a file or a
-/// pipe, so that output stays stable.
+/// The width to fit the report to: a terminal's (as it reports it, else `COLUMNS`,
+/// else 120 columns); for a pipe, `COLUMNS` when it is set (CI logs); never for a file,
+/// nor for a pipe without `COLUMNS`, so that such output is the same everywhere.
 fn terminal_width(output: Option<&PathBuf>) -> Option<u16> {
     use std::io::IsTerminal;
-    if output.is_some() || !io::stdout().is_terminal() {
+    if output.is_some() {
         return None;
     }
+    let columns = || {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<u16>().ok())
+            .filter(|c| *c > 0)
+    };
+    if !io::stdout().is_terminal() {
+        return columns();
+    }
     let detected = comfy_table::Table::new().width();
-    let columns = || std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
     Some(detected.or_else(columns).unwrap_or(120))
 }
 

@@ -7,7 +7,12 @@
 //! ```
 //!
 //! `error` for critical and high, `warning` for medium, `notice` for low and info;
-//! accepted findings are not annotated. The location is the resource's entry in the
+//! accepted findings are not annotated, nor is a live rule-level change (the same flow
+//! as the endpoint changes it causes, which are). The same change on many endpoints is one
+//! annotation naming them ([`super::groups`]). GitHub shows 10 annotations of each kind
+//! per step (and 50 per job; see "Limitations" in the Actions toolkit's
+//! `docs/problem-matchers.md`), so at most 10 of each kind are written, the worst
+//! first, the tenth saying how many more there are when there are more. The location is the resource's entry in the
 //! plan when it is known. Values are escaped as the runner requires (`%`, `\r`, `\n`,
 //! and in properties also `:` and `,`). The job summary (`$GITHUB_STEP_SUMMARY`) gets
 //! the Markdown report; the binary writes it, since renderers never touch the
@@ -15,8 +20,11 @@
 
 use std::io::{self, Write};
 
-use super::{Report, Row};
+use super::{Group, Report, Row};
 use crate::risk::Severity;
+
+/// Annotations of one kind GitHub shows per step.
+pub const PER_KIND: usize = 10;
 
 fn command(s: Severity) -> &'static str {
     match s {
@@ -67,33 +75,63 @@ fn annotation(
     )
 }
 
-fn message(row: &Row<'_>) -> String {
+fn message(group: &Group<'_>) -> String {
+    let row: &Row<'_> = group.first();
+    if group.len() == 1 {
+        return format!(
+            "{} — score {}: {}",
+            row.sentence(),
+            row.score,
+            row.reasons.join("; ")
+        );
+    }
+    let subjects = group.subjects();
+    let named: Vec<&str> = subjects.iter().take(5).copied().collect();
+    let more = subjects.len().saturating_sub(named.len());
     format!(
-        "{} — score {}: {}",
+        "{} — score {}: {} — on {}: {}{}",
         row.sentence(),
         row.score,
-        row.reasons.join("; ")
+        row.reasons.join("; "),
+        group.subject_label(),
+        named.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
     )
 }
 
-/// Writes one annotation per finding and violation that is not accepted.
+/// Writes one annotation per group of findings, violation and introduced guardrail
+/// that is not accepted, the worst first, at most [`PER_KIND`] of each kind.
 ///
 /// # Errors
 ///
 /// When writing fails.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    for row in super::rows(report).iter().filter(|r| !r.is_accepted()) {
+    let rows = super::rows(report);
+    // Each flow once: a live rule-level change is annotated through the endpoint
+    // changes it causes.
+    let open: Vec<&Row<'_>> = rows
+        .iter()
+        .filter(|r| !r.is_accepted() && super::counted(r))
+        .collect();
+    // (severity, annotation), in report order; sorted by severity below (stable).
+    let mut all: Vec<(Severity, String)> = Vec::new();
+    for group in super::groups(&open) {
+        let row = group.first();
         let title = format!("reachdiff {}: {}", row.severity.as_str(), row.rule);
-        out.write_all(
+        all.push((
+            row.severity,
             annotation(
                 report,
                 row.severity,
                 (row.subject, &row.causes),
                 &title,
-                &message(row),
-            )
-            .as_bytes(),
-        )?;
+                &message(&group),
+            ),
+        ));
     }
     for v in report.risk.violations.iter().filter(|v| !v.is_accepted()) {
         let title = format!(
@@ -103,15 +141,41 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         );
         let (flows, status) = super::violation_text(v, &report.risk.networks);
         let text = format!("{} ({status}): {}", v.endpoint, flows.join("; "));
-        out.write_all(
-            annotation(report, v.severity, (&v.endpoint, &[]), &title, &text).as_bytes(),
-        )?;
+        all.push((
+            v.severity,
+            annotation(report, v.severity, (&v.endpoint, &[]), &title, &text),
+        ));
     }
     for g in report.risk.guardrails.iter().filter(|g| g.introduced) {
         let title = format!("reachdiff {}: {}", g.severity.as_str(), g.rule);
-        out.write_all(
-            annotation(report, g.severity, (&g.resource, &[]), &title, &g.message).as_bytes(),
-        )?;
+        all.push((
+            g.severity,
+            annotation(report, g.severity, (&g.resource, &[]), &title, &g.message),
+        ));
+    }
+    all.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
+    for kind in ["error", "warning", "notice"] {
+        let these: Vec<&(Severity, String)> =
+            all.iter().filter(|(s, _)| command(*s) == kind).collect();
+        let shown = if these.len() > PER_KIND {
+            PER_KIND - 1
+        } else {
+            these.len()
+        };
+        for (_, a) in &these[..shown] {
+            out.write_all(a.as_bytes())?;
+        }
+        if these.len() > shown {
+            let more = these.len() - shown;
+            writeln!(
+                out,
+                "::{kind} title={}::{}",
+                property(&format!("reachdiff: {more} more")),
+                data(&format!(
+                    "{more} more {kind}-level findings are not annotated: GitHub shows {PER_KIND} annotations of each kind per step. The job summary, the comment and SARIF list every one."
+                ))
+            )?;
+        }
     }
     writeln!(out, "{}", super::gate_line(report))
 }

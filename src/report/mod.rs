@@ -16,7 +16,7 @@ pub mod why;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::delta::{Cause, Change, ChangeKind, Delta, Effect, Level};
+use crate::delta::{Cause, Change, ChangeKind, Delta, Effect, Level, SubjectKind};
 use crate::header_space::{
     HeaderSpace, Part, PeerSet, Principal, RangeSet, ServiceSet, covering_block, v4_cidrs, v6_cidrs,
 };
@@ -44,6 +44,20 @@ pub struct Report {
     pub width: Option<u16>,
     /// Colour the table (a terminal, unless `NO_COLOR`); never for pipes and files.
     pub colour: bool,
+    /// Where the repository is, so that SARIF can name files relative to its root;
+    /// `None` writes paths as the inputs name them.
+    pub repository: Option<Repository>,
+}
+
+/// The repository the inputs are in, as the binary found it (renderers never look at
+/// the file system or the environment).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repository {
+    /// The repository's root, absolute (`$GITHUB_WORKSPACE`, or the nearest directory up
+    /// from the working directory that holds `.git`).
+    pub root: std::path::PathBuf,
+    /// The working directory, absolute: relative input paths start there.
+    pub cwd: std::path::PathBuf,
 }
 
 /// Counts per severity.
@@ -440,6 +454,8 @@ pub struct Row<'r> {
     pub direction: Direction,
     /// The filter's key.
     pub subject: &'r str,
+    /// Which kind of filter or endpoint the subject is.
+    pub subject_kind: SubjectKind,
     /// The services, described.
     pub services: String,
     /// The peers, described.
@@ -526,8 +542,9 @@ pub fn violation_text(
     (flows, status)
 }
 
-/// The rows of a report: the most severe first, then opened before closed, definite
-/// before possible, then by subject and direction (the delta's order within that).
+/// The rows of a report: the most severe first, the highest score first within a
+/// severity, then opened before closed, definite before possible, then by subject and
+/// direction (the delta's order within that).
 #[must_use]
 pub fn rows(report: &Report) -> Vec<Row<'_>> {
     // Changes merge into one row only when everything but the services is the same:
@@ -568,17 +585,19 @@ pub fn rows(report: &Report) -> Vec<Row<'_>> {
         groups[i].1 = groups[i].1.union(&c.part.service.to_set());
         groups[i].2.push((c, f));
     }
-    groups.sort_by_key(
+    groups.sort_by_cached_key(
         |(
             (level, subject, via, direction, kind, certainty, .., (_, severity, acceptance)),
             _,
-            _,
+            changes,
         )| {
+            let score = changes.iter().map(|(_, f)| f.score).max().unwrap_or(0);
             (
                 *level,
                 std::cmp::Reverse(*severity),
                 // What still needs a decision before what was accepted.
                 acceptance.is_some_and(Acceptance::holds),
+                std::cmp::Reverse(score),
                 *kind,
                 *certainty,
                 *subject,
@@ -607,6 +626,7 @@ pub fn rows(report: &Report) -> Vec<Row<'_>> {
                 certainty: first.certainty,
                 direction: first.direction,
                 subject: &first.subject,
+                subject_kind: first.subject_kind,
                 services: describe_services(&services),
                 peers: describe_peers(first, &report.risk.networks),
                 causes,
@@ -623,20 +643,97 @@ pub fn rows(report: &Report) -> Vec<Row<'_>> {
         .collect()
 }
 
-/// The verdict for people: what was opened and closed at each level, by severity, then
-/// what was accepted and which invariants are broken. Accepted rows are counted as
-/// accepted only.
+/// Whether a row is a flow of its own when counting: every row but a rule-level change
+/// that is live. Such a change is the same flow as the endpoint-level changes it causes,
+/// which are counted instead (its part that reaches no endpoint is still weighed by the
+/// gate; see [`FlowCounts`]).
+#[must_use]
+pub fn counted(row: &Row<'_>) -> bool {
+    !(row.level == Level::Rule && row.effect == Some(&Effect::Live))
+}
+
+/// The findings of a report, each flow counted once ([`counted`]): what the headline,
+/// the step outputs and the comment's findings table agree on.
+///
+/// `opened`, `closed` and `by_severity` count the flows that need a decision: not
+/// accepted, and not latent (a rule-level change another layer blocks today). Latent
+/// and accepted flows are counted apart. The gate's `worst` may still be above every
+/// count: it also weighs the part of a live rule-level change that reaches no endpoint
+/// yet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FlowCounts {
+    /// Opened flows.
+    pub opened: usize,
+    /// Closed flows.
+    pub closed: usize,
+    /// Opened and closed flows by severity.
+    pub by_severity: BySeverity,
+    /// Rule-level changes that reach no endpoint because another layer blocks them.
+    pub latent: usize,
+    /// Flows an unexpired accepted risk covers.
+    pub accepted: usize,
+}
+
+/// Where a counted row is counted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tally {
+    Finding,
+    Latent,
+    Accepted,
+}
+
+fn tally(row: &Row<'_>) -> Tally {
+    if row.is_accepted() {
+        Tally::Accepted
+    } else if matches!(row.effect, Some(Effect::Latent(_))) {
+        Tally::Latent
+    } else {
+        Tally::Finding
+    }
+}
+
+/// Counts the flows of `rows` ([`FlowCounts`]).
+#[must_use]
+pub fn flow_counts(rows: &[Row<'_>]) -> FlowCounts {
+    let mut c = FlowCounts::default();
+    for r in rows.iter().filter(|r| counted(r)) {
+        match tally(r) {
+            Tally::Accepted => c.accepted += 1,
+            Tally::Latent => c.latent += 1,
+            Tally::Finding => {
+                match r.kind {
+                    ChangeKind::Opened => c.opened += 1,
+                    ChangeKind::Closed => c.closed += 1,
+                }
+                *match r.severity {
+                    Severity::Critical => &mut c.by_severity.critical,
+                    Severity::High => &mut c.by_severity.high,
+                    Severity::Medium => &mut c.by_severity.medium,
+                    Severity::Low => &mut c.by_severity.low,
+                    Severity::Info => &mut c.by_severity.info,
+                } += 1;
+            }
+        }
+    }
+    c
+}
+
+/// The verdict for people: the flows opened and closed by severity, each counted once
+/// ([`flow_counts`]), then how many are latent or accepted, which invariants are
+/// broken and which guardrails the change broke.
 #[must_use]
 pub fn verdict(report: &Report, rows: &[Row<'_>]) -> String {
-    let by_severity = |level: Level, kind: ChangeKind| -> Option<String> {
+    let findings: Vec<&Row<'_>> = rows
+        .iter()
+        .filter(|r| counted(r) && tally(r) == Tally::Finding)
+        .collect();
+    let by_severity = |kind: ChangeKind| -> Option<String> {
         let counts: Vec<String> = Severity::DESCENDING
             .iter()
             .filter_map(|s| {
-                let n = rows
+                let n = findings
                     .iter()
-                    .filter(|r| {
-                        r.level == level && r.kind == kind && r.severity == *s && !r.is_accepted()
-                    })
+                    .filter(|r| r.kind == kind && r.severity == *s)
                     .count();
                 (n > 0).then(|| format!("{n} {}", s.as_str()))
             })
@@ -644,24 +741,18 @@ pub fn verdict(report: &Report, rows: &[Row<'_>]) -> String {
         (!counts.is_empty()).then(|| counts.join(", "))
     };
     let mut sections = Vec::new();
-    for (level, place) in [
-        (Level::Endpoint, "between endpoints"),
-        (Level::Rule, "in rules"),
-    ] {
-        let mut what = Vec::new();
-        if let Some(o) = by_severity(level, ChangeKind::Opened) {
-            what.push(format!("{o} opened"));
-        }
-        if let Some(c) = by_severity(level, ChangeKind::Closed) {
-            what.push(format!("{c} closed"));
-        }
-        if !what.is_empty() {
-            sections.push(format!("{} {place}", what.join("; ")));
-        }
+    if let Some(o) = by_severity(ChangeKind::Opened) {
+        sections.push(format!("{o} opened"));
     }
-    let accepted = rows.iter().filter(|r| r.is_accepted()).count();
-    if accepted > 0 {
-        sections.push(format!("{accepted} accepted"));
+    if let Some(c) = by_severity(ChangeKind::Closed) {
+        sections.push(format!("{c} closed"));
+    }
+    let counts = flow_counts(rows);
+    if counts.latent > 0 {
+        sections.push(format!("{} latent", counts.latent));
+    }
+    if counts.accepted > 0 {
+        sections.push(format!("{} accepted", counts.accepted));
     }
     let violations = &report.risk.violations;
     if !violations.is_empty() {
@@ -681,11 +772,137 @@ pub fn verdict(report: &Report, rows: &[Row<'_>]) -> String {
             if introduced == 1 { "" } else { "s" }
         ));
     }
+    if sections.is_empty() && !rows.is_empty() {
+        // Live rule-level rows always come with endpoint rows; should they not, say
+        // what there is rather than "no change".
+        sections.push(format!("{} live rule change(s)", rows.len()));
+    }
     if sections.is_empty() {
         "no reachability change".to_owned()
     } else {
         sections.join("; ")
     }
+}
+
+/// Rows that differ only in their subject: the same change on many endpoints (or on
+/// many filters), shown as one line with the subjects listed beneath.
+///
+/// Rows group when everything but the subject is the same: level, the subject's kind
+/// (instance, security group, …), kind, certainty,
+/// direction, services, peers, the load balancer, rule, severity, score, acceptance,
+/// and — with the subject's own name taken out — the causes, the explanation, the
+/// effect and the reasons. Grouping reads only the rows, so it does not depend on how
+/// the delta represents changes.
+#[derive(Clone, Debug)]
+pub struct Group<'r> {
+    /// The rows, in report order (the first stands for all).
+    pub rows: Vec<&'r Row<'r>>,
+}
+
+impl<'r> Group<'r> {
+    /// The row that stands for the group.
+    #[must_use]
+    pub fn first(&self) -> &'r Row<'r> {
+        self.rows[0]
+    }
+
+    /// How many subjects share the change.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// `true` when the group has no row (never, for groups from [`groups`]).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The subjects, sorted.
+    #[must_use]
+    pub fn subjects(&self) -> Vec<&'r str> {
+        let mut s: Vec<&str> = self.rows.iter().map(|r| r.subject).collect();
+        s.sort_unstable();
+        s.dedup();
+        s
+    }
+
+    /// The subject for people: the one subject, or "12 endpoints".
+    #[must_use]
+    pub fn subject_label(&self) -> String {
+        if self.len() == 1 {
+            return self.first().subject.to_owned();
+        }
+        let what = match self.first().subject_kind {
+            SubjectKind::SecurityGroup => "security groups",
+            SubjectKind::NetworkAcl => "network ACLs",
+            SubjectKind::Endpoint(_) => "endpoints",
+        };
+        format!("{} {what}", self.len())
+    }
+}
+
+/// The rows of `rows` grouped ([`Group`]), in the order of each group's first row (so
+/// the worst first).
+#[must_use]
+pub fn groups<'r>(rows: &[&'r Row<'r>]) -> Vec<Group<'r>> {
+    let mut out: Vec<Group<'r>> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    for &row in rows {
+        let i = *index.entry(group_key(row)).or_insert_with(|| {
+            out.push(Group { rows: Vec::new() });
+            out.len() - 1
+        });
+        out[i].rows.push(row);
+    }
+    out
+}
+
+/// Everything about a row but its subject, as one string (the subject's name replaced
+/// by a placeholder wherever it appears).
+fn group_key(row: &Row<'_>) -> String {
+    let own = |text: &str| text.replace(row.subject, "\u{0}");
+    let causes: Vec<String> = row
+        .causes
+        .iter()
+        .map(|c| {
+            format!(
+                "{}({}){}",
+                own(&c.resource),
+                c.action,
+                own(&c.rules.join(","))
+            )
+        })
+        .collect();
+    let effect = match row.effect {
+        None => String::new(),
+        Some(Effect::Live) => "live".to_owned(),
+        Some(Effect::Latent(w)) => format!("latent {}", own(w)),
+        Some(Effect::Unused(w)) => format!("unused {}", own(w)),
+    };
+    let acceptance = row
+        .acceptance
+        .map(|a| format!("{}|{}|{}|{}", a.line, a.expires, a.expired, a.reason))
+        .unwrap_or_default();
+    [
+        row.level.as_str().to_owned(),
+        row.subject_kind.as_str().to_owned(),
+        row.kind.as_str().to_owned(),
+        row.certainty.as_str().to_owned(),
+        row.direction.as_str().to_owned(),
+        row.services.clone(),
+        own(&row.peers),
+        row.via.unwrap_or_default().to_owned(),
+        row.rule.to_owned(),
+        row.severity.as_str().to_owned(),
+        row.score.to_string(),
+        acceptance,
+        causes.join(";"),
+        own(row.explanation.unwrap_or_default()),
+        effect,
+        own(&row.reasons.join(";")),
+    ]
+    .join("\u{1}")
 }
 
 /// The gate's decision in one line: "gate: failed (--fail-on high): the worst finding
@@ -841,7 +1058,82 @@ mod tests {
                 ),
             ]
         );
-        assert_eq!(verdict(&report, &rows), "1 critical, 1 low opened in rules");
+        assert_eq!(verdict(&report, &rows), "2 live rule change(s)");
+    }
+
+    fn endpoint_change(subject: &str, port: u16) -> Change {
+        let mut c = change(port, Effect::Live);
+        c.level = Level::Endpoint;
+        c.subject = subject.into();
+        c.subject_kind = SubjectKind::Endpoint(crate::model::EndpointKind::Instance);
+        c.effect = None;
+        c.explanation = Some(format!("SG in {subject}: denied → allowed"));
+        c.causes = vec![Cause {
+            resource: "aws_security_group.web".into(),
+            action: crate::source::ChangeAction::Update,
+            rules: vec!["ingress[0]".into()],
+        }];
+        c
+    }
+
+    #[test]
+    fn each_flow_counts_once_and_a_live_rule_change_is_its_endpoints() {
+        let critical = || finding("admin-port-open-to-internet", Severity::Critical);
+        let mut latent = change(80, Effect::Latent("an ACL denies it".into()));
+        latent.subject = "aws_security_group.other".into();
+        let report = report(vec![
+            (endpoint_change("aws_instance.a", 22), critical()),
+            (change(22, Effect::Live), critical()),
+            (latent, finding("port-open-to-internet", Severity::Low)),
+        ]);
+        let rows = rows(&report);
+        let counts = flow_counts(&rows);
+        assert_eq!(counts.by_severity.critical, 1, "not once per level");
+        assert_eq!((counts.opened, counts.closed, counts.latent), (1, 0, 1));
+        assert_eq!(verdict(&report, &rows), "1 critical opened; 1 latent");
+    }
+
+    #[test]
+    fn the_same_change_on_many_endpoints_is_one_group() {
+        let high = || finding("admin-port-open-to-internet", Severity::High);
+        let report = report(vec![
+            (endpoint_change("aws_instance.b", 22), high()),
+            (endpoint_change("aws_instance.a", 22), high()),
+            (endpoint_change("aws_instance.c", 23), high()),
+        ]);
+        let rows = rows(&report);
+        let refs: Vec<&Row<'_>> = rows.iter().collect();
+        let groups = groups(&refs);
+        let shape: Vec<(String, Vec<&str>)> = groups
+            .iter()
+            .map(|g| (g.subject_label(), g.subjects()))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (
+                    "2 endpoints".to_owned(),
+                    vec!["aws_instance.a", "aws_instance.b"]
+                ),
+                ("aws_instance.c".to_owned(), vec!["aws_instance.c"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn rows_are_sorted_by_score_within_a_severity() {
+        let scored = |score| Finding {
+            score,
+            ..finding("port-open-to-internet", Severity::Low)
+        };
+        let mut other = change(80, Effect::Unused("none".into()));
+        other.subject = "aws_security_group.a".into();
+        let report = report(vec![
+            (other, scored(20)),
+            (change(443, Effect::Unused("none".into())), scored(35)),
+        ]);
+        let order: Vec<u8> = rows(&report).iter().map(|r| r.score).collect();
+        assert_eq!(order, [35, 20]);
     }
 
     #[test]

@@ -2,17 +2,31 @@
 //!
 //! # Format
 //!
-//! One run. `tool.driver.rules` lists every risk rule of the registry (id, title, the
-//! rule's documentation as help text, and its default level). Each report row is one
-//! result: `ruleId`, `level` (`error` for critical and high, `warning` for medium,
-//! `note` for low and info), a message, the location of the resource in the input (the
-//! plan's `resource_changes` entry: line and column; the resource address as a logical
-//! location), `partialFingerprints["reachdiffFlow/v1"]` (a digest of the flow — rule,
-//! level, subject, direction, kind, traffic and peers — so that an alert keeps its
-//! identity across runs and line moves), and properties with the score and GitHub's
-//! `security-severity`. A change covered by an accepted risk is a result with an
-//! external suppression carrying the reason, owner and expiry. Invariant violations are
-//! results of `invariant-violated`.
+//! One run. A rule's severity is not fixed (the score decides it), and GitHub code
+//! scanning shows an alert's security severity from its *rule*
+//! (`properties.security-severity`: over 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium,
+//! 0.1–3.9 low), so `tool.driver.rules` has one entry per rule and severity that the
+//! results use, with a hierarchical id (SARIF §3.49.3): `admin-port-open-to-internet/critical`
+//! — the kebab rule id, then the severity. Each has the title, the rule's
+//! documentation as help text, a default level and `security-severity` (critical 9.5,
+//! high 8.0, medium 5.5, low 2.0; none for info, which code scanning then shows as a
+//! note).
+//!
+//! Each report row is one result: `ruleId` and `ruleIndex`, `level` (`error` for
+//! critical and high, `warning` for medium, `note` for low and info), a message, the
+//! location of the resource in the input (the configuration's block with `--source` or
+//! for a directory, else the plan's `resource_changes` entry: line and column; the
+//! resource address as a logical location), `partialFingerprints["reachdiffFlow/v1"]`
+//! (a digest of the flow — rule, level, subject, direction, kind, traffic and peers —
+//! so that an alert keeps its identity across runs and line moves), and properties with
+//! the score. A change covered by an accepted risk is a result with an external
+//! suppression carrying the reason, owner and expiry. Invariant violations are results
+//! of `invariant-violated`, guardrails of their own ids.
+//!
+//! File URIs are relative to the repository's root, with `uriBaseId` `%SRCROOT%`
+//! (`originalUriBaseIds` gives the root's absolute `file://` URI when the binary knows
+//! it), as code scanning wants them; a file outside the repository gets an absolute
+//! `file://` URI.
 //!
 //! Targets the OASIS SARIF 2.1.0 schema (`$schema` below); tests validate the output
 //! against it.
@@ -22,10 +36,10 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::{Report, Row};
+use super::{Report, Repository, Row};
 use crate::delta::Cause;
 use crate::risk::Severity;
-use crate::risk::registry::{self, RULES};
+use crate::risk::registry;
 
 /// The schema the output declares.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -38,9 +52,80 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// GitHub's `security-severity`: 0.0–10.0, from the score.
-fn security_severity(score: u8) -> String {
-    format!("{:.1}", f64::from(score) / 10.0)
+/// GitHub's `security-severity` for a severity: a value inside the band code scanning
+/// shows as that severity; `None` for info (no security severity: a note).
+fn security_severity(s: Severity) -> Option<&'static str> {
+    match s {
+        Severity::Critical => Some("9.5"),
+        Severity::High => Some("8.0"),
+        Severity::Medium => Some("5.5"),
+        Severity::Low => Some("2.0"),
+        Severity::Info => None,
+    }
+}
+
+/// The base every relative URI is resolved against.
+const SRCROOT: &str = "%SRCROOT%";
+
+/// `path` as a SARIF artifact location: relative to the repository's root with
+/// `uriBaseId` when it is inside it (or when the root is unknown and the path is
+/// relative), else an absolute `file://` URI.
+fn artifact(path: &str, repository: Option<&Repository>) -> Value {
+    use std::path::{Component, Path, PathBuf};
+    let given = Path::new(path);
+    let absolute = match repository {
+        Some(r) if given.is_relative() => Some(r.cwd.join(given)),
+        _ if given.is_absolute() => Some(given.to_path_buf()),
+        _ => None,
+    };
+    let Some(absolute) = absolute else {
+        return json!({ "uri": encode(path), "uriBaseId": SRCROOT });
+    };
+    // `.` and `..` taken out by hand: the file need not exist any more.
+    let mut clean = PathBuf::new();
+    for c in absolute.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    match repository.and_then(|r| clean.strip_prefix(&r.root).ok()) {
+        Some(inside) => json!({
+            "uri": encode(&slashes(inside)),
+            "uriBaseId": SRCROOT
+        }),
+        None => json!({ "uri": file_uri(&clean) }),
+    }
+}
+
+/// A path with `/` between its parts, whatever the platform.
+fn slashes(path: &std::path::Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .filter(|c| c != "/")
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `file:///abs/path`, percent-encoded.
+fn file_uri(path: &std::path::Path) -> String {
+    format!("file:///{}", encode(&slashes(path)))
+}
+
+/// Percent-encodes everything but unreserved characters and `/` (RFC 3986).
+fn encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 fn place(report: &Report, resource: &str, causes: &[&Cause]) -> Option<crate::source::Place> {
@@ -49,18 +134,20 @@ fn place(report: &Report, resource: &str, causes: &[&Cause]) -> Option<crate::so
 
 fn location(report: &Report, resource: &str, causes: &[&Cause]) -> Value {
     let at = place(report, resource, causes);
-    let uri = match &at {
+    let path = match &at {
         Some(p) => p.path.as_str(),
-        None => report.inputs.last().map_or("", |i| i.path.as_str()),
+        None => report.inputs.last().map_or("-", |i| i.path.as_str()),
     };
-    let mut physical = json!({ "artifactLocation": { "uri": uri } });
+    let logical = json!([{ "fullyQualifiedName": resource, "kind": "resource" }]);
+    // Standard input is no file a viewer can open.
+    if path == "-" {
+        return json!({ "logicalLocations": logical });
+    }
+    let mut physical = json!({ "artifactLocation": artifact(path, report.repository.as_ref()) });
     if let Some(at) = at {
         physical["region"] = json!({ "startLine": at.line, "startColumn": at.column });
     }
-    json!({
-        "physicalLocation": physical,
-        "logicalLocations": [{ "fullyQualifiedName": resource, "kind": "resource" }]
-    })
+    json!({ "physicalLocation": physical, "logicalLocations": logical })
 }
 
 fn fingerprint(row: &Row<'_>) -> String {
@@ -110,7 +197,7 @@ fn result(report: &Report, row: &Row<'_>) -> Value {
         })
         .collect();
     let mut r = json!({
-        "ruleId": row.rule,
+        "ruleId": rule_id(row.rule, row.severity),
         "level": level(row.severity),
         "message": { "text": text },
         "locations": locations,
@@ -118,7 +205,6 @@ fn result(report: &Report, row: &Row<'_>) -> Value {
         "properties": {
             "severity": row.severity.as_str(),
             "score": row.score,
-            "security-severity": security_severity(row.score),
             "level": row.level.as_str(),
             "change": row.kind.as_str(),
             "certainty": row.certainty.as_str()
@@ -142,26 +228,50 @@ fn suppress(result: &mut Value, acceptance: Option<&crate::risk::Acceptance>) {
     }
 }
 
-fn rules() -> Vec<Value> {
-    RULES
-        .iter()
-        .map(|r| {
-            let doc = registry::doc_text(*r);
-            let summary = doc
-                .split("## What it flags")
-                .nth(1)
-                .and_then(|s| s.split("##").next())
-                .map_or_else(
-                    || r.title().to_owned(),
-                    |s| s.split_whitespace().collect::<Vec<_>>().join(" "),
-                );
+/// The hierarchical rule id of a result: the rule's kebab id, then the severity.
+fn rule_id(rule: &str, severity: Severity) -> String {
+    format!("{rule}/{}", severity.as_str())
+}
+
+/// One rule entry per (rule, severity) the results use, in the order of `used`.
+fn rules(used: &[(String, Severity)]) -> Vec<Value> {
+    used.iter()
+        .map(|(id, severity)| {
+            let (title, summary, doc) = match registry::by_id(id) {
+                Some(r) => {
+                    let doc = registry::doc_text(r);
+                    let summary = doc
+                        .split("## What it flags")
+                        .nth(1)
+                        .and_then(|s| s.split("##").next())
+                        .map_or_else(
+                            || r.title().to_owned(),
+                            |s| s.split_whitespace().collect::<Vec<_>>().join(" "),
+                        );
+                    (r.title().to_owned(), summary, doc)
+                }
+                None if id == "invariant-violated" => {
+                    let t = "An invariant of the policy is broken after the change".to_owned();
+                    (t.clone(), t.clone(), t)
+                }
+                None => {
+                    let t = format!("Guardrail {id} is broken after the change");
+                    (t.clone(), t.clone(), t)
+                }
+            };
+            let mut properties =
+                json!({ "tags": ["security", "network"], "severity": severity.as_str() });
+            if let Some(s) = security_severity(*severity) {
+                properties["security-severity"] = json!(s);
+            }
             json!({
-                "id": r.id(),
-                "name": r.title(),
-                "shortDescription": { "text": r.title() },
+                "id": rule_id(id, *severity),
+                "name": title,
+                "shortDescription": { "text": format!("{title} ({})", severity.as_str()) },
                 "fullDescription": { "text": summary },
                 "help": { "text": doc, "markdown": doc },
-                "properties": { "tags": ["security", "network"] }
+                "defaultConfiguration": { "level": level(*severity) },
+                "properties": properties
             })
         })
         .collect()
@@ -175,7 +285,7 @@ fn violation_results(report: &Report) -> Vec<Value> {
         .map(|v| {
             let (flows, status) = super::violation_text(v, &report.risk.networks);
             let mut r = json!({
-                "ruleId": "invariant-violated",
+                "ruleId": rule_id("invariant-violated", v.severity),
                 "level": level(v.severity),
                 "message": { "text": format!(
                     "invariant {} broken on {} ({status}): {}",
@@ -209,7 +319,7 @@ pub fn log(report: &Report) -> Value {
     results.extend(violation_results(report));
     results.extend(report.risk.guardrails.iter().map(|g| {
         json!({
-            "ruleId": g.rule,
+            "ruleId": rule_id(g.rule, g.severity),
             "level": level(g.severity),
             "message": { "text": format!("{} ({})", g.message, super::guardrail_status(g)) },
             "locations": [location(report, &g.resource, &[])],
@@ -224,29 +334,49 @@ pub fn log(report: &Report) -> Value {
             }
         })
     }));
+    // Rule entries for what the results use, each result pointing at its own.
+    let mut used: Vec<(String, Severity)> = Vec::new();
+    for r in &mut results {
+        let id = r["ruleId"].as_str().unwrap_or_default().to_owned();
+        let (rule, severity) = id.rsplit_once('/').unwrap_or((&id, "info"));
+        let severity = Severity::parse(severity).unwrap_or(Severity::Info);
+        let key = (rule.to_owned(), severity);
+        let index = used.iter().position(|u| *u == key).unwrap_or_else(|| {
+            used.push(key);
+            used.len() - 1
+        });
+        r["ruleIndex"] = json!(index);
+    }
     let artifacts: Vec<Value> = report
         .inputs
         .iter()
+        .filter(|i| i.path != "-")
         .map(|i| {
             json!({
-                "location": { "uri": i.path },
+                "location": artifact(&i.path, report.repository.as_ref()),
                 "hashes": { "sha-256": i.sha256 }
             })
         })
         .collect();
+    let mut run = json!({
+        "tool": { "driver": {
+            "name": "reachdiff",
+            "version": env!("CARGO_PKG_VERSION"),
+            "rules": rules(&used)
+        }},
+        "artifacts": artifacts,
+        "columnKind": "unicodeCodePoints",
+        "results": results
+    });
+    if let Some(r) = &report.repository {
+        // A directory's URI ends with a slash (SARIF §3.14.14).
+        let root = format!("{}/", file_uri(&r.root).trim_end_matches('/'));
+        run["originalUriBaseIds"] = json!({ SRCROOT: { "uri": root } });
+    }
     json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "reachdiff",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules()
-            }},
-            "artifacts": artifacts,
-            "columnKind": "unicodeCodePoints",
-            "results": results
-        }]
+        "runs": [run]
     })
 }
 

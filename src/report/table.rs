@@ -1,10 +1,14 @@
 //! The default terminal output: a verdict line and the gate's decision, tables of
 //! changes (most severe first), why the gating findings scored as they did, accepted
-//! risks, invariant violations, then warnings.
+//! risks, invariant violations, warnings, and the gate's decision again as the last
+//! line (what stays on screen after a long report).
 //!
-//! Plain text with box-drawing characters, never coloured, and wrapped only to a
-//! terminal's width (never when piped or written to a file), so CI logs and saved
-//! reports are the same everywhere.
+//! Two layouts. The wide one draws tables with box-drawing characters, one column per
+//! field; it is used when no width is known (a pipe or a file without `COLUMNS`: the
+//! output is then the same everywhere) and when it fits the width. When it does not
+//! fit — a terminal or `COLUMNS` under the table's width, typically 80–160 columns —
+//! the compact layout gives one line per finding with its details indented beneath,
+//! every line wrapped to the width. Colour only on terminals that want it.
 
 use std::io::{self, Write};
 
@@ -26,8 +30,50 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     write_head(report, &rows, &inputs, out)?;
     let (endpoint_rows, rule_rows): (Vec<&Row<'_>>, Vec<&Row<'_>>) =
         rows.iter().partition(|r| r.level == Level::Endpoint);
+    let wide = wide_tables(report, &endpoint_rows, &rule_rows);
+    let fits = |w: u16| {
+        wide.iter()
+            .flat_map(|t| t.lines())
+            .all(|l| l.chars().count() <= usize::from(w))
+    };
+    match report.width {
+        Some(width) if !fits(width) => {
+            let width = usize::from(width).max(MIN_WIDTH);
+            compact(report, &endpoint_rows, &rule_rows, width, out)?;
+        }
+        _ => {
+            let titles = [
+                (!endpoint_rows.is_empty()).then_some("Endpoints: who can reach what"),
+                (!rule_rows.is_empty())
+                    .then_some("Rules: what each security group and network ACL lets through"),
+            ];
+            for (title, table) in titles.into_iter().flatten().zip(&wide) {
+                writeln!(out, "\n{title}")?;
+                writeln!(out, "{table}")?;
+            }
+            if report.summary().possible > 0 {
+                writeln!(out, "{POSSIBLE}")?;
+            }
+            write_reasons(report, &rows, None, out)?;
+            write_accepted(&rows, None, out)?;
+            write_violations(report, out)?;
+            write_guardrails(report, None, out)?;
+            super::write_warnings(out, &report.warnings)?;
+        }
+    }
+    write_gate(report, out)
+}
+
+/// The narrowest width the compact layout wraps to.
+const MIN_WIDTH: usize = 40;
+
+const POSSIBLE: &str =
+    "? = possible: depends on values known only after apply or on an assumption (see warnings)";
+
+/// The wide layout's tables of endpoint and rule rows (those there are), unwrapped.
+fn wide_tables(report: &Report, endpoint_rows: &[&Row<'_>], rule_rows: &[&Row<'_>]) -> Vec<String> {
+    let mut tables = Vec::new();
     if !endpoint_rows.is_empty() {
-        writeln!(out, "\nEndpoints: who can reach what")?;
         let mut table = super::table_style(
             [
                 "Risk",
@@ -39,10 +85,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "Why",
                 "Caused by",
             ],
-            report.width,
+            None,
             report.colour,
         );
-        for row in &endpoint_rows {
+        for row in endpoint_rows {
             let endpoint = match row.via {
                 Some(lb) => format!("{} (via {lb})", row.subject),
                 None => row.subject.to_owned(),
@@ -58,13 +104,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 Cell::new(causes(report, row)),
             ]);
         }
-        writeln!(out, "{table}")?;
+        tables.push(table.to_string());
     }
     if !rule_rows.is_empty() {
-        writeln!(
-            out,
-            "\nRules: what each security group and network ACL lets through"
-        )?;
         let mut table = super::table_style(
             [
                 "Risk",
@@ -76,10 +118,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "Effect",
                 "Caused by",
             ],
-            report.width,
+            None,
             report.colour,
         );
-        for row in &rule_rows {
+        for row in rule_rows {
             let effect = match row.effect {
                 Some(Effect::Live) => "live".to_owned(),
                 Some(Effect::Latent(why) | Effect::Unused(why)) => format!("latent: {why}"),
@@ -96,19 +138,174 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 Cell::new(causes(report, row)),
             ]);
         }
-        writeln!(out, "{table}")?;
+        tables.push(table.to_string());
+    }
+    tables
+}
+
+/// The compact layout: one line per finding, its details indented beneath, every line
+/// wrapped to `width`.
+fn compact(
+    report: &Report,
+    endpoint_rows: &[&Row<'_>],
+    rule_rows: &[&Row<'_>],
+    width: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for (title, rows) in [
+        ("Endpoints: who can reach what", endpoint_rows),
+        (
+            "Rules: what each security group and network ACL lets through",
+            rule_rows,
+        ),
+    ] {
+        if rows.is_empty() {
+            continue;
+        }
+        writeln!(out, "\n{title}")?;
+        for row in rows {
+            let accepted = if row.is_accepted() { ", accepted" } else { "" };
+            let risk = format!("{} {}{accepted}", row.severity.as_str(), row.score);
+            let via = row.via.map(|lb| format!(" (via {lb})")).unwrap_or_default();
+            let preposition = match row.direction {
+                crate::model::Direction::Ingress => "from",
+                crate::model::Direction::Egress => "to",
+            };
+            let first = format!(
+                "{} {}{via} {} {} {preposition} {}",
+                row.kind_label(),
+                row.subject,
+                dir_label(row.direction),
+                row.services,
+                row.peers
+            );
+            let lines = wrap(&format!("{risk}  {first}"), width, "", "      ");
+            for (i, line) in lines.iter().enumerate() {
+                if i == 0 && report.colour {
+                    let rest = &line[risk.len()..];
+                    writeln!(
+                        out,
+                        "{}{rest}",
+                        paint(&risk, super::severity_colour(row.severity))
+                    )?;
+                } else {
+                    writeln!(out, "{line}")?;
+                }
+            }
+            let mut detail = |label: &str, text: &str| -> io::Result<()> {
+                if text.is_empty() {
+                    return Ok(());
+                }
+                for line in wrap(&format!("{label}: {text}"), width, "    ", "      ") {
+                    writeln!(out, "{line}")?;
+                }
+                Ok(())
+            };
+            detail("rule", row.rule)?;
+            match row.effect {
+                Some(Effect::Live) => detail("effect", "live")?,
+                Some(Effect::Latent(why) | Effect::Unused(why)) => {
+                    detail("effect", &format!("latent: {why}"))?;
+                }
+                None => {}
+            }
+            detail("path", row.explanation.unwrap_or_default())?;
+            detail("caused by", &causes(report, row).replace('\n', "; "))?;
+        }
     }
     if report.summary().possible > 0 {
-        writeln!(
-            out,
-            "? = possible: depends on values known only after apply or on an assumption (see warnings)"
-        )?;
+        for line in wrap(POSSIBLE, width, "", "  ") {
+            writeln!(out, "{line}")?;
+        }
     }
-    write_reasons(report, &rows, out)?;
-    write_accepted(&rows, out)?;
-    write_violations(report, out)?;
-    write_guardrails(report, out)?;
-    super::write_warnings(out, &report.warnings)
+    let rows: Vec<Row<'_>> = endpoint_rows
+        .iter()
+        .chain(rule_rows)
+        .map(|r| (*r).clone())
+        .collect();
+    write_reasons(report, &rows, Some(width), out)?;
+    write_accepted(&rows, Some(width), out)?;
+    write_compact_violations(report, width, out)?;
+    write_guardrails(report, Some(width), out)?;
+    if !report.warnings.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{} warning(s):", report.warnings.len())?;
+        for w in &report.warnings {
+            for line in wrap(
+                &format!("warning[{}]: {w}", w.kind.as_str()),
+                width,
+                "  ",
+                "    ",
+            ) {
+                writeln!(out, "{line}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The gate's decision once more, as the last line: a long report scrolls the head
+/// away.
+fn write_gate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    if super::rows(report).is_empty()
+        && report.risk.violations.is_empty()
+        && report.risk.guardrails.is_empty()
+    {
+        return Ok(());
+    }
+    let gate = super::gate_line(report);
+    writeln!(out)?;
+    if report.colour {
+        let decision = if report.risk.gate.failed {
+            comfy_table::Color::Red
+        } else {
+            comfy_table::Color::Green
+        };
+        writeln!(out, "{}", paint(&gate, decision))
+    } else {
+        writeln!(out, "{gate}")
+    }
+}
+
+/// `text` broken at spaces into lines of at most `width` characters, the first
+/// starting with `first`, the others with `rest`; a word longer than a line is split.
+fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = first.to_owned();
+    let mut empty = true;
+    let indent_of = |lines: &Vec<String>| if lines.is_empty() { first } else { rest };
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let used = line.chars().count();
+            let need = word.len() + usize::from(!empty);
+            if used + need <= width {
+                if !empty {
+                    line.push(' ');
+                }
+                line.extend(word.iter());
+                empty = false;
+                break;
+            }
+            if empty {
+                // Longer than a whole line: split it.
+                let room = width.saturating_sub(used).max(1);
+                let head: String = word.drain(..room.min(word.len())).collect();
+                line.push_str(&head);
+                if word.is_empty() {
+                    empty = false;
+                    break;
+                }
+            }
+            lines.push(std::mem::take(&mut line));
+            indent_of(&lines).clone_into(&mut line);
+            empty = true;
+        }
+    }
+    if !empty || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// The verdict and the gate's decision, coloured by severity on terminals.
@@ -119,6 +316,11 @@ fn write_head(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let verdict = format!("reachdiff: {} in {inputs}", super::verdict(report, rows));
+    // Wrapped to the width, when there is one (the lines are painted whole).
+    let verdict = match report.width {
+        Some(w) => wrap(&verdict, usize::from(w).max(MIN_WIDTH), "", "  ").join("\n"),
+        None => verdict,
+    };
     let gate = super::gate_line(report);
     if report.colour {
         let worst = report
@@ -142,7 +344,12 @@ fn write_head(
 
 /// Why each row at or above the gate's threshold scored as it did (rule-level rows
 /// that are live are explained by their endpoint rows).
-fn write_reasons(report: &Report, rows: &[Row<'_>], out: &mut dyn Write) -> io::Result<()> {
+fn write_reasons(
+    report: &Report,
+    rows: &[Row<'_>],
+    width: Option<usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let Some(threshold) = report.risk.gate.fail_on else {
         return Ok(());
     };
@@ -167,9 +374,8 @@ fn write_reasons(report: &Report, rows: &[Row<'_>], out: &mut dyn Write) -> io::
             crate::model::Direction::Ingress => "from",
             crate::model::Direction::Egress => "to",
         };
-        writeln!(
-            out,
-            "  {} {} {}: {}{via} {} {} {preposition} {}",
+        let line = format!(
+            "{} {} {}: {}{via} {} {} {preposition} {}",
             r.severity.as_str(),
             r.score,
             r.rule,
@@ -177,15 +383,35 @@ fn write_reasons(report: &Report, rows: &[Row<'_>], out: &mut dyn Write) -> io::
             r.kind_label(),
             r.services,
             r.peers,
-        )?;
+        );
+        write_wrapped(out, &line, width, "  ", "    ")?;
         for reason in r.reasons {
-            writeln!(out, "    - {reason}")?;
+            write_wrapped(out, &format!("- {reason}"), width, "    ", "      ")?;
         }
     }
     Ok(())
 }
 
-fn write_accepted(rows: &[Row<'_>], out: &mut dyn Write) -> io::Result<()> {
+/// One line, or with a width, the line wrapped with hanging indents.
+fn write_wrapped(
+    out: &mut dyn Write,
+    text: &str,
+    width: Option<usize>,
+    first: &str,
+    rest: &str,
+) -> io::Result<()> {
+    match width {
+        None => writeln!(out, "{first}{text}"),
+        Some(w) => {
+            for line in wrap(text, w, first, rest) {
+                writeln!(out, "{line}")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn write_accepted(rows: &[Row<'_>], width: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
     let accepted: Vec<&Row<'_>> = rows.iter().filter(|r| r.acceptance.is_some()).collect();
     if accepted.is_empty() {
         return Ok(());
@@ -198,9 +424,8 @@ fn write_accepted(rows: &[Row<'_>], out: &mut dyn Write) -> io::Result<()> {
         } else {
             format!("until {}", a.expires)
         };
-        writeln!(
-            out,
-            "  {} {}: {} {} {} {} — \"{}\" ({}, {state}; policy line {})",
+        let line = format!(
+            "{} {}: {} {} {} {} — \"{}\" ({}, {state}; policy line {})",
             r.severity.as_str(),
             r.rule,
             r.subject,
@@ -210,7 +435,8 @@ fn write_accepted(rows: &[Row<'_>], out: &mut dyn Write) -> io::Result<()> {
             a.reason,
             a.owner,
             a.line
-        )?;
+        );
+        write_wrapped(out, &line, width, "  ", "    ")?;
     }
     Ok(())
 }
@@ -231,15 +457,11 @@ fn write_violations(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "Traffic",
             "Peer",
         ],
-        report.width,
+        None,
         report.colour,
     );
     for v in violations {
-        let status = match (&v.acceptance, v.preexisting) {
-            (Some(a), _) if !a.expired => format!("accepted until {}", a.expires),
-            (_, true) => "pre-existing".to_owned(),
-            (_, false) => "introduced".to_owned(),
-        };
+        let status = violation_status(v);
         for (part, certainty) in &v.parts {
             let possible = if *certainty == Certainty::Possible {
                 "?"
@@ -260,7 +482,44 @@ fn write_violations(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{table}")
 }
 
-fn write_guardrails(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// Invariant violations in the compact layout: one line per forbidden flow.
+fn write_compact_violations(report: &Report, width: usize, out: &mut dyn Write) -> io::Result<()> {
+    let violations = &report.risk.violations;
+    if violations.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nInvariants broken after the change:")?;
+    for v in violations {
+        let status = violation_status(v);
+        for (part, certainty) in &v.parts {
+            let possible = if *certainty == Certainty::Possible {
+                "?"
+            } else {
+                ""
+            };
+            let line = format!(
+                "{} {} ({status}{possible}): {} {} {}",
+                v.severity.as_str(),
+                v.invariant,
+                v.endpoint,
+                dir_label(v.direction),
+                super::describe_part(part, v.direction, None, &report.risk.networks)
+            );
+            write_wrapped(out, &line, Some(width), "  ", "    ")?;
+        }
+    }
+    Ok(())
+}
+
+fn violation_status(v: &crate::risk::invariants::Violation) -> String {
+    match (&v.acceptance, v.preexisting) {
+        (Some(a), _) if !a.expired => format!("accepted until {}", a.expires),
+        (_, true) => "pre-existing".to_owned(),
+        (_, false) => "introduced".to_owned(),
+    }
+}
+
+fn write_guardrails(report: &Report, width: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
     let guardrails = &report.risk.guardrails;
     if guardrails.is_empty() {
         return Ok(());
@@ -270,14 +529,14 @@ fn write_guardrails(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "\nGuardrails after the change (introduced ones count for the gate):"
     )?;
     for g in guardrails {
-        writeln!(
-            out,
-            "  {} {} ({}): {}",
+        let line = format!(
+            "{} {} ({}): {}",
             g.severity.as_str(),
             g.rule,
             super::guardrail_status(g),
             g.message
-        )?;
+        );
+        write_wrapped(out, &line, width, "  ", "    ")?;
     }
     Ok(())
 }
@@ -317,4 +576,25 @@ fn causes(report: &Report, row: &Row<'_>) -> String {
         .map(|k| super::cause_text(&report.inputs, k))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrapping_keeps_every_line_within_the_width() {
+        let text = "critical 90 opened aws_instance.web in tcp 22 from 0.0.0.0/0 except 10.0.0.0/8, 203.0.113.0/24 module.a_very_long_module_name.aws_security_group.with_a_very_long_name_indeed";
+        for width in [20, 40, 80] {
+            let lines = wrap(text, width, "  ", "    ");
+            assert!(
+                lines.iter().all(|l| l.chars().count() <= width),
+                "{lines:#?}"
+            );
+            assert!(lines[0].starts_with("  critical"));
+            assert!(lines[1..].iter().all(|l| l.starts_with("    ")));
+            let words: Vec<&str> = lines.iter().flat_map(|l| l.split_whitespace()).collect();
+            assert_eq!(words.concat(), text.split_whitespace().collect::<String>());
+        }
+    }
 }
