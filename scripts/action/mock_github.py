@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""A mock of the GitHub REST endpoints `reachdiff comment github` uses, for
-scripts/action/test.sh. Listens on 127.0.0.1 (a free port, written to --port-file),
-keeps comments in memory and appends one line per request ("METHOD path") to --log.
+"""A mock of the GitHub REST endpoints `reachdiff comment github` uses, and of release
+downloads, for scripts/action/test.sh. Listens on 127.0.0.1 (a free port, written to
+--port-file), keeps comments in memory and appends one line per request
+("METHOD path") to --log. GET /OWNER/REPO/releases/download/TAG/FILE serves
+--releases/TAG/FILE, without a token, as github.com serves a public release's assets.
 """
 import argparse
 import json
+import os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 COMMENTS = []  # [{"id": int, "body": str}]
@@ -16,6 +19,7 @@ def main():
     p.add_argument("--port-file", required=True)
     p.add_argument("--log", required=True)
     p.add_argument("--token", required=True)
+    p.add_argument("--releases", help="a directory of TAG/FILE release assets")
     args = p.parse_args()
 
     class Handler(BaseHTTPRequestHandler):
@@ -33,6 +37,22 @@ def main():
         def handle_any(self):
             with open(args.log, "a") as log:
                 log.write(f"{self.command} {self.path}\n")
+            parts = self.path.split("?")[0].strip("/").split("/")
+            # /OWNER/REPO/releases/download/TAG/FILE
+            if (self.command == "GET" and args.releases and len(parts) == 6
+                    and parts[2:4] == ["releases", "download"]
+                    and all(p not in ("", ".", "..") for p in parts)):
+                path = os.path.join(args.releases, parts[4], parts[5])
+                if not os.path.isfile(path):
+                    return self.reply(404, {"message": "Not Found"})
+                with open(path, "rb") as f:
+                    data = f.read()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return None
             if self.headers.get("Authorization") != f"Bearer {args.token}":
                 return self.reply(401, {"message": "Bad credentials"})
             length = int(self.headers.get("Content-Length") or 0)

@@ -25,7 +25,12 @@ bin="${REACHDIFF:-reachdiff}"
 out="${INPUT_OUTPUT_DIR:-${RUNNER_TEMP:-/tmp}/reachdiff}"
 mkdir -p "$out"
 
-fail() { echo "::error title=reachdiff::$*"; exit 2; }
+# The documented `exit-code` output is written however the step ends, errors included.
+finish() {
+  [ -z "${GITHUB_OUTPUT:-}" ] || echo "exit-code=$1" >> "$GITHUB_OUTPUT"
+  exit "$1"
+}
+fail() { echo "::error title=reachdiff::$*"; finish 2; }
 
 # 1. What to analyse: a configuration against a git revision (no plan), or a plan.
 if [ -n "${INPUT_COMPARE_TO:-}" ]; then
@@ -58,15 +63,16 @@ sarif="${INPUT_SARIF-reachdiff.sarif}"
 if [ -n "${GITHUB_SERVER_URL:-}" ] && [ -n "${GITHUB_RUN_ID:-}" ]; then
   args+=(--full-report-url "$GITHUB_SERVER_URL/${GITHUB_REPOSITORY:-}/actions/runs/$GITHUB_RUN_ID")
 fi
-"$bin" "${args[@]}"
+# The table goes to the log: fit it to a readable width (a compact layout below the
+# wide table's width) unless the workflow sets COLUMNS.
+COLUMNS="${COLUMNS:-120}" "$bin" "${args[@]}"
 status=$?
-[ "$status" -le 1 ] || exit "$status"
+[ "$status" -le 1 ] || finish "$status"
 # Annotations go to the log, where the runner picks them up.
 cat "$out/annotations.txt"
 
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   {
-    echo "exit-code=$status"
     echo "json-report=$out/reachdiff.json"
     echo "markdown-report=$out/comment.md"
     [ -n "$sarif" ] && echo "sarif-report=$sarif"
@@ -87,4 +93,4 @@ if [ "$comment" != "false" ] && [ "$on_pr" = 1 ]; then
 fi
 
 # 4. The gate.
-exit "$status"
+finish "$status"
