@@ -66,9 +66,22 @@ pub fn analyse(
     inputs: Vec<source::Input>,
     pair: &source::SnapshotPair,
     settings: &risk::Settings<'_>,
-    mut warnings: Warnings,
+    warnings: Warnings,
 ) -> report::Report {
-    let delta = delta::Delta::compute(pair, settings.assumptions);
+    analyse_with(inputs, pair, settings, warnings, &mut |_| {})
+}
+
+/// [`analyse`], naming each stage to `stage` as it starts, for progress reports.
+#[must_use]
+pub fn analyse_with(
+    inputs: Vec<source::Input>,
+    pair: &source::SnapshotPair,
+    settings: &risk::Settings<'_>,
+    mut warnings: Warnings,
+    stage: &mut dyn FnMut(&'static str),
+) -> report::Report {
+    let delta = delta::Delta::compute_with(pair, settings.assumptions, stage);
+    stage("scoring");
     let (delta, risk) = risk::assess(delta, pair, settings, &mut warnings);
     report::Report {
         inputs,

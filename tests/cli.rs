@@ -809,3 +809,17 @@ fn the_github_format_writes_annotations_the_job_summary_and_step_outputs() {
         "{outputs}"
     );
 }
+
+#[test]
+fn progress_never_reaches_standard_output() {
+    // In CI a long run prints heartbeat lines; they go to standard error only, so the
+    // report is the same byte for byte.
+    let plain = reachdiff().arg(scenario("demo")).output().unwrap();
+    let ci = reachdiff()
+        .arg(scenario("demo"))
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    assert_eq!(ci.status.code(), Some(1));
+    assert_eq!(ci.stdout, plain.stdout);
+}

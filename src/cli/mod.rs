@@ -611,37 +611,120 @@ fn show(args: &ShowArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Clean)
 }
 
-/// A one-line status on standard error while a large input is read and analysed;
-/// shown only when standard error is a terminal, and erased before any output.
+/// Where the run is, on standard error (never on standard output, so reports stay
+/// byte-identical): in a terminal, a status line naming the stage and the seconds so
+/// far, redrawn in place from half a second on and erased before the reports are
+/// written; in CI (`CI` set, standard error not a terminal), one heartbeat line every
+/// 10 seconds once the run has taken 5, so a long run is not mistaken for a hung one.
+/// Nothing otherwise. A thread draws it, so a stage that takes long still ticks.
 struct Progress {
-    on: bool,
+    tx: Option<std::sync::mpsc::Sender<Option<String>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// How progress shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ProgressMode {
+    Terminal,
+    Heartbeat,
 }
 
 impl Progress {
-    /// Inputs from this size on (and standard input) get a status line.
-    const LARGE: u64 = 8 << 20;
+    /// A terminal's status line appears after this long.
+    const TERMINAL_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
+    /// CI's first heartbeat.
+    const HEARTBEAT_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
+    /// CI's heartbeats after the first.
+    const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
-    fn for_input(path: &std::path::Path) -> Self {
-        use std::io::IsTerminal;
-        let large = path.as_os_str() == "-"
-            || std::fs::metadata(path).is_ok_and(|m| m.len() >= Self::LARGE);
+    fn off() -> Self {
         Self {
-            on: large && io::stderr().is_terminal(),
+            tx: None,
+            thread: None,
+        }
+    }
+
+    fn start() -> Self {
+        use std::io::IsTerminal;
+        let mode = if io::stderr().is_terminal() {
+            ProgressMode::Terminal
+        } else if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
+            ProgressMode::Heartbeat
+        } else {
+            return Self::off();
+        };
+        let (tx, rx) = std::sync::mpsc::channel::<Option<String>>();
+        let thread = std::thread::spawn(move || Self::run(mode, &rx));
+        Self {
+            tx: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    fn run(mode: ProgressMode, rx: &std::sync::mpsc::Receiver<Option<String>>) {
+        use std::sync::mpsc::RecvTimeoutError;
+        let started = std::time::Instant::now();
+        let mut stage = String::new();
+        let mut drawn = false;
+        let mut next_beat = Self::HEARTBEAT_AFTER;
+        let tick = match mode {
+            ProgressMode::Terminal => std::time::Duration::from_millis(200),
+            ProgressMode::Heartbeat => std::time::Duration::from_secs(1),
+        };
+        loop {
+            match rx.recv_timeout(tick) {
+                Ok(Some(s)) => stage = s,
+                Ok(None) | Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            let elapsed = started.elapsed();
+            match mode {
+                ProgressMode::Terminal if elapsed >= Self::TERMINAL_AFTER => {
+                    let _ = write!(
+                        io::stderr(),
+                        "\r\x1b[2Kreachdiff: {stage}… {} s",
+                        elapsed.as_secs()
+                    );
+                    let _ = io::stderr().flush();
+                    drawn = true;
+                }
+                ProgressMode::Heartbeat if elapsed >= next_beat => {
+                    let _ = writeln!(
+                        io::stderr(),
+                        "reachdiff: still working after {} s: {stage}",
+                        elapsed.as_secs()
+                    );
+                    next_beat += Self::HEARTBEAT_EVERY;
+                }
+                _ => {}
+            }
+        }
+        if drawn {
+            let _ = write!(io::stderr(), "\r\x1b[2K");
+            let _ = io::stderr().flush();
         }
     }
 
     fn stage(&self, what: &str) {
-        if self.on {
-            let _ = write!(io::stderr(), "\r\x1b[2Kreachdiff: {what}…");
-            let _ = io::stderr().flush();
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Some(what.to_owned()));
         }
     }
 
-    fn done(&self) {
-        if self.on {
-            let _ = write!(io::stderr(), "\r\x1b[2K");
-            let _ = io::stderr().flush();
+    /// Stops and erases the status line; before any report is written.
+    fn done(&mut self) {
+        if let Some(tx) = self.tx.take() {
+            let _ = tx.send(None);
         }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.done();
     }
 }
 
@@ -649,11 +732,16 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
     let policy = load_policy(&args.report)?;
     let options = args.inputs.options()?;
     let mut warnings = Warnings::new();
-    let progress = Progress::for_input(&args.plan);
+    let mut progress = Progress::start();
     progress.stage(&format!("reading {}", args.plan.display()));
     let loaded = source::load_input(&args.plan, &options, &mut warnings);
-    progress.done();
-    let (input, pair) = loaded?;
+    let (input, pair) = match loaded {
+        Ok(l) => l,
+        Err(e) => {
+            progress.done();
+            return Err(e.into());
+        }
+    };
     let mut inputs = vec![input];
     if let Some(dir) = &args.source {
         if !dir.is_dir() {
@@ -664,6 +752,7 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
         }
         // The plan is the evidence; configuration the evaluator cannot read only costs
         // the line numbers.
+        progress.stage(&format!("reading the configuration in {}", dir.display()));
         match source::source_locations(dir, &options.terraform) {
             Ok(input) => inputs.push(input),
             Err(e) => warnings.push(
@@ -673,7 +762,7 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
             ),
         }
     }
-    report_change(inputs, &pair, &policy, warnings, &args.report, &progress)
+    report_change(inputs, &pair, &policy, warnings, &args.report, progress)
 }
 
 fn diff(args: &DiffArgs) -> Result<ExitStatus> {
@@ -699,15 +788,17 @@ fn diff(args: &DiffArgs) -> Result<ExitStatus> {
         ),
     };
     let mut warnings = Warnings::new();
-    let (inputs, pair) = source::load_diff(&before, &after, &options, &mut warnings)?;
-    report_change(
-        inputs,
-        &pair,
-        &policy,
-        warnings,
-        &args.report,
-        &Progress { on: false },
-    )
+    let mut progress = Progress::start();
+    progress.stage("reading both sides");
+    let loaded = source::load_diff(&before, &after, &options, &mut warnings);
+    let (inputs, pair) = match loaded {
+        Ok(l) => l,
+        Err(e) => {
+            progress.done();
+            return Err(e.into());
+        }
+    };
+    report_change(inputs, &pair, &policy, warnings, &args.report, progress)
 }
 
 /// Analyses a change and writes every requested report; the exit status is the gate's.
@@ -717,7 +808,7 @@ fn report_change(
     policy: &Policy,
     warnings: Warnings,
     args: &ReportArgs,
-    progress: &Progress,
+    mut progress: Progress,
 ) -> Result<ExitStatus> {
     let assumptions = args.assumptions.assumptions();
     let settings = risk::Settings {
@@ -730,12 +821,14 @@ fn report_change(
         assumptions: &assumptions,
     };
     let outputs = outputs(args)?;
-    progress.stage("comparing reachability before and after the change");
-    let mut report = reachdiff::analyse(inputs, pair, &settings, warnings);
+    let mut report = reachdiff::analyse_with(inputs, pair, &settings, warnings, &mut |s| {
+        progress.stage(s);
+    });
     if outputs
         .iter()
         .any(|(f, _)| matches!(f, Format::Markdown | Format::Github))
     {
+        progress.stage("rules as text");
         reachdiff::with_rule_text(&mut report, pair);
     }
     progress.done();

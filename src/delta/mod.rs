@@ -236,6 +236,18 @@ impl Delta {
     /// level) and what reaches each endpoint (endpoint level).
     #[must_use]
     pub fn compute(pair: &SnapshotPair, assumptions: &Assumptions) -> Self {
+        Self::compute_with(pair, assumptions, &mut |_| {})
+    }
+
+    /// [`Delta::compute`], naming each stage to `stage` as it starts (`comparing rules`,
+    /// `reachability of endpoints`), for progress reports.
+    #[must_use]
+    pub fn compute_with(
+        pair: &SnapshotPair,
+        assumptions: &Assumptions,
+        stage: &mut dyn FnMut(&'static str),
+    ) -> Self {
+        stage("comparing rules");
         let mut delta = Self::of(&pair.before, &pair.after, &pair.actions);
         if pair.before.endpoints.is_empty() && pair.after.endpoints.is_empty() {
             for c in &mut delta.changes {
@@ -243,6 +255,7 @@ impl Delta {
             }
             return delta;
         }
+        stage("reachability of endpoints, before and after");
         let tracers = [
             Tracer::new(&pair.before, assumptions),
             Tracer::new(&pair.after, assumptions),
