@@ -91,11 +91,9 @@ impl<'s> Ctx<'s> {
             .flat_map(|i| &i.security_groups)
             .map(String::as_str)
             .collect();
-        for (key, g) in snapshot
-            .security_groups
-            .iter()
-            .filter(|(k, g)| used_groups.contains(k.as_str()) && (g.rules_known() || !g.rules.is_empty()))
-        {
+        for (key, g) in snapshot.security_groups.iter().filter(|(k, g)| {
+            used_groups.contains(k.as_str()) && (g.rules_known() || !g.rules.is_empty())
+        }) {
             let pair = Direction::BOTH.map(|d| ctx.expand_prefix_lists(&g.allowed(d, world)));
             ctx.sg.insert(key.as_str(), pair);
         }

@@ -415,7 +415,9 @@ impl<'s> Tracer<'s> {
                     layer,
                     subject,
                     verdict: HopVerdict::Allowed,
-                    reason: format!("{g} is not in the plan or a context file: assumed to allow it"),
+                    reason: format!(
+                        "{g} is not in the plan or a context file: assumed to allow it"
+                    ),
                     resources: Vec::new(),
                     by_rule: false,
                     assumed: true,
