@@ -291,8 +291,9 @@ pub(crate) struct InputArgs {
     /// `describe-subnets`, `describe-vpcs`, `describe-internet-gateways`,
     /// `describe-instances` or `describe-managed-prefix-lists` (with Entries), or
     /// `terraform show -json` of a state (repeatable; docs/context.md). Flows through
-    /// the groups, ACLs, tables and subnets it describes are no longer assumed, and its
-    /// instances in the groups and subnets the input uses are reported as endpoints.
+    /// the groups, ACLs, tables and subnets it describes are no longer assumed, and the
+    /// instances it describes around them (in the groups and subnets the input uses, or
+    /// admitting its groups) are reported as endpoints.
     #[arg(long = "context", value_name = "FILE")]
     pub context: Vec<PathBuf>,
 }
@@ -669,7 +670,6 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
     progress.done();
     let (input, pair) = loaded?;
     let mut inputs = vec![input];
-    inputs.extend_from_slice(options.context.inputs());
     if let Some(dir) = &args.source {
         if !dir.is_dir() {
             anyhow::bail!(
@@ -688,6 +688,7 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
             ),
         }
     }
+    inputs.extend_from_slice(options.context.inputs());
     report_change(inputs, &pair, &policy, warnings, &args.report, &progress)
 }
 

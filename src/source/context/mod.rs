@@ -21,8 +21,9 @@
 //!   (and what those refer to: a subnet's ACL and route table, a VPC's main table, a
 //!   table's gateways and prefix lists) is filled in on both sides — the context is the
 //!   world *now*, before the change, and stays so after it for what the change does not
-//!   touch. Existing instances in a group or subnet the input refers to become
-//!   endpoints (keyed by instance id): they are the real peers of the change.
+//!   touch. Existing instances in a group or subnet the input refers to, or in a group
+//!   whose rules name one the input uses, become endpoints (keyed by instance id):
+//!   they are the real peers of the change.
 //!
 //! The input always wins: an object it manages is never replaced, and a difference
 //! between its state before the change and a context file is a warning. Between context
@@ -159,6 +160,8 @@ pub fn kind_of(top: &serde_json::Map<String, Value>) -> Result<ContextKind, Erro
     }
     let hint = if is_plan {
         " (this is a Terraform plan: give it as the input, and the state of the network it builds on with --context)"
+    } else if top.contains_key("lineage") && top.contains_key("resources") {
+        " (this is a raw state file, as `terraform state pull` writes it: give `terraform show -json` instead, which reads the same state)"
     } else if top.contains_key("Entries") && top.len() <= 2 {
         " (this is `get-managed-prefix-list-entries`, which does not say which list: put each list's Entries into the describe-managed-prefix-lists output, see docs/context.md)"
     } else if top.contains_key("format_version") && !top.contains_key("values") {

@@ -6,8 +6,8 @@
 //! 1. removes the seeds (they come back below when needed);
 //! 2. collects, in AWS ids, everything the input refers to: groups its endpoints carry
 //!    or its rules name, subnets, VPCs, ACLs, route tables, gateways, prefix lists;
-//! 3. takes the described instances that carry one of those groups or sit in one of
-//!    those subnets, and closes the set over what each object needs (a subnet its VPC,
+//! 3. takes the described instances that carry one of those groups, a group whose
+//!    rules name one of them, or sit in one of those subnets, and closes the set over what each object needs (a subnet its VPC,
 //!    ACL and route table; a VPC its main table, default ACL and internet gateways; a
 //!    table its gateways and prefix lists; a group the prefix lists its rules name);
 //! 4. warns where the input's state before the change differs from a file about an
@@ -404,14 +404,31 @@ pub(super) fn settle(cx: &Context, pair: &mut SnapshotPair, warnings: &mut Warni
     let mut wanted = Wanted::default();
     wanted.collect(before, &id);
     wanted.collect(after, &id);
+    // Described groups whose rules admit (or let out to) a group the input uses: their
+    // members are peers the change may open or close.
+    let admitting: BTreeSet<&str> = known
+        .security_groups
+        .values()
+        .filter(|g| {
+            g.rules.iter().any(|r| {
+                r.peers
+                    .principals
+                    .iter()
+                    .any(|p| matches!(p, Principal::SecurityGroup(n) if wanted.groups.contains(n)))
+            })
+        })
+        .map(|g| g.key.as_str())
+        .collect();
     for (eid, e) in &known.endpoints {
         let relevant = e.interfaces.iter().any(|i| {
-            i.security_groups
-                .iter()
-                .any(|g| wanted.groups.contains(g) || wanted.named.contains(g))
-                || i.subnet
-                    .as_ref()
-                    .is_some_and(|s| wanted.subnets.contains(s))
+            i.security_groups.iter().any(|g| {
+                wanted.groups.contains(g)
+                    || wanted.named.contains(g)
+                    || admitting.contains(g.as_str())
+            }) || i
+                .subnet
+                .as_ref()
+                .is_some_and(|s| wanted.subnets.contains(s))
         });
         if relevant && !managed.contains(eid) {
             wanted.endpoints.insert(eid.clone());

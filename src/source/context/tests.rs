@@ -208,6 +208,10 @@ fn what_is_no_context_file_says_what_it_found() {
         err(r#"{"Entries": [{"Cidr": "10.0.0.0/8"}]}"#).contains("get-managed-prefix-list-entries"),
     );
     assert!(err("[1]").contains("found a list"));
+    assert!(
+        err(r#"{"version": 4, "lineage": "x", "resources": [], "serial": 3}"#)
+            .contains("terraform state pull")
+    );
     assert!(err("").contains("the file is empty"));
     assert!(
         err(r#"{"SecurityGroups": [{"GroupId": 5}]}"#)
