@@ -553,6 +553,9 @@ fn route(p: &mut Piece, id: &str, r: &RawRoute) -> Route {
     } else if let Some(g) = &r.gateway_id {
         if g.starts_with("igw-") {
             RouteTarget::InternetGateway(g.clone())
+        } else if g.starts_with("vpce-") {
+            // A gateway endpoint (S3, DynamoDB): named as a plan names `vpc_endpoint_id`.
+            network("vpc-endpoint", g)
         } else {
             network("gateway", g)
         }

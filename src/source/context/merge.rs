@@ -417,13 +417,18 @@ fn brief(space: &HeaderSpace, d: Direction) -> String {
     format!("{} {preposition} {}{more}", part.service, peers.join(", "))
 }
 
-/// A table's routes as a comparable set: (destination, target), local routes left out
-/// (a state does not list them; AWS always has them).
+/// A table's routes as a comparable set: (destination, target), without local routes
+/// and routes to gateway endpoints (a state does not list them in the table: AWS adds
+/// the former, `aws_vpc_endpoint_route_table_association` the latter).
 pub(super) fn route_set(t: &RouteTable) -> Vec<(crate::model::RouteDestination, RouteTarget)> {
+    let gateway_endpoint = |target: &RouteTarget| match target {
+        RouteTarget::Network(n) => n.contains(":vpce-"),
+        _ => false,
+    };
     let mut v: Vec<_> = t
         .routes
         .iter()
-        .filter(|r| r.target != RouteTarget::Local)
+        .filter(|r| r.target != RouteTarget::Local && !gateway_endpoint(&r.target))
         .map(|r| (r.destination.clone(), r.target.clone()))
         .collect();
     v.sort();

@@ -120,7 +120,7 @@ fn route_tables_give_main_tables_vpc_blocks_and_blackholes() {
         [
             &RouteTarget::InternetGateway("igw-1".into()),
             &RouteTarget::Blackhole,
-            &RouteTarget::Network("gateway:vpce-1".into()),
+            &RouteTarget::Network("vpc-endpoint:vpce-1".into()),
             &RouteTarget::EgressOnlyInternetGateway("eigw-1".into()),
         ]
     );
