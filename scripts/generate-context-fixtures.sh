@@ -34,20 +34,7 @@ for tool in aws jq; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found on PATH (pip install awscli; apt-get install jq)"
 done
 
-scenarios=()
-if [ "$#" -gt 0 ]; then
-  for name in "$@"; do
-    name="${name%/}"
-    name="${name##*/}"
-    [ -d "$CONTEXT_DIR/$name/after" ] || die "no scenario '$name' (expected $CONTEXT_DIR/$name/after/)"
-    scenarios+=("$name")
-  done
-else
-  for dir in "$CONTEXT_DIR"/*/; do
-    [ -d "$dir/after" ] && scenarios+=("$(basename "$dir")")
-  done
-fi
-[ "${#scenarios[@]}" -gt 0 ] || die "no scenarios found under $CONTEXT_DIR"
+pick_scenarios "$CONTEXT_DIR" "$@"
 
 fixtures_start
 

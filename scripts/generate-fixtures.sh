@@ -36,20 +36,7 @@ set -euo pipefail
 SCENARIOS_DIR="$ROOT/testdata/scenarios"
 
 # ---- which scenarios -------------------------------------------------------
-scenarios=()
-if [ "$#" -gt 0 ]; then
-  for name in "$@"; do
-    name="${name%/}"
-    name="${name##*/}"
-    [ -d "$SCENARIOS_DIR/$name/after" ] || die "no scenario '$name' (expected $SCENARIOS_DIR/$name/after/)"
-    scenarios+=("$name")
-  done
-else
-  for dir in "$SCENARIOS_DIR"/*/; do
-    [ -d "$dir/after" ] && scenarios+=("$(basename "$dir")")
-  done
-fi
-[ "${#scenarios[@]}" -gt 0 ] || die "no scenarios found under $SCENARIOS_DIR"
+pick_scenarios "$SCENARIOS_DIR" "$@"
 
 fixtures_start
 

@@ -341,18 +341,15 @@ pub(super) fn same_group(a: &SecurityGroup, b: &SecurityGroup) -> bool {
 }
 
 fn group_differs(a: &SecurityGroup, b: &SecurityGroup, la: &str, lb: &str) -> Option<String> {
-    if same_group(a, b) {
-        return None;
-    }
-    Some(
+    (!same_group(a, b)).then(|| {
         what_differs(
             |d| a.allowed(d, Bound::Upper),
             |d| b.allowed(d, Bound::Upper),
             la,
             lb,
         )
-        .unwrap_or_default(),
-    )
+        .unwrap_or_default()
+    })
 }
 
 pub(super) fn same_acl(a: &NetworkAcl, b: &NetworkAcl) -> bool {
@@ -363,18 +360,16 @@ pub(super) fn same_acl(a: &NetworkAcl, b: &NetworkAcl) -> bool {
 }
 
 fn acl_differs(a: &NetworkAcl, b: &NetworkAcl, la: &str, lb: &str) -> Option<String> {
-    if same_acl(a, b) {
-        return None;
-    }
-    Some(
+    // Same packets, different subnets: the associations differ.
+    (!same_acl(a, b)).then(|| {
         what_differs(
             |d| a.allowed(d, Bound::Upper),
             |d| b.allowed(d, Bound::Upper),
             la,
             lb,
         )
-        .unwrap_or_else(|| "its associations".into()),
-    )
+        .unwrap_or_else(|| "its associations".into())
+    })
 }
 
 /// The first direction in which two filters let different packets through, in words:

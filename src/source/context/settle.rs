@@ -45,37 +45,19 @@ fn alias_keys(aliases: &BTreeMap<String, String>) -> BTreeMap<&str, Vec<&str>> {
 /// Id → key of every object of `s` keyed by something other than its id (the input
 /// manages it).
 pub(super) fn managed_ids(s: &Snapshot, out: &mut BTreeMap<String, String>) {
-    let mut add = |key: &str, id: Option<&String>| {
-        if let Some(id) = id.filter(|id| !id.is_empty() && id.as_str() != key) {
-            out.entry(id.clone()).or_insert_with(|| key.to_owned());
+    let keyed = (s.security_groups.values().map(|x| (&x.key, &x.id)))
+        .chain(s.network_acls.values().map(|x| (&x.key, &x.id)))
+        .chain(s.route_tables.values().map(|x| (&x.key, &x.id)))
+        .chain(s.subnets.values().map(|x| (&x.key, &x.id)))
+        .chain(s.vpcs.values().map(|x| (&x.key, &x.id)))
+        .chain(s.gateways.values().map(|x| (&x.key, &x.id)))
+        .chain(s.nat_gateways.values().map(|x| (&x.key, &x.id)))
+        .chain(s.prefix_lists.values().map(|x| (&x.key, &x.id)))
+        .chain(s.endpoints.values().map(|x| (&x.key, &x.id)));
+    for (key, id) in keyed {
+        if let Some(id) = id.as_ref().filter(|id| !id.is_empty() && *id != key) {
+            out.entry(id.clone()).or_insert_with(|| key.clone());
         }
-    };
-    for g in s.security_groups.values() {
-        add(&g.key, g.id.as_ref());
-    }
-    for a in s.network_acls.values() {
-        add(&a.key, a.id.as_ref());
-    }
-    for t in s.route_tables.values() {
-        add(&t.key, t.id.as_ref());
-    }
-    for x in s.subnets.values() {
-        add(&x.key, x.id.as_ref());
-    }
-    for v in s.vpcs.values() {
-        add(&v.key, v.id.as_ref());
-    }
-    for g in s.gateways.values() {
-        add(&g.key, g.id.as_ref());
-    }
-    for n in s.nat_gateways.values() {
-        add(&n.key, n.id.as_ref());
-    }
-    for l in s.prefix_lists.values() {
-        add(&l.key, l.id.as_ref());
-    }
-    for e in s.endpoints.values() {
-        add(&e.key, e.id.as_ref());
     }
 }
 
@@ -98,38 +80,41 @@ pub(super) fn seed(cx: &Context, s: &mut Snapshot, aliases: &BTreeMap<String, St
     }
     let name = |id: &str| key_of.get(id).cloned().unwrap_or_else(|| id.to_owned());
     let by_id = alias_keys(aliases);
-    for (id, x) in known
-        .subnets
-        .iter()
-        .filter(|(id, _)| !managed.contains(*id))
-    {
-        for key in keys_for(&by_id, id) {
-            if !s.subnets.contains_key(key) {
-                let mut x = rename::subnet(&name, x);
-                key.clone_into(&mut x.key);
-                s.subnets.insert(key.to_owned(), x);
-            }
+    let skip = &managed;
+    seed_kind(&mut s.subnets, &known.subnets, skip, &by_id, |x, key| {
+        crate::model::Subnet {
+            key: key.to_owned(),
+            ..rename::subnet(&name, x)
         }
-    }
-    for (id, v) in known.vpcs.iter().filter(|(id, _)| !managed.contains(*id)) {
-        for key in keys_for(&by_id, id) {
-            if !s.vpcs.contains_key(key) {
-                let mut v = rename::vpc(&name, v);
-                key.clone_into(&mut v.key);
-                s.vpcs.insert(key.to_owned(), v);
-            }
+    });
+    seed_kind(&mut s.vpcs, &known.vpcs, skip, &by_id, |v, key| {
+        crate::model::Vpc {
+            key: key.to_owned(),
+            ..rename::vpc(&name, v)
         }
-    }
-    for (id, g) in known
-        .gateways
-        .iter()
-        .filter(|(id, _)| !managed.contains(*id))
-    {
-        for key in keys_for(&by_id, id) {
-            if !s.gateways.contains_key(key) {
-                let mut g = rename::gateway(&name, g);
-                key.clone_into(&mut g.key);
-                s.gateways.insert(key.to_owned(), g);
+    });
+    seed_kind(&mut s.gateways, &known.gateways, skip, &by_id, |g, key| {
+        crate::model::Gateway {
+            key: key.to_owned(),
+            ..rename::gateway(&name, g)
+        }
+    });
+}
+
+/// Copies the described objects of one kind into a snapshot being built, under every
+/// key each goes by (`renamed` gives the object under a key), never over an object
+/// already there, and not those the input manages (`skip`).
+fn seed_kind<T>(
+    into: &mut BTreeMap<String, T>,
+    from: &BTreeMap<String, T>,
+    skip: &BTreeSet<String>,
+    by_id: &BTreeMap<&str, Vec<&str>>,
+    renamed: impl Fn(&T, &str) -> T,
+) {
+    for (id, x) in from.iter().filter(|(id, _)| !skip.contains(*id)) {
+        for key in keys_for(by_id, id) {
+            if !into.contains_key(key) {
+                into.insert(key.to_owned(), renamed(x, key));
             }
         }
     }
@@ -501,16 +486,12 @@ fn insert_filters(
         };
         let g = rename::group(name, g);
         used.insert(gid.clone(), g.key.clone());
-        match s.security_groups.get_mut(&g.key) {
-            None => {
-                s.security_groups.insert(g.key.clone(), g);
-            }
-            Some(mine) if !mine.rules_known() => {
-                let theirs = parts.rules.get(&g.key).map_or(&[][..], Vec::as_slice);
+        let theirs = parts.rules.get(&g.key).map_or(&[][..], Vec::as_slice);
+        put(&mut s.security_groups, g.key.clone(), g, |mine, g| {
+            if !mine.rules_known() {
                 merge_group(mine, g, theirs);
             }
-            Some(_) => {}
-        }
+        });
     }
     for aid in wanted.acls.iter().filter(fresh) {
         let Some(a) = known.network_acls.get(aid) else {
@@ -519,16 +500,12 @@ fn insert_filters(
         let mut a = rename::acl(name, a);
         a.subnets.retain(|x| !parts.acl_associated.contains(x));
         used.insert(aid.clone(), a.key.clone());
-        match s.network_acls.get_mut(&a.key) {
-            None => {
-                s.network_acls.insert(a.key.clone(), a);
-            }
-            Some(mine) if !mine.rules_known() => {
-                let (numbers, _) = parts.entries.get(&a.key).cloned().unwrap_or_default();
+        let (numbers, _) = parts.entries.get(&a.key).cloned().unwrap_or_default();
+        put(&mut s.network_acls, a.key.clone(), a, |mine, a| {
+            if !mine.rules_known() {
                 merge_acl(mine, a, &numbers);
             }
-            Some(_) => {}
-        }
+        });
     }
     for tid in wanted.tables.iter().filter(fresh) {
         let Some(t) = known.route_tables.get(tid) else {
@@ -537,30 +514,47 @@ fn insert_filters(
         let mut t = rename::table(name, t);
         t.subnets.retain(|x| !parts.table_associated.contains(x));
         used.insert(tid.clone(), t.key.clone());
-        match s.route_tables.get_mut(&t.key) {
-            None => {
-                s.route_tables.insert(t.key.clone(), t);
+        let replaced = parts.routes.get(&t.key).cloned().unwrap_or_default();
+        put(&mut s.route_tables, t.key.clone(), t, |mine, t| {
+            if !mine.routes_known {
+                merge_table(mine, t, &replaced);
             }
-            Some(mine) if !mine.routes_known => {
-                let replaced = parts.routes.get(&t.key).cloned().unwrap_or_default();
-                mine.routes.extend(
-                    t.routes
-                        .into_iter()
-                        .filter(|r| !replaced.contains(&r.destination)),
-                );
-                mine.routes_known = true;
-                mine.subnets.extend(t.subnets);
-                mine.subnets.sort();
-                mine.subnets.dedup();
-                mine.main |= t.main;
-                if mine.vpc.is_none() {
-                    mine.vpc = t.vpc;
-                }
-                mine.id = mine.id.take().or(t.id);
-            }
-            Some(_) => {}
-        }
+        });
     }
+}
+
+/// Inserts a described object under `key`, or lets `complete` finish the input's own
+/// object there (which it does only for an object the input knows in part).
+fn put<T>(map: &mut BTreeMap<String, T>, key: String, theirs: T, complete: impl FnOnce(&mut T, T)) {
+    match map.get_mut(&key) {
+        None => {
+            map.insert(key, theirs);
+        }
+        Some(mine) => complete(mine, theirs),
+    }
+}
+
+/// A table the input adds routes to: the file's routes to destinations the input
+/// routes (on either side: `replaced`) are left to the input.
+fn merge_table(
+    mine: &mut crate::model::RouteTable,
+    file: crate::model::RouteTable,
+    replaced: &BTreeSet<RouteDestination>,
+) {
+    mine.routes.extend(
+        file.routes
+            .into_iter()
+            .filter(|r| !replaced.contains(&r.destination)),
+    );
+    mine.routes_known = true;
+    mine.subnets.extend(file.subnets);
+    mine.subnets.sort();
+    mine.subnets.dedup();
+    mine.main |= file.main;
+    if mine.vpc.is_none() {
+        mine.vpc = file.vpc;
+    }
+    mine.id = mine.id.take().or(file.id);
 }
 
 /// Adds the wanted subnets, VPCs, gateways and prefix lists to one side.
@@ -620,27 +614,23 @@ fn insert_topology(
         };
         let l = rename::prefix_list(name, l);
         used.insert(lid.clone(), l.key.clone());
-        match s.prefix_lists.get_mut(&l.key) {
-            None => {
-                s.prefix_lists.insert(l.key.clone(), l);
-            }
-            Some(mine) => {
-                // The input adds entries to a list it does not manage.
-                let replaced = parts.list_entries.get(&l.key).cloned().unwrap_or_default();
-                mine.entries = match (mine.entries.take(), l.entries) {
-                    (Some(own), Some(theirs)) => {
-                        let mut all: Vec<IpNet> = own
-                            .into_iter()
-                            .chain(theirs.into_iter().filter(|e| !replaced.contains(e)))
-                            .collect();
-                        all.sort();
-                        all.dedup();
-                        Some(all)
-                    }
-                    _ => None,
-                };
-            }
-        }
+        // The input adds entries to a list it does not manage: the file's entries it
+        // adds (on either side) are the input's.
+        let replaced = parts.list_entries.get(&l.key).cloned().unwrap_or_default();
+        put(&mut s.prefix_lists, l.key.clone(), l, |mine, l| {
+            mine.entries = match (mine.entries.take(), l.entries) {
+                (Some(own), Some(theirs)) => {
+                    let mut all: Vec<IpNet> = own
+                        .into_iter()
+                        .chain(theirs.into_iter().filter(|e| !replaced.contains(e)))
+                        .collect();
+                    all.sort();
+                    all.dedup();
+                    Some(all)
+                }
+                _ => None,
+            };
+        });
     }
 }
 
