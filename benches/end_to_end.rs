@@ -97,6 +97,7 @@ fn template_diff(bencher: Bencher<'_, '_>, groups: usize) {
             black_box(before.as_bytes()),
             black_box(after.as_bytes()),
             &std::collections::BTreeMap::new(),
+            &reachdiff::source::context::Context::default(),
             &mut warnings,
         )
         .unwrap();

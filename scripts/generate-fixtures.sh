@@ -31,144 +31,14 @@
 
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=fixtures/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/fixtures/lib.sh"
 SCENARIOS_DIR="$ROOT/testdata/scenarios"
-FIXTURES_DIR="$ROOT/scripts/fixtures"
-PLUGIN_MIRROR="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
-MOTO_SEED="${MOTO_SEED:-20240601}"
-PREFERRED_PORT="${MOTO_PORT:-47915}"
-
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'error: %s\n' "$*" >&2; exit 1; }
-
-for tool in terraform python3 curl; do
-  command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found on PATH (see DEVELOPERS.md)"
-done
-python3 -c 'import moto.server, moto.ec2' 2>/dev/null ||
-  die "python3 cannot import moto's server (pip install \"moto[server]\"; see DEVELOPERS.md)"
-[ -d "$PLUGIN_MIRROR/registry.terraform.io/hashicorp/aws" ] ||
-  die "no hashicorp/aws provider under $PLUGIN_MIRROR (set TF_PLUGIN_MIRROR)"
 
 # ---- which scenarios -------------------------------------------------------
-scenarios=()
-if [ "$#" -gt 0 ]; then
-  for name in "$@"; do
-    name="${name%/}"
-    name="${name##*/}"
-    [ -d "$SCENARIOS_DIR/$name/after" ] || die "no scenario '$name' (expected $SCENARIOS_DIR/$name/after/)"
-    scenarios+=("$name")
-  done
-else
-  for dir in "$SCENARIOS_DIR"/*/; do
-    [ -d "$dir/after" ] && scenarios+=("$(basename "$dir")")
-  done
-fi
-[ "${#scenarios[@]}" -gt 0 ] || die "no scenarios found under $SCENARIOS_DIR"
+pick_scenarios "$SCENARIOS_DIR" "$@"
 
-# ---- temp dir, moto_server, cleanup ----------------------------------------
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/reachdiff-fixtures.XXXXXX")"
-MOTO_PID=""
-
-TF_PID=""
-
-cleanup() {
-  local rc=$?
-  if [ -n "$TF_PID" ]; then
-    kill "$TF_PID" 2>/dev/null || true
-    wait "$TF_PID" 2>/dev/null || true
-  fi
-  if [ -n "$MOTO_PID" ]; then
-    kill "$MOTO_PID" 2>/dev/null || true
-    wait "$MOTO_PID" 2>/dev/null || true
-  fi
-  if [ "${KEEP_WORKDIR:-0}" = 1 ]; then
-    log "work directory kept: $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-PORT="$(python3 - "$PREFERRED_PORT" <<'PY'
-import socket, sys
-def free(port):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-        return s.getsockname()[1]
-    except OSError:
-        return None
-    finally:
-        s.close()
-print(free(int(sys.argv[1])) or free(0))
-PY
-)"
-ENDPOINT="http://127.0.0.1:$PORT"
-
-log "starting moto_server on $ENDPOINT"
-# moto_server, with fixes for moto bugs that break Terraform (see the file).
-python3 "$FIXTURES_DIR/moto_server.py" -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
-MOTO_PID=$!
-for _ in $(seq 1 100); do
-  if curl -fsS -o /dev/null -X POST "$ENDPOINT/moto-api/reset" 2>/dev/null; then
-    break
-  fi
-  kill -0 "$MOTO_PID" 2>/dev/null || { cat "$WORK/moto.log" >&2; die "moto_server exited"; }
-  sleep 0.2
-done
-curl -fsS -o /dev/null -X POST "$ENDPOINT/moto-api/reset" || die "moto_server did not come up on $ENDPOINT"
-
-sed "s#@PLUGIN_MIRROR@#$PLUGIN_MIRROR#" "$FIXTURES_DIR/terraformrc" >"$WORK/terraformrc"
-export TF_CLI_CONFIG_FILE="$WORK/terraformrc"
-export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
-unset TF_WORKSPACE TF_DATA_DIR 2>/dev/null || true
-
-# ---- helpers ---------------------------------------------------------------
-# run_tf <workdir> <stdout file> <logfile> <args...>: run terraform in the
-# background and wait for it, so that a signal reaches our traps at once (and
-# cleanup can stop it); returns terraform's exit status.
-run_tf() {
-  local dir="$1" out="$2" logfile="$3" rc=0
-  shift 3
-  echo "+ terraform $*" >>"$logfile"
-  terraform -chdir="$dir" "$1" -no-color "${@:2}" >>"$out" 2>>"$logfile" &
-  TF_PID=$!
-  wait "$TF_PID" || rc=$?
-  TF_PID=""
-  return "$rc"
-}
-
-# tf <workdir> <logfile> <args...>: run terraform, fail loudly with its output.
-tf() {
-  local dir="$1" logfile="$2"
-  shift 2
-  if ! run_tf "$dir" "$logfile" "$logfile" "$@"; then
-    echo "----- terraform $* failed in $dir; log follows -----" >&2
-    tail -n 80 "$logfile" >&2
-    die "terraform $1 failed"
-  fi
-}
-
-moto_reset() {
-  curl -fsS -o /dev/null -X POST "$ENDPOINT/moto-api/reset" || die "moto reset failed"
-  curl -fsS -o /dev/null -X POST "$ENDPOINT/moto-api/seed?a=$MOTO_SEED" || die "moto seed failed"
-}
-
-# stage <src dir> <work dir>: replace the configuration in <work dir> by the
-# contents of <src dir> (its .tf files and modules/) plus the shared provider.
-stage() {
-  local src="$1" dir="$2"
-  find "$dir" -maxdepth 1 -name '*.tf' -delete
-  rm -rf "$dir/modules"
-  cp -R "$src"/. "$dir"/
-  rm -f "$dir/.gitkeep"
-  sed "s#@MOTO_ENDPOINT@#$ENDPOINT#g" "$FIXTURES_DIR/provider.tf" >"$dir/zz_fixture_provider.tf"
-}
-
-has_tf() { compgen -G "$1/*.tf" >/dev/null; }
+fixtures_start
 
 generate() {
   local name="$1"

@@ -127,6 +127,11 @@ pub enum ErrorKind {
     /// values to read on its own, or it is for another stack than the templates given.
     #[error("{0}")]
     ChangeSet(String),
+    /// Occurs when a context file (`--context`) cannot be used: it is not the JSON of an
+    /// `aws ec2 describe-…` command or of a Terraform state, or it describes an object
+    /// differently from another context file of the same kind.
+    #[error("{0}")]
+    Context(String),
 }
 
 impl ErrorKind {

@@ -37,6 +37,10 @@ pub enum WarningKind {
     /// Something about the policy file: an accepted risk has expired, an invariant
     /// selects no endpoint.
     Policy,
+    /// A context file (`--context`) disagrees with the input or with another context
+    /// file about an object (the input, else the AWS description, is used), or part of
+    /// it could not be used.
+    Context,
 }
 
 impl WarningKind {
@@ -52,6 +56,7 @@ impl WarningKind {
             Self::UnsupportedResource => "unsupported-resource",
             Self::Input => "input",
             Self::Policy => "policy",
+            Self::Context => "context",
         }
     }
 }

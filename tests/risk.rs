@@ -163,6 +163,7 @@ fn pair(after: &[(&str, u16, &str)]) -> SnapshotPair {
             ("aws_security_group.web".to_owned(), ChangeAction::Update),
             ("aws_security_group.db".to_owned(), ChangeAction::Update),
         ]),
+        ..SnapshotPair::default()
     }
 }
 

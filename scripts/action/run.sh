@@ -11,6 +11,7 @@
 #   INPUT_WORKING_DIRECTORY  a Terraform directory: runs `terraform show -json INPUT_PLAN_FILE` there
 #   INPUT_PLAN_FILE   the saved plan in that directory (default plan.out)
 #   INPUT_CONFIG      policy file (default: reachdiff.toml in the working directory, if any)
+#   INPUT_CONTEXT     context files, one per line (`--context`; `#` lines skipped)
 #   INPUT_FAIL_ON     critical|high|medium|low|info|never (default high)
 #   INPUT_COMMENT     update|new|delete-and-new|false (default update)
 #   INPUT_COMMENT_ID  tells several reports on one PR apart (default "default")
@@ -58,6 +59,12 @@ args+=(--fail-on "${INPUT_FAIL_ON:-high}" --comment-id "${INPUT_COMMENT_ID:-defa
       --format "json=$out/reachdiff.json"
       --format "github=$out/annotations.txt")
 [ -n "${INPUT_CONFIG:-}" ] && args+=(--config "$INPUT_CONFIG")
+# Context files: one path per line, blank lines and `#` comments skipped.
+while IFS= read -r line; do
+  line="${line#"${line%%[![:space:]]*}"}"
+  line="${line%"${line##*[![:space:]]}"}"
+  [ -z "$line" ] || [ "${line#\#}" != "$line" ] || args+=(--context "$line")
+done <<< "${INPUT_CONTEXT:-}"
 sarif="${INPUT_SARIF-reachdiff.sarif}"
 [ -n "$sarif" ] && args+=(--format "sarif=$sarif")
 if [ -n "${GITHUB_SERVER_URL:-}" ] && [ -n "${GITHUB_RUN_ID:-}" ]; then

@@ -99,6 +99,17 @@ run 106 testdata/no-such-plan.json
 check "an unreadable plan is an error" test "$status" = 2
 check "outputs after a reachdiff error: exit code 2" grep -qx 'exit-code=2' "$tmp/output"
 
+# Context files, one per line (comments and blank lines skipped), reach every run.
+ctx=testdata/context/instance-into-existing-network
+run 107 "$ctx/plan.json" comment=false fail-on=never \
+  "context=# the network, as described
+$(printf '%s\n' "$ctx"/context/*.json | sed '2s/^/  /;3s/$/  /;4s/^/\n/')"
+report_json="$(sed -n 's/^json-report=//p' "$tmp/output")"
+check "context files are passed to reachdiff" \
+  grep -q '"path": "testdata/context/instance-into-existing-network/context/subnets.json"' "$report_json"
+check "context settles the new instance's exposure" \
+  grep -q 'opened.*aws_instance.app.*tcp 22.*198.51.100.0/24' "$tmp/log"
+
 # Without a plan: the working directory's configuration against a git revision, with
 # annotations on the configuration's lines.
 repo="$tmp/repo"

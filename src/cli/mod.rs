@@ -276,8 +276,8 @@ impl TerraformArgs {
     }
 }
 
-/// What the readers need besides the input: CloudFormation parameters and Terraform
-/// variables (every command that reads an input takes both).
+/// What the readers need besides the input: CloudFormation parameters, Terraform
+/// variables and context files (every command that reads an input takes all three).
 #[derive(Debug, clap::Args)]
 pub(crate) struct InputArgs {
     #[command(flatten)]
@@ -285,6 +285,17 @@ pub(crate) struct InputArgs {
 
     #[command(flatten)]
     pub terraform: TerraformArgs,
+
+    /// What the input knows only by id, as AWS describes it now: the JSON of `aws ec2
+    /// describe-security-groups`, `describe-network-acls`, `describe-route-tables`,
+    /// `describe-subnets`, `describe-vpcs`, `describe-internet-gateways`,
+    /// `describe-instances` or `describe-managed-prefix-lists` (with Entries), or
+    /// `terraform show -json` of a state (repeatable; docs/context.md). Flows through
+    /// the groups, ACLs, tables and subnets it describes are no longer assumed, and the
+    /// instances it describes around them (in the groups and subnets the input uses, or
+    /// admitting its groups) are reported as endpoints.
+    #[arg(long = "context", value_name = "FILE")]
+    pub context: Vec<PathBuf>,
 }
 
 impl InputArgs {
@@ -293,6 +304,7 @@ impl InputArgs {
             parameters: self.template.values()?,
             terraform: self.terraform.options()?,
             change_set: None,
+            context: source::context::Context::load(&self.context)?,
         })
     }
 }
@@ -532,7 +544,8 @@ fn why(args: &WhyArgs) -> Result<ExitStatus> {
         &pair.after,
         &args.assumptions.assumptions(),
     );
-    let inputs = [input];
+    let mut inputs = vec![input];
+    inputs.extend_from_slice(options.context.inputs());
     write_to(args.output.as_ref(), |out| match args.format {
         WhyFormat::Table => report::why::render_table(&report, &inputs, out),
         WhyFormat::Json => report::why::render_json(&report, &inputs, out),
@@ -596,11 +609,13 @@ fn show(args: &ShowArgs) -> Result<ExitStatus> {
     } else {
         (&pair.after, "after")
     };
+    let mut inputs = vec![input];
+    inputs.extend_from_slice(options.context.inputs());
     let mut exposure = Exposure::of(
         snapshot,
         side,
         &args.assumptions.assumptions(),
-        vec![input],
+        inputs,
         warnings.into_sorted(),
     );
     exposure.width = terminal_width(args.output.as_ref());
@@ -762,6 +777,7 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
             ),
         }
     }
+    inputs.extend_from_slice(options.context.inputs());
     report_change(inputs, &pair, &policy, warnings, &args.report, progress)
 }
 
@@ -791,13 +807,14 @@ fn diff(args: &DiffArgs) -> Result<ExitStatus> {
     let mut progress = Progress::start();
     progress.stage("reading both sides");
     let loaded = source::load_diff(&before, &after, &options, &mut warnings);
-    let (inputs, pair) = match loaded {
+    let (mut inputs, pair) = match loaded {
         Ok(l) => l,
         Err(e) => {
             progress.done();
             return Err(e.into());
         }
     };
+    inputs.extend_from_slice(options.context.inputs());
     report_change(inputs, &pair, &policy, warnings, &args.report, progress)
 }
 

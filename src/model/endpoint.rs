@@ -104,8 +104,11 @@ pub struct Listener {
 /// Something that sends or receives traffic.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
-    /// Snapshot key (resource address).
+    /// Snapshot key: the resource address, or the AWS id of an endpoint a context file
+    /// describes (`i-0123…`).
     pub key: String,
+    /// The AWS id when known (an instance's `i-…`, a load balancer's ARN).
+    pub id: Option<String>,
     /// What it is.
     pub kind: EndpointKind,
     /// Its interfaces; a load balancer or a database has one per subnet.
@@ -126,6 +129,7 @@ impl Endpoint {
     pub fn new(key: impl Into<String>, kind: EndpointKind) -> Self {
         Self {
             key: key.into(),
+            id: None,
             kind,
             interfaces: Vec::new(),
             accepts: true,

@@ -48,6 +48,9 @@ pub struct NetworkAcl {
     pub is_default: bool,
     /// `true` when the ACL itself is a resource in the input (not only referenced).
     pub managed: bool,
+    /// `true` when a context file (`--context`) describes the ACL: the input does not
+    /// manage it, yet all its entries are known.
+    pub from_context: bool,
     /// Subnets (ids or resource addresses) associated with the ACL.
     pub subnets: Vec<String>,
     /// Every entry, both directions, in input order.
@@ -93,10 +96,18 @@ impl NetworkAcl {
             vpc: None,
             is_default: false,
             managed: false,
+            from_context: false,
             subnets: Vec::new(),
             rules: Vec::new(),
             tags: BTreeMap::new(),
         }
+    }
+
+    /// `true` when every entry of the ACL is known: the input manages it, or a context
+    /// file describes it. Otherwise it is known only by id and assumed to allow all.
+    #[must_use]
+    pub fn rules_known(&self) -> bool {
+        self.managed || self.from_context
     }
 
     /// The entry that decides a packet in one direction (the first match in rule

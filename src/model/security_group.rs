@@ -18,6 +18,9 @@ pub struct SecurityGroup {
     pub is_default: bool,
     /// `true` when the group itself is a resource in the input (not only referenced).
     pub managed: bool,
+    /// `true` when a context file (`--context`) describes the group: the input does not
+    /// manage it, yet all its rules are known.
+    pub from_context: bool,
     /// Every rule, both directions.
     pub rules: Vec<SgRule>,
     /// Its tags (`tags_all` merged with `tags`), for policy selectors.
@@ -57,9 +60,18 @@ impl SecurityGroup {
             vpc: None,
             is_default: false,
             managed: false,
+            from_context: false,
             rules: Vec::new(),
             tags: BTreeMap::new(),
         }
+    }
+
+    /// `true` when every rule of the group is known: the input manages it, or a context
+    /// file describes it. Otherwise it is known only by id (with at most the rules the
+    /// input adds to it) and assumed open.
+    #[must_use]
+    pub fn rules_known(&self) -> bool {
+        self.managed || self.from_context
     }
 
     /// The first rule (in input order) that allows a packet from or to any of `peers`,

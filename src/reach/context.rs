@@ -82,8 +82,8 @@ impl<'s> Ctx<'s> {
             everything,
         };
         // Only the filters some endpoint uses matter here. Filters known only by id with
-        // no rule in the plan are left out: they count as open (an assumption the traces
-        // flag).
+        // no rule in the plan (and no context file describing them) are left out: they
+        // count as open (an assumption the traces flag).
         let used_groups: std::collections::BTreeSet<&str> = snapshot
             .endpoints
             .values()
@@ -91,11 +91,9 @@ impl<'s> Ctx<'s> {
             .flat_map(|i| &i.security_groups)
             .map(String::as_str)
             .collect();
-        for (key, g) in snapshot
-            .security_groups
-            .iter()
-            .filter(|(k, g)| used_groups.contains(k.as_str()) && (g.managed || !g.rules.is_empty()))
-        {
+        for (key, g) in snapshot.security_groups.iter().filter(|(k, g)| {
+            used_groups.contains(k.as_str()) && (g.rules_known() || !g.rules.is_empty())
+        }) {
             let pair = Direction::BOTH.map(|d| ctx.expand_prefix_lists(&g.allowed(d, world)));
             ctx.sg.insert(key.as_str(), pair);
         }
@@ -103,7 +101,7 @@ impl<'s> Ctx<'s> {
         for (key, a) in snapshot
             .network_acls
             .iter()
-            .filter(|(_, a)| with_subnets && (a.managed || !a.rules.is_empty()))
+            .filter(|(_, a)| with_subnets && (a.rules_known() || !a.rules.is_empty()))
         {
             let pair = Direction::BOTH.map(|d| a.allowed(d, world));
             let reply = [
@@ -141,7 +139,7 @@ impl<'s> Ctx<'s> {
             let acl_assumed = acl
                 .as_ref()
                 .and_then(|a| snapshot.network_acls.get(a))
-                .is_some_and(|a| !a.managed);
+                .is_some_and(|a| !a.rules_known());
             let acl = acl.filter(|a| ctx.acl.contains_key(a.as_str()));
             let routes = ctx.routes(tables.get(key.as_str()).copied(), subnet.vpc.as_deref());
             ctx.subnets.insert(
@@ -247,12 +245,12 @@ impl<'s> Ctx<'s> {
     }
 
     /// `true` when a group of the interface is known only by id: its rules, or some of
-    /// them, are not in the plan.
+    /// them, are neither in the plan nor in a context file.
     pub(super) fn group_assumed(&self, group: &str) -> bool {
         self.snapshot
             .security_groups
             .get(group)
-            .is_none_or(|g| !g.managed)
+            .is_none_or(|g| !g.rules_known())
     }
 
     /// Routing of a subnet in `vpc`: longest prefix match over its route table (the

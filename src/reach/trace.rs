@@ -409,13 +409,15 @@ impl<'s> Tracer<'s> {
                 .snapshot
                 .security_groups
                 .get(g)
-                .filter(|g| g.managed || !g.rules.is_empty());
+                .filter(|g| g.rules_known() || !g.rules.is_empty());
             let Some(group) = group else {
                 return Hop {
                     layer,
                     subject,
                     verdict: HopVerdict::Allowed,
-                    reason: format!("{g} is not in the plan: assumed to allow it"),
+                    reason: format!(
+                        "{g} is not in the plan or a context file: assumed to allow it"
+                    ),
                     resources: Vec::new(),
                     by_rule: false,
                     assumed: true,
@@ -492,7 +494,7 @@ impl<'s> Tracer<'s> {
                 subject: subnet.unwrap_or("(unknown subnet)").to_owned(),
                 verdict: HopVerdict::Allowed,
                 reason: if assumed {
-                    "its network ACL's rules are not in the plan: assumed to allow all".into()
+                    "its network ACL's rules are not in the plan or a context file: assumed to allow all".into()
                 } else {
                     "the VPC's default network ACL, not in the plan: AWS's default allows all"
                         .into()
@@ -572,7 +574,7 @@ impl<'s> Tracer<'s> {
                 layer: Layer::Route,
                 subject: inside.label.clone(),
                 verdict: HopVerdict::Allowed,
-                reason: "subnet not in the plan: assumed routed".into(),
+                reason: "subnet not in the plan or a context file: assumed routed".into(),
                 resources: Vec::new(),
                 by_rule: false,
                 assumed: true,

@@ -61,7 +61,7 @@ fn annotation(
             props.push(format!("col={}", at.column));
         }
         None => {
-            if let Some(input) = report.inputs.last() {
+            if let Some(input) = report.inputs.iter().rev().find(|i| !i.format.is_context()) {
                 props.push(format!("file={}", property(&input.path)));
             }
         }

@@ -136,7 +136,12 @@ fn location(report: &Report, resource: &str, causes: &[&Cause]) -> Value {
     let at = place(report, resource, causes);
     let path = match &at {
         Some(p) => p.path.as_str(),
-        None => report.inputs.last().map_or("-", |i| i.path.as_str()),
+        None => report
+            .inputs
+            .iter()
+            .rev()
+            .find(|i| !i.format.is_context())
+            .map_or("-", |i| i.path.as_str()),
     };
     let logical = json!([{ "fullyQualifiedName": resource, "kind": "resource" }]);
     // Standard input is no file a viewer can open.

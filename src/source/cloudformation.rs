@@ -33,6 +33,7 @@ use serde_json::Value;
 
 use crate::error::ErrorKind;
 use crate::model::Snapshot;
+use crate::source::context::Context;
 use crate::source::{ChangeAction, Location, SnapshotPair};
 use crate::warning::{WarningKind, Warnings};
 use intrinsics::{Template, Val};
@@ -51,12 +52,15 @@ type Resolved = BTreeMap<String, (String, Val)>;
 
 /// One template as a change that creates its stack: nothing before, the stack after,
 /// every resource created.
+///
+/// `context` gives what the template refers to only by id (see [`Context::seed`]).
 pub fn load_created(
     bytes: &[u8],
     parameters: &BTreeMap<String, String>,
+    context: &Context,
     warnings: &mut Warnings,
 ) -> Result<SnapshotPair, ErrorKind> {
-    let (after, resolved) = load_resolved(bytes, parameters, warnings)?;
+    let (after, resolved) = load_resolved(bytes, parameters, context, warnings)?;
     Ok(SnapshotPair {
         before: Snapshot::default(),
         after,
@@ -64,6 +68,7 @@ pub fn load_created(
             .into_keys()
             .map(|k| (k, ChangeAction::Create))
             .collect(),
+        aliases: BTreeMap::new(),
     })
 }
 
@@ -76,24 +81,27 @@ pub fn load(
     parameters: &BTreeMap<String, String>,
     warnings: &mut Warnings,
 ) -> Result<Snapshot, ErrorKind> {
-    load_resolved(bytes, parameters, warnings).map(|(s, _)| s)
+    load_resolved(bytes, parameters, &Context::default(), warnings).map(|(s, _)| s)
 }
 
 /// Reads the templates before and after a change into a [`SnapshotPair`], with the
 /// same `parameters` for both. Resources only in `after` are created, only in `before`
-/// deleted, in both with different resolved properties (or type) updated.
+/// deleted, in both with different resolved properties (or type) updated. `context`
+/// gives what the templates refer to only by id (see [`Context::seed`]).
 pub fn load_pair(
     before: &[u8],
     after: &[u8],
     parameters: &BTreeMap<String, String>,
+    context: &Context,
     warnings: &mut Warnings,
 ) -> Result<SnapshotPair, ErrorKind> {
-    let (before, b) = load_resolved(before, parameters, warnings)?;
-    let (after, a) = load_resolved(after, parameters, warnings)?;
+    let (before, b) = load_resolved(before, parameters, context, warnings)?;
+    let (after, a) = load_resolved(after, parameters, context, warnings)?;
     Ok(SnapshotPair {
         before,
         after,
         actions: actions_between(&b, &a),
+        aliases: BTreeMap::new(),
     })
 }
 
@@ -155,9 +163,10 @@ pub fn is_template(bytes: &[u8]) -> bool {
 fn load_resolved(
     bytes: &[u8],
     parameters: &BTreeMap<String, String>,
+    context: &Context,
     warnings: &mut Warnings,
 ) -> Result<(Snapshot, Resolved), ErrorKind> {
-    resolve_root(&parse::parse(bytes)?, parameters, warnings)
+    resolve_root(&parse::parse(bytes)?, parameters, context, warnings)
 }
 
 /// A parsed template (or one a change set's contexts make) → its snapshot and
@@ -165,6 +174,7 @@ fn load_resolved(
 fn resolve_root(
     root: &Value,
     parameters: &BTreeMap<String, String>,
+    context: &Context,
     warnings: &mut Warnings,
 ) -> Result<(Snapshot, Resolved), ErrorKind> {
     let Value::Object(root) = root else {
@@ -226,7 +236,7 @@ fn resolve_root(
         resolved.insert(id.clone(), (r.kind.clone(), v.clone()));
         props.insert(id.clone(), v);
     }
-    let snapshot = build::build(&template, &props, warnings);
+    let snapshot = build::build(&template, &props, context, warnings);
     Ok((snapshot, resolved))
 }
 

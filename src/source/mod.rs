@@ -6,6 +6,7 @@
 //! never evaluate reachability.
 
 pub mod cloudformation;
+pub mod context;
 pub mod git;
 pub mod terraform_hcl;
 pub mod terraform_plan;
@@ -39,6 +40,10 @@ pub enum SourceFormat {
     CloudformationChangeSet,
     /// A directory of Terraform configuration (`*.tf`, `*.tf.json`), evaluated.
     TerraformConfiguration,
+    /// A context file: the JSON of `aws ec2 describe-…` commands (`--context`).
+    AwsDescribe,
+    /// A context file: `terraform show -json` of a state (`--context`).
+    TerraformState,
 }
 
 impl SourceFormat {
@@ -51,7 +56,16 @@ impl SourceFormat {
             Self::CloudformationTemplate => "cloudformation-template",
             Self::CloudformationChangeSet => "cloudformation-change-set",
             Self::TerraformConfiguration => "terraform-configuration",
+            Self::AwsDescribe => "aws-describe",
+            Self::TerraformState => "terraform-state",
         }
+    }
+
+    /// `true` for context files (`--context`): they settle what the change's input
+    /// knows only by id, and are never the change itself.
+    #[must_use]
+    pub fn is_context(self) -> bool {
+        matches!(self, Self::AwsDescribe | Self::TerraformState)
     }
 }
 
@@ -274,6 +288,9 @@ pub struct SnapshotPair {
     pub after: Snapshot,
     /// Every resource of the input by address, with what the change does to it.
     pub actions: BTreeMap<String, ChangeAction>,
+    /// Keys that name an object the input only reads (a Terraform data source), with
+    /// the AWS id it has: a context file describes the object under that id.
+    pub aliases: BTreeMap<String, String>,
 }
 
 /// Reads `path` (`-` for standard input), detects its format and loads it.
@@ -331,6 +348,8 @@ pub struct LoadOptions {
     pub terraform: terraform_hcl::Options,
     /// The `CloudFormation` change set between two templates (`diff --changeset`).
     pub change_set: Option<PathBuf>,
+    /// Context files (`--context`): what the input knows only by id.
+    pub context: context::Context,
 }
 
 /// The change between two sides (`reachdiff diff`): two directories of Terraform
@@ -342,6 +361,17 @@ pub struct LoadOptions {
 /// Any [`ErrorKind`], with the path attached; sides of different kinds are
 /// [`ErrorKind::Mismatch`]; a file that is no template is [`ErrorKind::NotATemplate`].
 pub fn load_diff(
+    before: &Side,
+    after: &Side,
+    options: &LoadOptions,
+    warnings: &mut Warnings,
+) -> Result<(Vec<Input>, SnapshotPair)> {
+    let (inputs, mut pair) = read_diff(before, after, options, warnings)?;
+    options.context.settle(&mut pair, warnings);
+    Ok((inputs, pair))
+}
+
+fn read_diff(
     before: &Side,
     after: &Side,
     options: &LoadOptions,
@@ -469,7 +499,7 @@ fn load_configurations(
         ));
     };
     let plan = terraform_hcl::synthesize(old.as_ref().map(|(_, c)| c), &new.1);
-    let pair = terraform_plan::load(plan.as_bytes(), warnings)
+    let pair = terraform_plan::load_in(plan.as_bytes(), &options.context, warnings)
         .map_err(|kind| Error::new(Some(side_path(after)), kind))?;
     let mut inputs: Vec<Input> = old.into_iter().map(|(i, _)| i).collect();
     inputs.push(new.0);
@@ -485,6 +515,7 @@ fn load_templates(
     warnings: &mut Warnings,
 ) -> Result<(Vec<Input>, SnapshotPair)> {
     let parameters = &options.parameters;
+    let context = &options.context;
     let read = |side: &Side| -> Result<Option<Vec<u8>>> {
         match side {
             Side::Path(p) => read_input(p).map(Some),
@@ -521,11 +552,11 @@ fn load_templates(
         Error::new(Some(side_path(side)), kind)
     };
     let pair = match (&b, &change_set) {
-        (Some(b), None) => cloudformation::load_pair(b, &a, parameters, warnings),
+        (Some(b), None) => cloudformation::load_pair(b, &a, parameters, context, warnings),
         (Some(b), Some((_, _, cs))) => {
-            cloudformation::changeset::load_pair_with(b, &a, cs, parameters, warnings)
+            cloudformation::changeset::load_pair_with(b, &a, cs, parameters, context, warnings)
         }
-        (None, _) => cloudformation::load_created(&a, parameters, warnings),
+        (None, _) => cloudformation::load_created(&a, parameters, context, warnings),
     };
     let pair = pair.map_err(|kind| match (kind, &change_set) {
         (kind @ ErrorKind::ChangeSet(_), Some((path, _, _))) => {
@@ -591,11 +622,22 @@ pub fn load_input(
     options: &LoadOptions,
     warnings: &mut Warnings,
 ) -> Result<(Input, SnapshotPair)> {
+    let (input, mut pair) = read_one(path, options, warnings)?;
+    options.context.settle(&mut pair, warnings);
+    Ok((input, pair))
+}
+
+fn read_one(
+    path: &Path,
+    options: &LoadOptions,
+    warnings: &mut Warnings,
+) -> Result<(Input, SnapshotPair)> {
     let err = |kind| Error::new(Some(path.to_path_buf()), kind);
     let stdin = path == Path::new("-");
     if !stdin && path.is_dir() {
-        return load_created_configuration(path, &options.terraform, warnings);
+        return load_created_configuration(path, options, warnings);
     }
+    let context = &options.context;
     let parameters = &options.parameters;
     let bytes = read_input(path)?;
     let sha256 = sha256_hex(&bytes);
@@ -606,24 +648,24 @@ pub fn load_input(
             )));
         }
         let json = terraform_plan::show_binary_plan(path).map_err(err)?;
-        let pair = terraform_plan::load(&json, warnings).map_err(err)?;
+        let pair = terraform_plan::load_in(&json, context, warnings).map_err(err)?;
         (SourceFormat::TerraformPlanBinary, pair)
     } else {
         // A plan first (the common case, read once); a template only when the bytes are
         // not a plan, so that plans never pay for template detection.
-        match terraform_plan::load(&bytes, warnings) {
+        match terraform_plan::load_in(&bytes, context, warnings) {
             Ok(pair) => (SourceFormat::TerraformPlanJson, pair),
             Err(_) if cloudformation::changeset::is_change_set(&bytes) => {
                 let cs = cloudformation::changeset::parse(&bytes).map_err(err)?;
-                let pair =
-                    cloudformation::changeset::load_standalone(&cs, warnings).map_err(err)?;
+                let pair = cloudformation::changeset::load_standalone(&cs, context, warnings)
+                    .map_err(err)?;
                 (SourceFormat::CloudformationChangeSet, pair)
             }
             Err(plan_error) => {
                 // Not a plan: a template, read once. Its own error (a YAML line, an
                 // empty `Resources`) is the better one unless the input is JSON that is
                 // no template at all.
-                match cloudformation::load_created(&bytes, parameters, warnings) {
+                match cloudformation::load_created(&bytes, parameters, context, warnings) {
                     Ok(pair) => (SourceFormat::CloudformationTemplate, pair),
                     Err(e) if yaml_like(&bytes) || cloudformation::is_template(&bytes) => {
                         return Err(err(e));
@@ -647,16 +689,21 @@ pub fn load_input(
 /// A directory of Terraform configuration as the change that creates it.
 fn load_created_configuration(
     path: &Path,
-    options: &terraform_hcl::Options,
+    options: &LoadOptions,
     warnings: &mut Warnings,
 ) -> Result<(Input, SnapshotPair)> {
     let tree = terraform_hcl::DiskTree {
         root: path.to_path_buf(),
     };
-    let (input, config) =
-        read_configuration(&tree, (&path_label(path), None), options, true, warnings)?;
+    let (input, config) = read_configuration(
+        &tree,
+        (&path_label(path), None),
+        &options.terraform,
+        true,
+        warnings,
+    )?;
     let plan = terraform_hcl::synthesize(None, &config);
-    let pair = terraform_plan::load(plan.as_bytes(), warnings)
+    let pair = terraform_plan::load_in(plan.as_bytes(), &options.context, warnings)
         .map_err(|kind| Error::new(Some(path.to_path_buf()), kind))?;
     Ok((input, pair))
 }

@@ -23,7 +23,7 @@ mod security_groups;
 mod topology;
 mod values;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::process::Command;
 
@@ -34,6 +34,7 @@ use serde_json::value::RawValue;
 use self::address::Address;
 use self::config::{Candidates, ConfigIndex};
 use self::raw::{RawChange, RawPlan, RawStateModule};
+use super::context::Context;
 use super::{ChangeAction, SnapshotPair};
 use crate::error::ErrorKind;
 use crate::model::Snapshot;
@@ -94,6 +95,34 @@ pub fn show_binary_plan(path: &Path) -> Result<Vec<u8>, ErrorKind> {
 ///
 /// When the bytes are not a readable Terraform plan (see [`ErrorKind`]).
 pub fn load(bytes: &[u8], warnings: &mut Warnings) -> Result<SnapshotPair, ErrorKind> {
+    load_in(bytes, &Context::default(), warnings)
+}
+
+/// `terraform show -json` of a *state*, read as a plan that changes nothing: the
+/// snapshot of what the state manages (for context files, `--context`).
+///
+/// # Errors
+///
+/// When the bytes are not readable JSON text.
+pub(crate) fn load_state(bytes: &[u8], warnings: &mut Warnings) -> Result<Snapshot, ErrorKind> {
+    let text = decode(bytes)?;
+    let wrapped = format!("{{\"format_version\":\"1.0\",\"prior_state\":{text}}}");
+    load(wrapped.as_bytes(), warnings).map(|pair| pair.before)
+}
+
+/// Like [`load`], with context files: the subnets and VPCs they describe are in the
+/// snapshots before endpoints are built ([`Context::seed`]), so that an instance in a
+/// subnet the plan knows only by id gets that subnet's public addressing and its VPC's
+/// default group. (Settling the rest is [`Context::settle`]'s job, after reading.)
+///
+/// # Errors
+///
+/// As for [`load`].
+pub fn load_in(
+    bytes: &[u8],
+    context: &Context,
+    warnings: &mut Warnings,
+) -> Result<SnapshotPair, ErrorKind> {
     if is_binary_plan(bytes) {
         return Err(ErrorKind::BinaryPlan(
             "this is a binary plan file; give reachdiff the output of `terraform show -json plan.out`".into(),
@@ -123,8 +152,10 @@ pub fn load(bytes: &[u8], warnings: &mut Warnings) -> Result<SnapshotPair, Error
         network_acls: after_acls,
         ..Snapshot::default()
     };
+    let aliases = data_source_ids(&plan);
     for (snapshot, is_after) in [(&mut before, false), (&mut after, true)] {
         topology::build(&plan, is_after, snapshot, warnings);
+        context.seed(snapshot, &aliases);
         endpoints::build(&plan, is_after, snapshot, warnings);
     }
     Ok(SnapshotPair {
@@ -136,10 +167,29 @@ pub fn load(bytes: &[u8], warnings: &mut Warnings) -> Result<SnapshotPair, Error
             .filter(|e| !e.data)
             .map(|e| (e.label(), e.action))
             .collect(),
+        aliases,
     })
 }
 
-fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, ErrorKind> {
+/// The data sources that read an object by its AWS id (known at plan time): references
+/// to them are keyed by the data source's address, which stands for that id.
+fn data_source_ids(plan: &Plan<'_>) -> BTreeMap<String, String> {
+    plan.entries
+        .iter()
+        .filter(|e| e.data)
+        .filter_map(|e| {
+            let id = [&e.after_id, &e.before_id]
+                .into_iter()
+                .flatten()
+                .find_map(|i| i.id.clone())
+                .filter(|id| !id.is_empty())?;
+            Some((e.label(), id))
+        })
+        .collect()
+}
+
+/// The text of a JSON file: UTF-8 with or without BOM, or UTF-16.
+pub(crate) fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, ErrorKind> {
     let utf16 = |bytes: &[u8], le: bool| -> Result<String, ErrorKind> {
         if !bytes.len().is_multiple_of(2) {
             return Err(ErrorKind::Encoding(

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub)] // each test file uses a part
 
+pub mod expect;
+
 use reachdiff::header_space::{PeerSet, RangeSet, ServiceSet};
 use reachdiff::model::{
     Certainty, Direction, Endpoint, EndpointKind, Gateway, Interface, Origin, Route,

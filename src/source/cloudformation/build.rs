@@ -21,12 +21,14 @@ use crate::model::{
     Route, RouteDestination, RouteTable, RouteTarget, SecurityGroup, SgRule, Snapshot, Subnet, Tri,
     Vpc, nacl_services, sg_services, unknown_key,
 };
+use crate::source::context::Context;
 use crate::warning::{WarningKind, Warnings};
 
 /// Builds the snapshot of the resources of `t`.
 pub(super) fn build(
     t: &Template<'_>,
     props: &BTreeMap<String, Val>,
+    context: &Context,
     warnings: &mut Warnings,
 ) -> Snapshot {
     let mut b = Builder {
@@ -91,6 +93,9 @@ pub(super) fn build(
     for (id, _) in kinds(&["AWS::EC2::SubnetNetworkAclAssociation"]) {
         b.nacl_association(&id);
     }
+    // Subnets and VPCs the template names only by id, from context files: endpoints in
+    // them get AWS's defaults (public addressing, the default group).
+    context.seed(&mut b.s, &BTreeMap::new());
     b.endpoints();
     b.s
 }

@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 use super::{Resolved, resolve_root};
 use crate::error::ErrorKind;
 use crate::model::Snapshot;
+use crate::source::context::Context;
 use crate::source::{ChangeAction, SnapshotPair};
 use crate::warning::{WarningKind, Warnings};
 
@@ -179,10 +180,11 @@ pub fn load_pair_with(
     after: &[u8],
     change_set: &ChangeSet,
     parameters: &BTreeMap<String, String>,
+    context: &Context,
     warnings: &mut Warnings,
 ) -> Result<SnapshotPair, ErrorKind> {
-    let (before, b) = super::load_resolved(before, parameters, warnings)?;
-    let (after, a) = super::load_resolved(after, parameters, warnings)?;
+    let (before, b) = super::load_resolved(before, parameters, context, warnings)?;
+    let (after, a) = super::load_resolved(after, parameters, context, warnings)?;
     let type_of = |id: &str| a.get(id).or_else(|| b.get(id)).map(|(t, _)| t.as_str());
     let foreign: Vec<String> = change_set
         .changes
@@ -242,6 +244,7 @@ pub fn load_pair_with(
         before,
         after,
         actions,
+        aliases: BTreeMap::new(),
     })
 }
 
@@ -253,6 +256,7 @@ pub fn load_pair_with(
 /// [`ErrorKind::ChangeSet`] when it was described without property values.
 pub fn load_standalone(
     change_set: &ChangeSet,
+    context: &Context,
     warnings: &mut Warnings,
 ) -> Result<SnapshotPair, ErrorKind> {
     let with_values = change_set
@@ -292,8 +296,8 @@ pub fn load_standalone(
         }
         resources
     };
-    let (before, b) = snapshot_of(side(false), warnings)?;
-    let (after, a) = snapshot_of(side(true), warnings)?;
+    let (before, b) = snapshot_of(side(false), context, warnings)?;
+    let (after, a) = snapshot_of(side(true), context, warnings)?;
     if !change_set.changes.is_empty() {
         warnings.push(
             WarningKind::Input,
@@ -316,11 +320,13 @@ pub fn load_standalone(
         before,
         after,
         actions,
+        aliases: BTreeMap::new(),
     })
 }
 
 fn snapshot_of(
     resources: Map<String, Value>,
+    context: &Context,
     warnings: &mut Warnings,
 ) -> Result<(Snapshot, Resolved), ErrorKind> {
     if resources.is_empty() {
@@ -328,7 +334,7 @@ fn snapshot_of(
     }
     let mut root = Map::new();
     root.insert("Resources".into(), Value::Object(resources));
-    resolve_root(&Value::Object(root), &BTreeMap::new(), warnings)
+    resolve_root(&Value::Object(root), &BTreeMap::new(), context, warnings)
 }
 
 /// A context's value with every string that is the physical id of a listed resource

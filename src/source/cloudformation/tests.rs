@@ -245,6 +245,7 @@ fn load_pair_names_each_resource_action() {
         before.as_bytes(),
         after.as_bytes(),
         &BTreeMap::new(),
+        &crate::source::context::Context::default(),
         &mut w,
     )
     .unwrap();

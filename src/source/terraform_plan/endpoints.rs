@@ -132,6 +132,7 @@ pub(super) fn build(
         };
         if let Some(mut ep) = endpoint {
             ep.tags = super::values::tags(side.values);
+            ep.id = side.key("id").str().map(str::to_owned);
             snapshot.endpoints.insert(ep.key.clone(), ep);
         }
     }

@@ -82,6 +82,7 @@ fn assemble(both: Both<NaclRule>) -> (Acls, Acls) {
                     vpc: p.vpc,
                     is_default: p.is_default,
                     managed: p.managed,
+                    from_context: false,
                     subnets: p.subnets.into_iter().collect(),
                     rules,
                     tags: p.tags,

@@ -82,6 +82,7 @@ fn assemble(both: Both<SgRule>) -> (Groups, Groups) {
                     vpc: p.vpc,
                     is_default: p.is_default,
                     managed: p.managed,
+                    from_context: false,
                     rules,
                     tags: p.tags,
                 };
