@@ -69,6 +69,58 @@ pub fn unknown_key(noun: &str) -> String {
     format!("({noun} known after apply)")
 }
 
+/// The instances an unknown key stands for one of, as an address pattern with `[*]` for
+/// any index: `aws_security_group.g[*]` for `(aws_security_group.g[*] known after
+/// apply)`; `None` for a key that says nothing of what it stands for.
+#[must_use]
+pub fn unknown_family(key: &str) -> Option<&str> {
+    let inner = key.strip_prefix('(')?.strip_suffix(" known after apply)")?;
+    inner.contains("[*]").then_some(inner)
+}
+
+/// Whether `key` (`aws_security_group.g[5]`, `module.m["a"].aws_subnet.s[0]`) is an
+/// instance of `pattern`, in which each `[*]` stands for one index of any value.
+#[must_use]
+pub fn family_matches(pattern: &str, key: &str) -> bool {
+    let mut rest = key;
+    let mut pieces = pattern.split("[*]").peekable();
+    while let Some(piece) = pieces.next() {
+        let Some(after) = rest.strip_prefix(piece) else {
+            return false;
+        };
+        rest = after;
+        if pieces.peek().is_none() {
+            return rest.is_empty();
+        }
+        // One index: `[0]` or `["a]b"]` (a JSON string may hold brackets).
+        let Some(after) = skip_index(rest) else {
+            return false;
+        };
+        rest = after;
+    }
+    rest.is_empty()
+}
+
+/// The text after one leading `[index]`.
+fn skip_index(text: &str) -> Option<&str> {
+    let body = text.strip_prefix('[')?;
+    if body.starts_with('"') {
+        let mut escaped = false;
+        for (i, c) in body.char_indices().skip(1) {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => return body[i + 1..].strip_prefix(']'),
+                _ => {}
+            }
+        }
+        None
+    } else {
+        let end = body.find(']')?;
+        Some(&body[end + 1..])
+    }
+}
+
 /// `true` for a key made by [`unknown_key`] (or the bare [`Principal::UNKNOWN`]).
 #[must_use]
 pub fn is_unknown_key(key: &str) -> bool {
@@ -259,5 +311,36 @@ impl Snapshot {
             }
         }
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_key_names_its_family_only_when_it_has_one() {
+        assert_eq!(
+            unknown_family("(aws_security_group.g[*] known after apply)"),
+            Some("aws_security_group.g[*]")
+        );
+        assert_eq!(unknown_family("(security group known after apply)"), None);
+        assert_eq!(unknown_family(Principal::UNKNOWN), None);
+        assert_eq!(unknown_family("aws_security_group.g[*]"), None);
+    }
+
+    #[test]
+    fn a_family_pattern_matches_one_index_per_star() {
+        let p = "aws_security_group.g[*]";
+        assert!(family_matches(p, "aws_security_group.g[0]"));
+        assert!(family_matches(p, r#"aws_security_group.g["a]b"]"#));
+        assert!(!family_matches(p, "aws_security_group.g"));
+        assert!(!family_matches(p, "aws_security_group.gx[0]"));
+        assert!(!family_matches(p, "aws_security_group.g[0].x"));
+        assert!(!family_matches(p, "module.m.aws_security_group.g[0]"));
+        let m = r#"module.net[*].aws_subnet.s["a"]"#;
+        assert!(family_matches(m, r#"module.net[3].aws_subnet.s["a"]"#));
+        assert!(!family_matches(m, r#"module.net[3].aws_subnet.s["b"]"#));
+        assert!(family_matches("aws_vpc.v", "aws_vpc.v"));
     }
 }

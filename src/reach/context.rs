@@ -10,7 +10,7 @@ use crate::header_space::service::{ICMP, ICMPV6, TCP, UDP};
 use crate::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet, v4_block, v6_block};
 use crate::model::{
     Bound, Certainty, Direction, Interface, RouteDestination, RouteTable, RouteTarget, Snapshot,
-    Tri,
+    Tri, family_matches, is_unknown_key, unknown_family,
 };
 
 /// Where traffic from one subnet to an address goes, per kind of next hop.
@@ -63,6 +63,10 @@ pub(super) struct Ctx<'s> {
     pub snapshot: &'s Snapshot,
     pub world: Bound,
     sg: HashMap<&'s str, Pair>,
+    /// Upper world: the rules of rule resources whose group is known only after apply,
+    /// with the instances it is one of (`None`: any group). They may belong to any
+    /// group of that family, so they widen each such group.
+    orphans: Vec<(Option<&'s str>, Pair)>,
     acl: HashMap<&'s str, Pair>,
     acl_reply: HashMap<&'s str, Pair>,
     pub subnets: BTreeMap<&'s str, SubnetCtx>,
@@ -76,6 +80,7 @@ impl<'s> Ctx<'s> {
             snapshot,
             world,
             sg: HashMap::new(),
+            orphans: Vec::new(),
             acl: HashMap::new(),
             acl_reply: HashMap::new(),
             subnets: BTreeMap::new(),
@@ -94,8 +99,22 @@ impl<'s> Ctx<'s> {
         for (key, g) in snapshot.security_groups.iter().filter(|(k, g)| {
             used_groups.contains(k.as_str()) && (g.rules_known() || !g.rules.is_empty())
         }) {
+            // A key known only after apply is not one group: an interface naming it may
+            // carry any group of its family, and rules filed under it belong to one.
+            if is_unknown_key(key) {
+                continue;
+            }
             let pair = Direction::BOTH.map(|d| ctx.expand_prefix_lists(&g.allowed(d, world)));
             ctx.sg.insert(key.as_str(), pair);
+        }
+        if world == Bound::Upper {
+            for (key, g) in &snapshot.security_groups {
+                if is_unknown_key(key) && !g.rules.is_empty() {
+                    let pair =
+                        Direction::BOTH.map(|d| ctx.expand_prefix_lists(&g.allowed(d, world)));
+                    ctx.orphans.push((unknown_family(key), pair));
+                }
+            }
         }
         let with_subnets = !snapshot.endpoints.is_empty();
         for (key, a) in snapshot
@@ -205,16 +224,21 @@ impl<'s> Ctx<'s> {
         if !iface.filtered {
             return None;
         }
-        let mut out = HeaderSpace::empty();
+        let mut parts = Vec::new();
         for g in &iface.security_groups {
             match self.sg.get(g.as_str()) {
-                Some(pair) => out = out.union(&pair[dir(d)]),
+                Some(pair) => parts.push(pair[dir(d)].clone()),
                 // A group known only after apply: it may allow anything, or nothing.
-                None if crate::model::is_unknown_key(g) && self.world == Bound::Lower => {}
+                None if is_unknown_key(g) && self.world == Bound::Lower => {}
                 None => return None,
             }
+            for (family, pair) in &self.orphans {
+                if family.is_none_or(|f| family_matches(f, g)) {
+                    parts.push(pair[dir(d)].clone());
+                }
+            }
         }
-        Some(out)
+        Some(HeaderSpace::union_all(parts))
     }
 
     /// A subnet's ACL space in one direction (everything when the ACL is not in the plan).

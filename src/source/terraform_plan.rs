@@ -314,6 +314,35 @@ struct Identity {
     ipv6_cidr_block: Option<String>,
 }
 
+/// Which identity attributes `after_unknown` marks as known only after apply.
+#[derive(Deserialize, Default, Clone, Copy)]
+struct UnknownIdentity {
+    #[serde(default, deserialize_with = "marked")]
+    id: bool,
+    #[serde(default, deserialize_with = "marked")]
+    arn: bool,
+    #[serde(default, deserialize_with = "marked")]
+    name: bool,
+    #[serde(default, deserialize_with = "marked")]
+    primary_network_interface_id: bool,
+    #[serde(default, deserialize_with = "marked")]
+    default_security_group_id: bool,
+    #[serde(default, deserialize_with = "marked")]
+    default_network_acl_id: bool,
+    #[serde(default, deserialize_with = "marked")]
+    main_route_table_id: bool,
+}
+
+/// `true` for an `after_unknown` leaf that is `true`; anything else is `false`.
+fn marked<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(matches!(Value::deserialize(d)?, Value::Bool(true)))
+}
+
+fn unknown_identity(raw: Option<&RawValue>) -> UnknownIdentity {
+    raw.and_then(|r| serde_json::from_str::<UnknownIdentity>(r.get()).ok())
+        .unwrap_or_default()
+}
+
 fn identity(raw: Option<&RawValue>) -> Option<Identity> {
     // A mistyped field (an id that is a number, say) only loses the identity.
     raw.and_then(|r| serde_json::from_str::<Identity>(r.get()).ok())
@@ -338,6 +367,8 @@ struct Entry<'a> {
     before_unknown: Option<&'a RawValue>,
     before_id: Option<Identity>,
     after_id: Option<Identity>,
+    /// Which of `after_id`'s attributes are known only after apply.
+    after_unknown_id: UnknownIdentity,
 }
 
 impl Entry<'_> {
@@ -346,6 +377,47 @@ impl Entry<'_> {
         match &self.deposed {
             Some(k) => format!("{} (deposed {k})", self.address),
             None => self.address.clone(),
+        }
+    }
+
+    /// Whether an identity attribute (`None`: the id) is known only after apply on the
+    /// side after the change: `Some(true)` when `after_unknown` says so, `Some(false)`
+    /// when `after` holds it, `None` when the plan does not say (or for another
+    /// attribute).
+    fn attribute_unknown(&self, attr: Option<&str>) -> Option<bool> {
+        let u = &self.after_unknown_id;
+        let known = |f: fn(&Identity) -> &Option<String>| {
+            self.after_id
+                .as_ref()
+                .is_some_and(|i| f(i).as_deref().is_some_and(|v| !v.is_empty()))
+        };
+        let (unknown, known) = match attr {
+            None | Some("id") => (u.id, known(|i| &i.id)),
+            Some("arn") => (u.arn, known(|i| &i.arn)),
+            Some("name") => (u.name, known(|i| &i.name)),
+            Some("primary_network_interface_id") => (
+                u.primary_network_interface_id,
+                known(|i| &i.primary_network_interface_id),
+            ),
+            Some("default_security_group_id") => (
+                u.default_security_group_id,
+                known(|i| &i.default_security_group_id),
+            ),
+            Some("default_network_acl_id") => (
+                u.default_network_acl_id,
+                known(|i| &i.default_network_acl_id),
+            ),
+            Some("main_route_table_id") => {
+                (u.main_route_table_id, known(|i| &i.main_route_table_id))
+            }
+            Some(_) => return None,
+        };
+        if unknown {
+            Some(true)
+        } else if known {
+            Some(false)
+        } else {
+            None
         }
     }
 
@@ -418,6 +490,46 @@ struct Resolved {
     open: bool,
     /// Several candidates where one was expected.
     ambiguous: bool,
+    /// Instances of one `count`/`for_each` resource the reference may name, any of them
+    /// (`aws_subnet.s[count.index % 3]`): one unknown object, not each of them.
+    families: Vec<Family>,
+}
+
+/// Several instances of one resource that a reference may name.
+#[derive(Debug)]
+struct Family {
+    /// `aws_subnet.s[*]`, `module.net[*].aws_subnet.private`.
+    label: String,
+    /// Their entries.
+    members: Vec<usize>,
+}
+
+/// A reference target as an address pattern, `[*]` standing for any index.
+fn family_label(t: &config::Target) -> String {
+    let key = |k: &config::KeyPat| match k {
+        config::KeyPat::Any => "[*]".to_owned(),
+        config::KeyPat::Is(Some(k)) => k.to_string(),
+        config::KeyPat::Is(None) => String::new(),
+    };
+    let mut out = String::new();
+    for (name, k) in &t.modules {
+        out.push_str("module.");
+        out.push_str(name);
+        out.push_str(&key(k));
+        out.push('.');
+    }
+    if t.data {
+        out.push_str("data.");
+    }
+    out.push_str(&t.kind);
+    out.push('.');
+    out.push_str(&t.name);
+    out.push_str(&key(&t.index));
+    if let Some(attr) = t.attr.as_deref().filter(|a| !matches!(*a, "id" | "arn")) {
+        out.push('.');
+        out.push_str(attr);
+    }
+    out
 }
 
 impl Resolved {
@@ -444,6 +556,7 @@ impl<'a> Plan<'a> {
         for (i, e) in entries.iter_mut().enumerate() {
             e.before_id = identity(e.before);
             e.after_id = identity(e.after);
+            e.after_unknown_id = unknown_identity(e.after_unknown);
             if let Some(a) = &e.addr {
                 by_name
                     .entry((a.data, a.kind.clone(), a.name.clone()))
@@ -525,12 +638,11 @@ impl<'a> Plan<'a> {
                 ..Resolved::default()
             };
         };
-        self.interpret(from, &cands, accept, id_prefix)
+        self.interpret(&cands, accept, id_prefix)
     }
 
     fn interpret(
         &self,
-        from: usize,
         cands: &Candidates,
         accept: &dyn Fn(&Entry<'_>, Option<&str>) -> bool,
         id_prefix: &str,
@@ -539,11 +651,12 @@ impl<'a> Plan<'a> {
             open: cands.open,
             ..Resolved::default()
         };
+        let mut per_target: Vec<(&config::Target, Vec<usize>)> = Vec::new();
         for t in &cands.targets {
             let Some(idx) = self.by_name.get(&(t.data, t.kind.clone(), t.name.clone())) else {
                 continue;
             };
-            let mut hits: Vec<usize> = idx
+            let hits: Vec<usize> = idx
                 .iter()
                 .copied()
                 .filter(|&i| {
@@ -553,28 +666,38 @@ impl<'a> Plan<'a> {
                         && accept(e, t.attr.as_deref())
                 })
                 .collect();
-            if hits.len() > 1 && cands.iterates {
-                // `aws_security_group.web[count.index]`: pair instances by index.
-                let own = self.entries[from]
-                    .addr
-                    .as_ref()
-                    .and_then(|a| a.index.clone());
-                let same: Vec<usize> = hits
-                    .iter()
-                    .copied()
-                    .filter(|&i| {
-                        own.is_some()
-                            && self.entries[i].addr.as_ref().and_then(|a| a.index.clone()) == own
-                    })
-                    .collect();
-                if !same.is_empty() {
-                    hits = same;
-                }
+            // No pairing by index: `s[count.index]`, `s[count.index % 3]` and
+            // `s[(count.index + 1) % var.n]` all read as `aws_subnet.s` plus
+            // `count.index` in `configuration`, so an index says nothing here.
+            per_target.push((t, hits));
+        }
+        // An unknown value comes from an unknown input: when the whole expression was
+        // followed, a candidate whose referenced attribute is known (an existing
+        // resource) cannot be what it evaluated to, as long as one candidate is unknown.
+        let unknown = |i: usize, attr: Option<&str>| self.entries[i].attribute_unknown(attr);
+        let filter_known = !cands.open
+            && per_target.iter().any(|(t, hits)| {
+                hits.iter()
+                    .any(|&i| unknown(i, t.attr.as_deref()) == Some(true))
+            });
+        for (t, mut hits) in per_target {
+            if filter_known {
+                hits.retain(|&i| unknown(i, t.attr.as_deref()) != Some(false));
             }
             if hits.len() > 1 {
                 out.ambiguous = true;
+                out.families.push(Family {
+                    label: family_label(t),
+                    members: hits.clone(),
+                });
             }
             out.entries.extend(hits);
+        }
+        if filter_known {
+            // Constants are known values too.
+            out.entries.sort_unstable();
+            out.entries.dedup();
+            return out;
         }
         for lit in &cands.literals {
             if lit.starts_with(id_prefix) || lit.contains(&format!("/{id_prefix}")) {
@@ -668,6 +791,7 @@ fn collect_entries<'a>(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Vec<Ent
             before_unknown: change.before_unknown,
             before_id: None,
             after_id: None,
+            after_unknown_id: UnknownIdentity::default(),
         });
     }
     // Resources absent from resource_changes (older plans, -target) are unchanged.
@@ -697,6 +821,7 @@ fn collect_entries<'a>(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Vec<Ent
                     before_unknown: None,
                     before_id: None,
                     after_id: None,
+                    after_unknown_id: UnknownIdentity::default(),
                 });
             }
             stack.extend(m.child_modules.iter());

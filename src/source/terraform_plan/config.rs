@@ -74,8 +74,6 @@ pub(super) struct Candidates {
     pub literals: BTreeSet<String>,
     /// Something could not be followed (a `local`, a missing module or output).
     pub open: bool,
-    /// The expression indexes by `count.index` or `each.*`.
-    pub iterates: bool,
 }
 
 /// An index over `configuration` for finding resource blocks and following references.
@@ -161,9 +159,6 @@ impl<'a> ConfigIndex<'a> {
                 }
                 if let Some(Value::Array(refs)) = o.get("references") {
                     for r in refs.iter().filter_map(Value::as_str) {
-                        if depth == 0 && (r.starts_with("count.") || r.starts_with("each.")) {
-                            out.iterates = true;
-                        }
                         self.follow(ctx, r, depth, out);
                     }
                 }

@@ -164,13 +164,24 @@ impl Plan<'_> {
         id.to_owned()
     }
 
-    /// The keys of what a reference resolved to, sorted and without duplicates.
+    /// The keys of what a reference resolved to, sorted and without duplicates. Several
+    /// instances of one resource that the reference may name (a [`super::Family`]) are
+    /// one key standing for an object known only after apply, `(aws_subnet.s[*] known
+    /// after apply)`, never each of them: the reference names one of them.
     pub(super) fn candidate_keys(&self, want: Want, resolved: &Resolved) -> Vec<String> {
+        let in_family: std::collections::HashSet<usize> = resolved
+            .families
+            .iter()
+            .flat_map(|f| f.members.iter().copied())
+            .collect();
+        let in_family = |i: &&usize| in_family.contains(*i);
         let mut keys: Vec<String> = resolved
             .entries
             .iter()
+            .filter(|i| !in_family(i))
             .map(|&i| self.key_of(want, i))
             .chain(resolved.external.iter().map(|id| self.key_for_id(want, id)))
+            .chain(resolved.families.iter().map(|f| unknown_key(&f.label)))
             .collect();
         keys.sort();
         keys.dedup();
