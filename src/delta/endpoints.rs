@@ -14,7 +14,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::{Cause, Change, ChangeKind, Level, SubjectKind};
 use crate::header_space::service::{ICMP, TCP};
-use crate::header_space::{HeaderSpace, IcmpItem, Part, PeerSet, Principal, Service, ServiceSet};
+use crate::header_space::{
+    HeaderSpace, IcmpItem, Part, PeerSet, Principal, Service, ServiceSet, thousands,
+};
 use crate::model::{Bound, Certainty, Direction};
 
 use crate::reach::{Assumptions, Flow, FlowSource, Layer, Path, Reachability, Tracer};
@@ -29,15 +31,17 @@ struct Joint {
     members: Vec<String>,
 }
 
-/// Every endpoint-level change of `pair`.
+/// Every endpoint-level change of `pair`, and the sets of endpoints they name
+/// ([`Principal::Endpoints`]) with their members.
 pub(super) fn compare(
     pair: &SnapshotPair,
     assumptions: &Assumptions,
     tracers: &[Tracer<'_>; 2],
-) -> Vec<Change> {
+) -> (Vec<Change>, BTreeMap<String, Vec<String>>) {
     let before = WORLDS.map(|w| Reachability::compute(&pair.before, w, assumptions));
     let after = WORLDS.map(|w| Reachability::compute(&pair.after, w, assumptions));
     let joints = joints(&before[0], &after[0]);
+    let index = JointIndex::new(&joints, before[0].classes.len(), after[0].classes.len());
     let explainer = Explainer {
         before: &tracers[0],
         after: &tracers[1],
@@ -47,15 +51,15 @@ pub(super) fn compare(
         .iter()
         .map(|j| joint_region(j, &before[1], &after[1]))
         .collect();
+    let mut sets = Sets::new(&joints);
     let mut out = Vec::new();
     for d in &joints {
         for kind in [ChangeKind::Opened, ChangeKind::Closed] {
-            let per_world =
-                [0, 1].map(|w| inbound_changes(&before[w], &after[w], &joints, d, kind));
+            let per_world = [0, 1].map(|w| inbound_changes(&before[w], &after[w], &index, d, kind));
             let split = Split::of(&per_world[0], &per_world[1]);
             for member in &d.members {
                 for (certainty, part) in split.parts() {
-                    let region = expand(part, &joints, &regions, member);
+                    let region = expand(part, &regions, &mut sets, member);
                     explainer.emit(
                         &mut out,
                         member,
@@ -91,7 +95,7 @@ pub(super) fn compare(
         }
     }
     through_balancers(&before, &after, &explainer, &mut out);
-    out
+    (out, sets.named)
 }
 
 /// Flows that reach a load balancer's targets through it, before and after.
@@ -152,14 +156,15 @@ fn by_certainty(
 
 fn joints(before: &Reachability, after: &Reachability) -> Vec<Joint> {
     let mut map: BTreeMap<(Vec<usize>, Vec<usize>), Vec<String>> = BTreeMap::new();
-    let keys = before.endpoints.keys().chain(after.endpoints.keys());
+    let keys: std::collections::BTreeSet<&String> = before
+        .endpoints
+        .keys()
+        .chain(after.endpoints.keys())
+        .collect();
     for k in keys {
         let b = before.endpoints.get(k).cloned().unwrap_or_default();
         let a = after.endpoints.get(k).cloned().unwrap_or_default();
-        let members = map.entry((b, a)).or_default();
-        if !members.contains(k) {
-            members.push(k.clone());
-        }
+        map.entry((b, a)).or_default().push(k.clone());
     }
     map.into_iter()
         .map(|((before, after), members)| Joint {
@@ -168,6 +173,77 @@ fn joints(before: &Reachability, after: &Reachability) -> Vec<Joint> {
             members,
         })
         .collect()
+}
+
+/// Which joints hold each class, on each side.
+struct JointIndex {
+    before: Vec<Vec<usize>>,
+    after: Vec<Vec<usize>>,
+}
+
+impl JointIndex {
+    fn new(joints: &[Joint], before_classes: usize, after_classes: usize) -> Self {
+        let mut index = Self {
+            before: vec![Vec::new(); before_classes],
+            after: vec![Vec::new(); after_classes],
+        };
+        for (j, joint) in joints.iter().enumerate() {
+            for &c in &joint.before {
+                index.before[c].push(j);
+            }
+            for &c in &joint.after {
+                index.after[c].push(j);
+            }
+        }
+        index
+    }
+}
+
+/// Source joints with more members than this are named as one set
+/// ([`Principal::Endpoints`]) rather than one by one.
+const SET_ABOVE: usize = 16;
+
+/// The sets of endpoints named so far, and the name of each large joint.
+struct Sets<'j> {
+    joints: &'j [Joint],
+    names: Vec<Option<String>>,
+    named: BTreeMap<String, Vec<String>>,
+}
+
+impl<'j> Sets<'j> {
+    fn new(joints: &'j [Joint]) -> Self {
+        Self {
+            joints,
+            names: vec![None; joints.len()],
+            named: BTreeMap::new(),
+        }
+    }
+
+    /// The members of joint `j` as peers of `me`: each member but `me`, or — for a
+    /// large joint — the joint as one set.
+    fn peers(&mut self, j: usize, me: &str) -> PeerSet {
+        let members = &self.joints[j].members;
+        let mut peers = PeerSet::empty();
+        if members.len() <= SET_ABOVE {
+            peers.principals = members
+                .iter()
+                .filter(|m| *m != me)
+                .map(|m| Principal::Endpoint(m.clone()))
+                .collect();
+            return peers;
+        }
+        let name = self.names[j].get_or_insert_with(|| {
+            let name = format!(
+                "{} and {} more",
+                members[0],
+                thousands(members.len() as u64 - 1)
+            );
+            self.named.insert(name.clone(), members.clone());
+            name
+        });
+        peers.principals.insert(Principal::Endpoints(name.clone()));
+        peers
+    }
 }
 
 /// The addresses a joint's members may have (their subnets, or fixed addresses), on
@@ -184,16 +260,16 @@ fn joint_region(j: &Joint, before: &Reachability, after: &Reachability) -> PeerS
 }
 
 /// What opened (or closed) towards a joint in one world: from addresses, and from each
-/// source joint (by index) on which services.
+/// source joint (by index; only those with a change) on which services.
 struct Changes {
     addresses: HeaderSpace,
-    sources: Vec<ServiceSet>,
+    sources: BTreeMap<usize, ServiceSet>,
 }
 
 fn inbound_changes(
     before: &Reachability,
     after: &Reachability,
-    joints: &[Joint],
+    index: &JointIndex,
     d: &Joint,
     kind: ChangeKind,
 ) -> Changes {
@@ -201,27 +277,37 @@ fn inbound_changes(
         HeaderSpace::union_all(classes.iter().map(|&c| r.classes[c].from_addresses.clone()))
     };
     let (b_addr, a_addr) = (union_addr(before, &d.before), union_addr(after, &d.after));
-    let services = |r: &Reachability, dst: &[usize], src: &[usize]| {
-        dst.iter().fold(ServiceSet::none(), |acc, &dc| {
-            src.iter()
-                .fold(acc, |acc, &sc| acc.union(&r.classes[dc].from_classes[sc]))
+    // The services each source joint can use, before and after: only the joints some
+    // class of `d` admits on either side.
+    let mut services: BTreeMap<usize, [ServiceSet; 2]> = BTreeMap::new();
+    for (side, r, dst, by_class) in [
+        (0, before, &d.before, &index.before),
+        (1, after, &d.after, &index.after),
+    ] {
+        for &dc in dst {
+            for (sc, svc) in &r.classes[dc].from_classes {
+                for &j in &by_class[*sc] {
+                    let slot = &mut services
+                        .entry(j)
+                        .or_insert_with(|| [ServiceSet::none(), ServiceSet::none()])[side];
+                    *slot = slot.union(svc);
+                }
+            }
+        }
+    }
+    let sources = services
+        .into_iter()
+        .filter_map(|(j, [b, a])| {
+            let diff = match kind {
+                ChangeKind::Opened => a.difference(&b),
+                ChangeKind::Closed => b.difference(&a),
+            };
+            (!diff.is_empty()).then_some((j, diff))
         })
-    };
-    let diff = |a: &ServiceSet, b: &ServiceSet| match kind {
-        ChangeKind::Opened => a.difference(b),
-        ChangeKind::Closed => b.difference(a),
-    };
+        .collect();
     Changes {
         addresses: changed(kind, &b_addr, &a_addr),
-        sources: joints
-            .iter()
-            .map(|s| {
-                diff(
-                    &services(after, &d.after, &s.after),
-                    &services(before, &d.before, &s.before),
-                )
-            })
-            .collect(),
+        sources,
     }
 }
 
@@ -235,11 +321,21 @@ impl Split {
     fn of(lo: &Changes, hi: &Changes) -> Self {
         let definite_addr = lo.addresses.intersection(&hi.addresses);
         let possible_addr = lo.addresses.union(&hi.addresses).difference(&definite_addr);
-        let (mut definite, mut possible) = (Vec::new(), Vec::new());
-        for (l, h) in lo.sources.iter().zip(&hi.sources) {
+        let (mut definite, mut possible) = (BTreeMap::new(), BTreeMap::new());
+        let none = ServiceSet::none();
+        let joints: std::collections::BTreeSet<&usize> =
+            lo.sources.keys().chain(hi.sources.keys()).collect();
+        for j in joints {
+            let l = lo.sources.get(j).unwrap_or(&none);
+            let h = hi.sources.get(j).unwrap_or(&none);
             let d = l.intersection(h);
-            possible.push(l.union(h).difference(&d));
-            definite.push(d);
+            let p = l.union(h).difference(&d);
+            if !d.is_empty() {
+                definite.insert(*j, d);
+            }
+            if !p.is_empty() {
+                possible.insert(*j, p);
+            }
         }
         Self {
             definite: Changes {
@@ -262,15 +358,13 @@ impl Split {
 }
 
 /// The change as packets for one destination: the address part, plus each source
-/// joint's members (the destination itself left out) on the services where they are
-/// not already covered — a source whose every possible address is among the change's
-/// source addresses for a service is implied by them.
-fn expand(c: &Changes, joints: &[Joint], regions: &[PeerSet], me: &str) -> HeaderSpace {
+/// joint's members (the destination itself left out; a large joint as one set) on the
+/// services where they are not already covered — a source whose every possible address
+/// is among the change's source addresses for a service is implied by them.
+fn expand(c: &Changes, regions: &[PeerSet], sets: &mut Sets<'_>, me: &str) -> HeaderSpace {
     let mut parts = vec![c.addresses.clone()];
-    for ((s, services), region) in joints.iter().zip(&c.sources).zip(regions) {
-        if services.is_empty() {
-            continue;
-        }
+    for (&s, services) in &c.sources {
+        let region = &regions[s];
         let covered = if region.is_empty() {
             ServiceSet::none()
         } else {
@@ -282,13 +376,7 @@ fn expand(c: &Changes, joints: &[Joint], regions: &[PeerSet], me: &str) -> Heade
         if services.is_empty() {
             continue;
         }
-        let mut peers = PeerSet::empty();
-        peers.principals = s
-            .members
-            .iter()
-            .filter(|m| *m != me)
-            .map(|m| Principal::Endpoint(m.clone()))
-            .collect();
+        let peers = sets.peers(s, me);
         if !peers.is_empty() {
             parts.push(HeaderSpace::product(&peers, &services));
         }

@@ -173,6 +173,9 @@ impl Change {
 pub struct Delta {
     /// Sorted by subject, direction, kind, certainty, then service.
     pub changes: Vec<Change>,
+    /// The members of each set of endpoints the changes name as peers
+    /// ([`Principal::Endpoints`](crate::header_space::Principal::Endpoints)), sorted.
+    pub endpoint_sets: BTreeMap<String, Vec<String>>,
 }
 
 /// A filter seen the same way whether it is a security group or an ACL.
@@ -260,9 +263,10 @@ impl Delta {
             Tracer::new(&pair.before, assumptions),
             Tracer::new(&pair.after, assumptions),
         ];
-        let endpoint_changes = endpoints::compare(pair, assumptions, &tracers);
+        let (endpoint_changes, endpoint_sets) = endpoints::compare(pair, assumptions, &tracers);
         effects::mark(&mut delta.changes, &endpoint_changes, pair, &tracers);
         delta.changes.extend(endpoint_changes);
+        delta.endpoint_sets = endpoint_sets;
         delta.changes.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
         delta
     }
@@ -291,7 +295,10 @@ impl Delta {
             &mut changes,
         );
         changes.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
-        Self { changes }
+        Self {
+            changes,
+            endpoint_sets: BTreeMap::new(),
+        }
     }
 
     /// `true` when nothing changed.

@@ -22,7 +22,7 @@ pub use ip::{
 };
 pub use peer::{PeerPoint, PeerSet, Principal, is_unknown_name};
 pub use range_set::{Point, RangeSet};
-pub use render::{IcmpItem, Part, Service, port_range};
+pub use render::{IcmpItem, Part, Service, port_range, thousands};
 pub use service::ServiceSet;
 
 use service::SERVICE_MAX;

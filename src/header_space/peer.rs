@@ -20,6 +20,11 @@ pub enum Principal {
     PrefixList(String),
     /// A modelled endpoint (an instance, a load balancer, …) as a source, by address.
     Endpoint(String),
+    /// Many modelled endpoints that behave alike, as sources, by the name of the set
+    /// (`aws_instance.web[0] and 1,499 more`); whoever holds the set (a
+    /// [`crate::delta::Delta`]) lists its members. A set never stands for the subject of
+    /// the change it appears in: an endpoint is not its own peer.
+    Endpoints(String),
 }
 
 impl Principal {
@@ -30,7 +35,10 @@ impl Principal {
     #[must_use]
     pub fn name(&self) -> &str {
         match self {
-            Self::SecurityGroup(n) | Self::PrefixList(n) | Self::Endpoint(n) => n,
+            Self::SecurityGroup(n)
+            | Self::PrefixList(n)
+            | Self::Endpoint(n)
+            | Self::Endpoints(n) => n,
         }
     }
 
@@ -53,7 +61,7 @@ impl fmt::Display for Principal {
         match self {
             Self::SecurityGroup(n) => write!(f, "sg:{n}"),
             Self::PrefixList(n) => write!(f, "pl:{n}"),
-            Self::Endpoint(n) => write!(f, "ep:{n}"),
+            Self::Endpoint(n) | Self::Endpoints(n) => write!(f, "ep:{n}"),
         }
     }
 }

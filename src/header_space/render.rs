@@ -282,3 +282,17 @@ fn icmp_items(ranges: &[(u16, u16)]) -> Vec<IcmpItem> {
     }
     items
 }
+
+/// A count with thousands separators: `3,702,258,432`.
+#[must_use]
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -19,17 +19,16 @@
 //! both worlds (see `docs/tricky_cases.md`). Comparing snapshots is [`crate::delta`]'s
 //! job.
 
+mod compute;
 mod context;
+mod region;
 mod trace;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use crate::header_space::{HeaderSpace, PeerSet, Principal, RangeSet, ServiceSet};
-use crate::model::{
-    Bound, Certainty, Direction, Endpoint, EndpointKind, Interface, Snapshot, is_unknown_key,
-};
+use crate::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet};
+use crate::model::{Bound, Endpoint, EndpointKind, Interface, Snapshot};
 
-use context::{Ctx, public};
 pub use trace::{Flow, FlowSource, Hop, HopVerdict, Layer, Path, Tracer};
 
 /// Assumptions about what the input cannot say.
@@ -72,10 +71,23 @@ pub struct EndpointClass {
     /// Inbound from addresses (internet, other networks, hosts in the VPC): sources ×
     /// services.
     pub from_addresses: HeaderSpace,
-    /// Inbound from each class (by index): the services its members can use.
-    pub from_classes: Vec<ServiceSet>,
+    /// Inbound from classes: each class (by index, ascending) whose members can reach
+    /// this one's, with the services they can use. Classes that cannot are left out.
+    pub from_classes: Vec<(usize, ServiceSet)>,
     /// Outbound to addresses outside the VPC: destinations × services.
     pub to_addresses: HeaderSpace,
+}
+
+impl EndpointClass {
+    /// The services members of class `e` can use to reach this class's members, when
+    /// they can reach them at all.
+    #[must_use]
+    pub fn from_class(&self, e: usize) -> Option<&ServiceSet> {
+        self.from_classes
+            .binary_search_by_key(&e, |(c, _)| *c)
+            .ok()
+            .map(|i| &self.from_classes[i].1)
+    }
 }
 
 /// The reachability of one snapshot in one world.
@@ -160,186 +172,7 @@ fn accepted_services(ep: &Endpoint) -> ServiceSet {
     ServiceSet::all()
 }
 
-/// Where a class's members may be: the security groups they carry (as principals), and
-/// their addresses.
-struct Region {
-    principals: BTreeSet<Principal>,
-    /// Exact addresses, when fixed in the input.
-    exact: PeerSet,
-    /// The subnet's addresses, when the exact ones are not known (per family: only
-    /// the families the interface has).
-    range: PeerSet,
-    /// The subnet is not known: the address could be anything.
-    unknown: bool,
-    /// Upper world: the members carry a group known only after apply, which any
-    /// security-group reference may name.
-    any_group: bool,
-}
-
-impl Region {
-    fn of(ctx: &Ctx<'_>, iface: &Interface) -> Self {
-        let world = ctx.world;
-        let principals = if iface.groups_certainty == Certainty::Definite || world == Bound::Upper {
-            iface
-                .security_groups
-                .iter()
-                .map(|g| Principal::SecurityGroup(g.clone()))
-                .collect()
-        } else {
-            BTreeSet::new()
-        };
-        let subnet = iface.subnet.as_deref().and_then(|s| ctx.subnets.get(s));
-        let mut exact = PeerSet::empty();
-        let mut range = PeerSet::empty();
-        if let Some(ip) = iface.private_ipv4 {
-            exact.v4 = RangeSet::range(u32::from(ip), u32::from(ip));
-        } else if let Some(s) = subnet {
-            range.v4 = s.range.v4.clone();
-        }
-        if public(world, iface.ipv6) {
-            if iface.ipv6_addresses.is_empty() {
-                if let Some(s) = subnet {
-                    range.v6 = s.range.v6.clone();
-                }
-            } else {
-                for a in &iface.ipv6_addresses {
-                    let n = u128::from(*a);
-                    exact.v6 = exact.v6.union(&RangeSet::range(n, n));
-                }
-            }
-        }
-        Self {
-            any_group: world == Bound::Upper
-                && iface.security_groups.iter().any(|g| is_unknown_key(g)),
-            principals,
-            exact,
-            range,
-            unknown: subnet.is_none(),
-        }
-    }
-
-    /// Whether a rule naming `peers` applies to this region's members, in `world`.
-    fn matched_by(&self, peers: &PeerSet, world: Bound) -> bool {
-        if self.principals.iter().any(|p| peers.principals.contains(p)) {
-            return true;
-        }
-        if peers.intersects(&self.exact) {
-            return true;
-        }
-        match world {
-            Bound::Upper => {
-                // A reference known only after apply may name any group, and a group
-                // known only after apply may be the one any reference names.
-                let groups = || {
-                    peers
-                        .principals
-                        .iter()
-                        .filter(|p| matches!(p, Principal::SecurityGroup(_)))
-                };
-                peers.intersects(&self.range)
-                    || (self.unknown && !peers.v4.is_empty())
-                    || (self.any_group && groups().next().is_some())
-                    || (!self.principals.is_empty() && groups().any(Principal::is_unknown))
-            }
-            Bound::Lower => {
-                (!self.range.v4.is_empty() && self.range.v4.is_subset(&peers.v4))
-                    || (!self.range.v6.is_empty() && self.range.v6.is_subset(&peers.v6))
-            }
-        }
-    }
-}
-
-/// The services a filter allows for a peer in `region` (`None`: no filter).
-fn services_for(filter: Option<&HeaderSpace>, region: &Region, world: Bound) -> ServiceSet {
-    match filter {
-        None => ServiceSet::all(),
-        Some(space) => space.services_matching(|peers| region.matched_by(peers, world)),
-    }
-}
-
 impl Reachability {
-    /// Computes the reachability of `snapshot` in `world`.
-    #[must_use]
-    pub fn compute(snapshot: &Snapshot, world: Bound, assumptions: &Assumptions) -> Self {
-        let ctx = Ctx::new(snapshot, world, assumptions);
-        let (keys, endpoints) = classes(snapshot);
-        let regions: Vec<Region> = keys
-            .iter()
-            .map(|k| Region::of(&ctx, &k.interface))
-            .collect();
-        let members: Vec<Vec<String>> = {
-            let mut m = vec![Vec::new(); keys.len()];
-            for (ep, idx) in &endpoints {
-                for &i in idx {
-                    m[i].push(ep.clone());
-                }
-            }
-            m
-        };
-        let vpc_of = |k: &ClassKey| -> Option<&str> {
-            k.interface
-                .subnet
-                .as_deref()
-                .and_then(|s| ctx.subnets.get(s))
-                .and_then(|s| s.vpc.as_deref())
-        };
-        let mut classes = Vec::with_capacity(keys.len());
-        for (d, dkey) in keys.iter().enumerate() {
-            let from_addresses =
-                from_addresses(&ctx, dkey, &regions[d]).restrict_services(&dkey.accepts);
-            let from_classes = keys
-                .iter()
-                .enumerate()
-                .map(|(e, ekey)| {
-                    let same_vpc = match (vpc_of(ekey), vpc_of(dkey)) {
-                        (Some(a), Some(b)) => a == b,
-                        _ => world == Bound::Upper,
-                    };
-                    if !same_vpc || dkey.accepts.is_empty() {
-                        return ServiceSet::none();
-                    }
-                    pair_services(&ctx, ekey, &regions[e], dkey, &regions[d])
-                        .intersection(&dkey.accepts)
-                })
-                .collect();
-            let to_addresses = if dkey.sends_out {
-                to_addresses(&ctx, dkey)
-            } else {
-                HeaderSpace::empty()
-            };
-            classes.push(EndpointClass {
-                key: dkey.clone(),
-                members: members[d].clone(),
-                from_addresses,
-                from_classes,
-                to_addresses,
-            });
-        }
-        let mut forwards = Vec::new();
-        for ep in snapshot.endpoints.values().filter(|e| is_balancer(e.kind)) {
-            for l in &ep.listeners {
-                for (target, port) in &l.targets {
-                    forwards.push(Forward {
-                        balancer: ep.key.clone(),
-                        protocol: l.protocol,
-                        port: l.port,
-                        target: target.clone(),
-                        target_port: *port,
-                    });
-                }
-            }
-        }
-        forwards.sort();
-        let regions = regions.iter().map(|r| r.exact.union(&r.range)).collect();
-        Self {
-            world,
-            classes,
-            endpoints,
-            forwards,
-            regions,
-        }
-    }
-
     /// Everything that can reach `endpoint` directly: source addresses and source
     /// endpoints (`ep:` principals) × services.
     #[must_use]
@@ -351,10 +184,8 @@ impl Reachability {
         for &d in mine {
             let class = &self.classes[d];
             spaces.push(class.from_addresses.clone());
-            for (e, services) in class.from_classes.iter().enumerate() {
-                if services.is_empty() {
-                    continue;
-                }
+            for (e, services) in &class.from_classes {
+                let e = *e;
                 let mut peers = PeerSet::empty();
                 peers.principals = self.classes[e]
                     .members
@@ -439,153 +270,4 @@ impl Reachability {
         }
         HeaderSpace::union_all(out)
     }
-}
-
-/// The services class `e`'s members can use to reach class `d`'s members (same VPC):
-/// source security-group egress, destination ingress, and — between different subnets
-/// — both subnets' ACLs for the request and the reply.
-fn pair_services(
-    ctx: &Ctx<'_>,
-    ekey: &ClassKey,
-    e: &Region,
-    dkey: &ClassKey,
-    d: &Region,
-) -> ServiceSet {
-    let world = ctx.world;
-    let (ei, di) = (&ekey.interface, &dkey.interface);
-    let mut svc = services_for(ctx.groups(ei, Direction::Egress).as_ref(), d, world);
-    if svc.is_empty() {
-        return svc;
-    }
-    svc = svc.intersection(&services_for(
-        ctx.groups(di, Direction::Ingress).as_ref(),
-        e,
-        world,
-    ));
-    let (es, ds) = (ei.subnet.as_deref(), di.subnet.as_deref());
-    if svc.is_empty() || (es.is_some() && es == ds) {
-        return svc;
-    }
-    for (space, region) in [
-        (ctx.acl(es, Direction::Egress), d),
-        (ctx.acl(ds, Direction::Ingress), e),
-        (ctx.acl_reply(ds, Direction::Egress), e),
-        (ctx.acl_reply(es, Direction::Ingress), d),
-    ] {
-        svc = svc.intersection(&services_for(Some(space), region, world));
-        if svc.is_empty() {
-            break;
-        }
-    }
-    svc
-}
-
-/// Inbound to a class from addresses: the internet, other networks and hosts in the VPC.
-fn from_addresses(ctx: &Ctx<'_>, dkey: &ClassKey, d: &Region) -> HeaderSpace {
-    let world = ctx.world;
-    let iface = &dkey.interface;
-    let subnet_key = iface.subnet.as_deref();
-    let sg_in = ctx.groups(iface, Direction::Ingress);
-    let Some(subnet) = subnet_key.and_then(|s| ctx.subnets.get(s)) else {
-        // Its subnet is not known: in the upper world it may sit anywhere, reachable
-        // from any address its groups admit; in the lower world from none.
-        return unknown_subnet(world, sg_in.as_ref(), iface);
-    };
-    let through_acl = ctx
-        .acl(subnet_key, Direction::Ingress)
-        .intersection(ctx.acl_reply(subnet_key, Direction::Egress));
-    let base = match &sg_in {
-        Some(g) => g.intersection(&through_acl),
-        None => through_acl,
-    };
-    let routes = &subnet.routes;
-    let mut internet = PeerSet::empty();
-    if public(world, iface.public_ipv4) {
-        internet.v4 = routes.internet.v4.clone();
-    }
-    if public(world, iface.ipv6) {
-        internet.v6 = routes.internet.v6.clone();
-    }
-    let mut parts = vec![
-        base.restrict_peers(&internet),
-        base.restrict_peers(&routes.networks),
-    ];
-    // Hosts in the VPC, subnet by subnet (none needs its own ACL inside one subnet).
-    let mut covered = PeerSet::empty();
-    for (key, other) in &ctx.subnets {
-        if other.vpc.is_none() || other.vpc != subnet.vpc {
-            continue;
-        }
-        covered = covered.union(&other.range);
-        if Some(*key) == subnet_key {
-            let same = match &sg_in {
-                Some(g) => g.restrict_peers(&other.range),
-                None => HeaderSpace::product(&other.range, &ServiceSet::all()),
-            };
-            parts.push(same);
-            continue;
-        }
-        let out_ok =
-            services_for(Some(ctx.acl(Some(key), Direction::Egress)), d, world).intersection(
-                &services_for(Some(ctx.acl_reply(Some(key), Direction::Ingress)), d, world),
-            );
-        parts.push(base.restrict_peers(&other.range).restrict_services(&out_ok));
-    }
-    // Addresses of the VPC outside any subnet the plan shows (subnets managed elsewhere).
-    parts.push(base.restrict_peers(&routes.local.difference(&covered)));
-    HeaderSpace::union_all(parts).restrict_peers(&families(world, iface))
-}
-
-/// Every address of the families an interface has in `world`: IPv4, and IPv6 only
-/// with an IPv6 address (IPv4 and IPv6 are separate worlds: without an IPv6 address
-/// nothing reaches it over IPv6).
-fn families(world: Bound, iface: &Interface) -> PeerSet {
-    let mut out = PeerSet::from_v4(RangeSet::full());
-    if public(world, iface.ipv6) {
-        out.v6 = RangeSet::full();
-    }
-    out
-}
-
-/// An interface whose subnet is unknown: every address its groups allow in the upper
-/// world (IPv6 only when it may have IPv6), nothing in the lower world.
-fn unknown_subnet(world: Bound, groups: Option<&HeaderSpace>, iface: &Interface) -> HeaderSpace {
-    if world == Bound::Lower {
-        return HeaderSpace::empty();
-    }
-    let families = families(world, iface);
-    match groups {
-        Some(g) => g.restrict_peers(&families),
-        None => HeaderSpace::product(&families, &ServiceSet::all()),
-    }
-}
-
-/// Outbound from a class to addresses outside its VPC.
-fn to_addresses(ctx: &Ctx<'_>, ekey: &ClassKey) -> HeaderSpace {
-    let world = ctx.world;
-    let iface = &ekey.interface;
-    let subnet_key = iface.subnet.as_deref();
-    let Some(subnet) = subnet_key.and_then(|s| ctx.subnets.get(s)) else {
-        return unknown_subnet(world, ctx.groups(iface, Direction::Egress).as_ref(), iface);
-    };
-    let through_acl = ctx
-        .acl(subnet_key, Direction::Egress)
-        .intersection(ctx.acl_reply(subnet_key, Direction::Ingress));
-    let base = match ctx.groups(iface, Direction::Egress) {
-        Some(g) => g.intersection(&through_acl),
-        None => through_acl,
-    };
-    let routes = &subnet.routes;
-    let mut dests = routes.networks.clone();
-    if public(world, iface.public_ipv4) {
-        dests.v4 = dests.v4.union(&routes.internet.v4);
-    }
-    dests.v4 = dests.v4.union(&routes.nat.v4);
-    if public(world, iface.ipv6) {
-        dests.v6 = dests
-            .v6
-            .union(&routes.internet.v6)
-            .union(&routes.egress_only.v6);
-    }
-    base.restrict_peers(&dests)
 }

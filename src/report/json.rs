@@ -57,6 +57,12 @@ struct Document<'r> {
     gate: Gate,
     summary: Summary,
     changes: Vec<JsonChange<'r>>,
+    /// The members of each set of endpoints that changes name as one peer
+    /// (`ep:aws_instance.web[0] and 1,499 more`): endpoints that behave alike, listed
+    /// once here rather than in every change. A set never includes the change's
+    /// subject. Absent when no change names a set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    endpoint_sets: Option<&'r std::collections::BTreeMap<String, Vec<String>>>,
     violations: Vec<Violation<'r>>,
     guardrails: Vec<JsonGuardrail<'r>>,
     warnings: &'r [Warning],
@@ -416,6 +422,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .zip(&report.risk.findings)
             .map(|(c, f)| change(c, f, &report.risk.networks, &report.inputs))
             .collect(),
+        endpoint_sets: Some(&report.delta.endpoint_sets).filter(|sets| !sets.is_empty()),
         violations: report
             .risk
             .violations

@@ -246,7 +246,7 @@ pub fn name_networks(peers: &PeerSet, names: &Names) -> (Vec<String>, PeerSet) {
 }
 
 /// The peers of a part as JSON lists; a security group named `subject` prints as
-/// `self`.
+/// `self` (unless it is a key known only after apply, which stands for one of several).
 #[must_use]
 pub fn part_peer_lists(part: &Part, subject: Option<&str>) -> (Vec<String>, Vec<String>) {
     let peers = &part.peers;
@@ -263,7 +263,12 @@ fn principal_names(part: &Part, subject: Option<&str>) -> Vec<String> {
         .principals
         .iter()
         .map(|p| {
-            if Some(p.name()) == subject && matches!(p, Principal::SecurityGroup(_)) {
+            // An unknown key is no one group: the same key in a rule filed under it
+            // stands for one of several groups, not necessarily the same one.
+            if Some(p.name()) == subject
+                && matches!(p, Principal::SecurityGroup(_))
+                && !p.is_unknown()
+            {
                 "self".to_owned()
             } else {
                 p.to_string()
@@ -988,7 +993,10 @@ mod tests {
     fn report(changes: Vec<(Change, Finding)>) -> Report {
         let (changes, findings) = changes.into_iter().unzip();
         Report {
-            delta: Delta { changes },
+            delta: Delta {
+                changes,
+                ..Delta::default()
+            },
             risk: Assessment {
                 findings,
                 ..Assessment::default()

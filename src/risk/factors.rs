@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 use super::catalogue::{self, Category, Entry};
 use crate::delta::{ChangeKind, Effect, Level};
 use crate::header_space::service::{ICMP, ICMPV6, TCP, UDP};
-use crate::header_space::{Ipv4Set, Ipv6Set, PeerSet, Principal, RangeSet, ServiceSet};
+use crate::header_space::{Ipv4Set, Ipv6Set, PeerSet, Principal, RangeSet, ServiceSet, thousands};
 use crate::model::{Certainty, Direction, EndpointKind};
 
 /// How wide a remote party is, from the widest to the narrowest.
@@ -248,6 +248,8 @@ pub fn breadth(peers: &PeerSet, around: &Surroundings) -> (Breadth, String) {
             _ if p.is_unknown() => (Breadth::Unknown, String::new()),
             Principal::SecurityGroup(_) => (Breadth::SecurityGroup, p.to_string()),
             Principal::Endpoint(_) => (Breadth::Single, p.to_string()),
+            // Endpoints that behave alike: as broad as a group of them.
+            Principal::Endpoints(_) => (Breadth::SecurityGroup, p.to_string()),
             Principal::PrefixList(key) => match around.prefix_lists.get(key) {
                 Some(entries) => {
                     let (b, d) = breadth(entries, around);
@@ -293,18 +295,6 @@ fn amount(v4: f64, v6: f64, adjective: &str) -> String {
         parts.push(format!("about 2^{bits} {adjective}IPv6 addresses"));
     }
     parts.join(" and ")
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// What a change exposes, seen through the catalogue.

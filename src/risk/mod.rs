@@ -222,12 +222,14 @@ pub fn assess(
     let policy = settings.policy;
     let mut catalogue = catalogue::builtin();
     catalogue.extend(policy.sensitive_ports.iter().cloned());
+    let sets = delta.endpoint_sets.clone();
     let worlds = [
-        World::of(&pair.before, policy),
-        World::of(&pair.after, policy),
+        World::of(&pair.before, policy, &sets),
+        World::of(&pair.after, policy, &sets),
     ];
     let delta = Delta {
         changes: split_by_acceptance(delta.changes, policy, &worlds),
+        endpoint_sets: delta.endpoint_sets,
     };
     // Endpoint-level changes first: rule-level changes live on some endpoints take
     // the worst of those endpoints' scores as their floor.
@@ -375,10 +377,16 @@ pub(crate) struct World<'s> {
     pub(crate) snapshot: &'s Snapshot,
     around: Surroundings,
     carriers: crate::model::Carriers<'s>,
+    /// The members of each set of endpoints the delta names.
+    sets: &'s BTreeMap<String, Vec<String>>,
 }
 
 impl<'s> World<'s> {
-    fn of(snapshot: &'s Snapshot, policy: &Policy) -> Self {
+    fn of(
+        snapshot: &'s Snapshot,
+        policy: &Policy,
+        sets: &'s BTreeMap<String, Vec<String>>,
+    ) -> Self {
         let mut around = Surroundings {
             trusted: policy::trusted(&policy.networks),
             ..Surroundings::default()
@@ -410,6 +418,7 @@ impl<'s> World<'s> {
             snapshot,
             around,
             carriers: snapshot.carriers(),
+            sets,
         }
     }
 
@@ -462,6 +471,11 @@ impl<'s> World<'s> {
             .iter()
             .flat_map(|p| match p {
                 Principal::Endpoint(e) => BTreeSet::from([e.as_str()]),
+                Principal::Endpoints(set) => self
+                    .sets
+                    .get(set)
+                    .map(|m| m.iter().map(String::as_str).collect())
+                    .unwrap_or_default(),
                 Principal::SecurityGroup(g) => self
                     .carriers
                     .by_group

@@ -36,6 +36,7 @@ pub(super) fn peers(name: Names<'_>, p: &PeerSet) -> PeerSet {
             Principal::SecurityGroup(n) => Principal::SecurityGroup(name(n)),
             Principal::PrefixList(n) => Principal::PrefixList(name(n)),
             Principal::Endpoint(n) => Principal::Endpoint(name(n)),
+            Principal::Endpoints(n) => Principal::Endpoints(n.clone()),
         })
         .collect();
     PeerSet {

@@ -181,7 +181,7 @@ impl Wanted {
                         Principal::PrefixList(n) => {
                             self.lists.insert(id(n));
                         }
-                        Principal::Endpoint(_) => {}
+                        Principal::Endpoint(_) | Principal::Endpoints(_) => {}
                     }
                 }
             }
