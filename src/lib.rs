@@ -47,6 +47,7 @@
 pub mod delta;
 pub mod error;
 pub mod header_space;
+pub mod limits;
 pub mod model;
 pub mod reach;
 pub mod report;

@@ -107,6 +107,7 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
 /// [`ErrorKind::Json`] when it is not JSON, [`ErrorKind::ChangeSet`] when it has no
 /// `Changes` list.
 pub fn parse(bytes: &[u8]) -> Result<ChangeSet, ErrorKind> {
+    crate::limits::check_size(bytes, crate::limits::CHANGE_SET)?;
     let root: Value = serde_json::from_slice(strip_bom(bytes)).map_err(|e| ErrorKind::json(&e))?;
     let Some(changes) = root.get("Changes").and_then(Value::as_array) else {
         return Err(ErrorKind::ChangeSet(
