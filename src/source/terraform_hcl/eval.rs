@@ -25,6 +25,7 @@ use super::load::{self, ModuleDef};
 use super::value::Value;
 use super::{Configuration, Options, Resource, SourceLocation, Tree, identity};
 use crate::error::{Error, ErrorKind};
+use crate::limits::evaluator as budget;
 use crate::warning::{WarningKind, Warnings};
 
 /// How deep expressions may nest.
@@ -134,6 +135,14 @@ pub(crate) struct Evaluator<'t> {
     warned: BTreeSet<String>,
     /// Variable files read, with their text, by path.
     var_files: BTreeMap<String, String>,
+    /// Expressions evaluated so far ([`budget::STEPS`]).
+    steps: u64,
+    /// Resource instances so far ([`budget::RESOURCE_INSTANCES`]).
+    resource_instances: usize,
+    /// The size of their values so far ([`budget::TOTAL_VALUES`]).
+    values_size: usize,
+    /// Bytes of configuration read ([`crate::limits::CONFIGURATION_TOTAL`]).
+    read_bytes: u64,
 }
 
 impl<'t> Evaluator<'t> {
@@ -146,6 +155,10 @@ impl<'t> Evaluator<'t> {
             stack: Vec::new(),
             warned: BTreeSet::new(),
             var_files: BTreeMap::new(),
+            steps: 0,
+            resource_instances: 0,
+            values_size: 0,
+            read_bytes: 0,
         }
     }
 
@@ -189,6 +202,7 @@ impl<'t> Evaluator<'t> {
     /// Evaluates the root module in `dir`.
     pub(crate) fn run(mut self, dir: &str, options: &Options) -> Result<Configuration, Error> {
         let def = Rc::new(load::load_module(self.tree, dir, true, self.warnings)?);
+        self.count_read(&def).map_err(|e| *e)?;
         self.defs.insert(dir.to_owned(), def.clone());
         let vars = self.root_vars(&def, options)?;
         self.insts.push(Inst {
@@ -226,6 +240,26 @@ impl<'t> Evaluator<'t> {
             .collect();
         files.append(&mut self.var_files);
         Ok(Configuration { resources, files })
+    }
+
+    /// Adds a module's files to the bytes read; an error past
+    /// [`crate::limits::CONFIGURATION_TOTAL`].
+    fn count_read(&mut self, def: &ModuleDef) -> Result<(), Box<Error>> {
+        let bytes: usize = def.files.iter().map(|f| f.original().len()).sum();
+        self.read_bytes += bytes as u64;
+        let limit = crate::limits::CONFIGURATION_TOTAL;
+        if self.read_bytes > limit {
+            let shown = if def.dir.is_empty() { "." } else { &def.dir };
+            return Err(Box::new(Error::new(
+                Some(PathBuf::from(shown)),
+                ErrorKind::TooLarge {
+                    what: "Terraform configuration (all its modules)",
+                    size: self.read_bytes,
+                    limit,
+                },
+            )));
+        }
+        Ok(())
     }
 
     /// Computes everything of instance `i`, dependencies first.
@@ -274,14 +308,14 @@ impl<'t> Evaluator<'t> {
             let bytes = self
                 .tree
                 .read(&path)
-                .map_err(|e| Error::new(Some(PathBuf::from(&path)), ErrorKind::Io(e)))?;
+                .map_err(|kind| Error::new(Some(PathBuf::from(&path)), kind))?;
             Self::read_tfvars(&path, &bytes, &mut given)?;
             self.var_files
                 .insert(path, String::from_utf8_lossy(&bytes).into_owned());
         }
         for path in &options.var_files {
-            let bytes = std::fs::read(path)
-                .map_err(|e| Error::new(Some(path.clone()), ErrorKind::Io(e)))?;
+            let bytes = crate::limits::read_file(path, crate::limits::CONFIGURATION_FILE)
+                .map_err(|kind| Error::new(Some(path.clone()), kind))?;
             let shown = path.to_string_lossy().replace('\\', "/");
             Self::read_tfvars(&shown, &bytes, &mut given).map_err(|mut e| {
                 e.path = Some(path.clone());
@@ -291,10 +325,12 @@ impl<'t> Evaluator<'t> {
                 .insert(shown, String::from_utf8_lossy(&bytes).into_owned());
         }
         for (name, text) in &options.vars {
-            let v = match hcl_edit::parser::parse_expr(text) {
-                Ok(e) => const_value(&e, 0).unwrap_or_else(|| Value::string(text.as_str())),
-                Err(_) => Value::string(text.as_str()),
-            };
+            let parsed = load::check_depth(text)
+                .ok()
+                .and_then(|()| hcl_edit::parser::parse_expr(text).ok());
+            let v = parsed
+                .and_then(|e| const_value(&e, 0))
+                .unwrap_or_else(|| Value::string(text.as_str()));
             given.insert(name.clone(), v);
         }
         let mut vars = BTreeMap::new();
@@ -527,6 +563,18 @@ impl<'t> Evaluator<'t> {
                 instances: Vec::new(),
             });
         };
+        self.resource_instances += keys.len();
+        if self.resource_instances > budget::RESOURCE_INSTANCES {
+            return Err(self.fatal(
+                inst,
+                item.file,
+                load::block_span(block),
+                format!(
+                    "{base}: the configuration has more than {} resource instances (count, for_each and modules multiply), more than reachdiff evaluates; give reachdiff the plan from `terraform show -json` instead",
+                    budget::RESOURCE_INSTANCES
+                ),
+            ));
+        }
         let mut instances = Vec::new();
         let mut refs = Vec::new();
         for (k, each) in keys {
@@ -560,8 +608,22 @@ impl<'t> Evaluator<'t> {
                 }
                 reference.clone_from(&values);
             }
-            refs.push((k, Value::Object(Rc::new(reference), true)));
+            refs.push((k, Value::Object(Value::object_data(reference), true)));
             let values = Value::object(values);
+            // Each attribute is within the value budget; all of them together, in
+            // every instance, must fit the plan they become.
+            self.values_size = self.values_size.saturating_add(values.meta().size);
+            if self.values_size > budget::TOTAL_VALUES {
+                return Err(self.fatal(
+                    inst,
+                    item.file,
+                    load::block_span(block),
+                    format!(
+                        "{address}: the configuration's resources hold more than {} of values, more than reachdiff evaluates; give reachdiff the plan from `terraform show -json` instead",
+                        crate::limits::human_size(budget::TOTAL_VALUES as u64)
+                    ),
+                ));
+            }
             instances.push(Resource {
                 address,
                 data,
@@ -601,9 +663,10 @@ impl<'t> Evaluator<'t> {
             let v = self.eval_attr(&c.value, sc, "count", Some(address))?;
             return match v {
                 Value::Null => Ok(Some((Mode::Single, vec![(Key::None, None)]))),
-                Value::Number(n) if n >= 0.0 && n.fract() == 0.0 && n <= 100_000.0 => {
+                Value::Number(n) if n >= 0.0 && n.fract() == 0.0 => {
+                    // The instance budget refuses more; never allocate past it.
                     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    let n = n as usize;
+                    let n = (n as usize).min(budget::RESOURCE_INSTANCES + 1);
                     Ok(Some((
                         Mode::List,
                         (0..n).map(|i| (Key::Index(i), None)).collect(),
@@ -888,17 +951,18 @@ impl<'t> Evaluator<'t> {
             );
             return Ok(ModState::Unknown);
         }
-        let dir = load::resolve(&def.dir, &source).filter(|d| self.tree.is_dir(d));
-        let Some(dir) = dir else {
+        let dir = load::resolve(&def.dir, &source);
+        if !self.tree.is_dir(&dir) {
             return Err(self.fatal(
                 inst,
                 item.file,
                 load::block_span(block),
                 format!(
-                    "module {name}: its source {source:?} is not a directory of this configuration; fix the path (relative to this file's directory), or give the directory that holds the module too"
+                    "module {name}: its source {source:?} {}; fix the source (it is relative to the directory of the file that calls the module)",
+                    self.tree.missing_dir_reason(&dir)
                 ),
             ));
-        };
+        }
         if self.insts[inst].depth + 1 > MAX_MODULE_DEPTH {
             return Err(self.fatal(
                 inst,
@@ -914,12 +978,24 @@ impl<'t> Evaluator<'t> {
                 load::load_module(self.tree, &dir, false, self.warnings)
                     .map_err(|e| EvalError::Fatal(Box::new(e)))?,
             );
+            self.count_read(&d).map_err(EvalError::Fatal)?;
             self.defs.insert(dir.clone(), d.clone());
             d
         };
         let Some((mode, keys)) = self.expansion(&block.body, sc, &address, "module")? else {
             return Ok(ModState::Unknown);
         };
+        if self.insts.len() + keys.len() > budget::MODULE_INSTANCES {
+            return Err(self.fatal(
+                inst,
+                item.file,
+                load::block_span(block),
+                format!(
+                    "module {name}: the configuration has more than {} module instances (count and for_each on modules multiply), more than reachdiff evaluates; give reachdiff the plan from `terraform show -json` instead",
+                    budget::MODULE_INSTANCES
+                ),
+            ));
+        }
         let mut children = Vec::new();
         for (k, each) in keys {
             let env = instance_env(&k, each);
@@ -1056,9 +1132,29 @@ impl<'t> Evaluator<'t> {
 
     // ---- expressions ----
 
-    #[allow(clippy::too_many_lines)]
-    #[allow(clippy::too_many_lines)]
+    /// Evaluates an expression within the budgets ([`crate::limits::evaluator`]): each
+    /// call is one step, and a value over the size budgets is invalid (so unknown, with
+    /// a warning, where it is used).
     fn eval(&mut self, e: &Expression, sc: Scope<'_>, depth: usize) -> Er<Value> {
+        self.steps += 1;
+        if self.steps > budget::STEPS {
+            return Err(self.fatal(
+                sc.inst,
+                sc.file,
+                e.span(),
+                format!(
+                    "evaluating the configuration takes more than {} steps (nested `for` expressions or `count` over large collections); reachdiff stops here rather than run without end — simplify the expression, or give reachdiff the plan from `terraform show -json`",
+                    budget::STEPS
+                ),
+            ));
+        }
+        let v = self.eval_inner(e, sc, depth)?;
+        within_budget(&v)?;
+        Ok(v)
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn eval_inner(&mut self, e: &Expression, sc: Scope<'_>, depth: usize) -> Er<Value> {
         if depth > MAX_EXPR_DEPTH {
             return invalid("expression nested too deeply");
         }
@@ -1162,6 +1258,7 @@ impl<'t> Evaluator<'t> {
                 );
                 let mut list = Vec::new();
                 let mut map: BTreeMap<String, Value> = BTreeMap::new();
+                let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
                 for item in items {
                     let step = self.with_item(sc, vars, item, |this, inner| {
                         if let Some(c) = &f.cond {
@@ -1195,10 +1292,7 @@ impl<'t> Evaluator<'t> {
                         Some(k) => {
                             let key = to_str(&k).map_err(fn_error)?;
                             if f.grouping {
-                                match map.entry(key).or_insert_with(|| Value::list(Vec::new())) {
-                                    Value::List(l) => Rc::make_mut(l).push(value),
-                                    _ => return invalid("for grouping expects lists"),
-                                }
+                                groups.entry(key).or_default().push(value);
                             } else if map.insert(key.clone(), value).is_some() {
                                 return invalid(format!(
                                     "duplicate key {key:?} in a for expression (use ... to group)"
@@ -1208,6 +1302,7 @@ impl<'t> Evaluator<'t> {
                     }
                 }
                 if f.key_expr.is_some() {
+                    map.extend(groups.into_iter().map(|(k, l)| (k, Value::list(l))));
                     Value::object(map)
                 } else {
                     Value::list(list)
@@ -1267,6 +1362,10 @@ impl<'t> Evaluator<'t> {
         let mut out = String::new();
         let mut unknown = false;
         for (n, el) in elements.iter().enumerate() {
+            // Templates concatenate: check as they grow, not once they are huge.
+            if out.len() > budget::STRING {
+                return invalid(functions::TOO_LONG);
+            }
             match el {
                 Element::Literal(s) => {
                     let mut s: &str = s.value();
@@ -1343,6 +1442,9 @@ impl<'t> Evaluator<'t> {
                             match text {
                                 Some(s) => out.push_str(&s),
                                 None => unknown = true,
+                            }
+                            if out.len() > budget::STRING {
+                                return invalid(functions::TOO_LONG);
                             }
                         }
                     }
@@ -1594,6 +1696,23 @@ impl<'t> Evaluator<'t> {
             v => Ok(Value::list(vec![self.apply_ops(v, ops, sc, d)?])),
         }
     }
+}
+
+/// `Invalid` when `v` is over a size budget of [`crate::limits::evaluator`]; checked
+/// on every value an expression yields, from the metadata its constructor computed.
+fn within_budget(v: &Value) -> Er<()> {
+    let meta = v.meta();
+    let (what, limit) = match v {
+        Value::String(s) if s.len() > budget::STRING => ("characters", budget::STRING),
+        Value::List(l) if l.len() > budget::COLLECTION => ("elements", budget::COLLECTION),
+        Value::Object(o, _) if o.len() > budget::COLLECTION => ("attributes", budget::COLLECTION),
+        _ if meta.size > budget::VALUE => ("bytes when written out", budget::VALUE),
+        _ if meta.depth > budget::VALUE_DEPTH => ("levels of nesting", budget::VALUE_DEPTH),
+        _ => return Ok(()),
+    };
+    invalid(format!(
+        "the value has more than {limit} {what}, more than reachdiff evaluates"
+    ))
 }
 
 /// What one item of a `for` (expression or template directive) yields.
@@ -1936,7 +2055,7 @@ fn convert(ty: Option<&Expression>, v: Value, depth: usize) -> Value {
                     let Some(Expression::Object(attrs)) = arg else {
                         return v;
                     };
-                    let mut out: BTreeMap<String, Value> = (**m).clone();
+                    let mut out: BTreeMap<String, Value> = (***m).clone();
                     for (k, t) in attrs {
                         let key = match k {
                             ObjectKey::Ident(i) => i.as_str().to_owned(),

@@ -27,11 +27,16 @@ impl Tree for Mem {
             .map(str::to_owned)
             .collect())
     }
-    fn read(&self, path: &str) -> std::io::Result<Vec<u8>> {
+    fn read(&self, path: &str) -> Result<Vec<u8>, ErrorKind> {
         self.0
             .get(path)
             .map(|s| s.as_bytes().to_vec())
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, path.to_owned()))
+            .ok_or_else(|| {
+                ErrorKind::Io(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    path.to_owned(),
+                ))
+            })
     }
     fn is_dir(&self, dir: &str) -> bool {
         let prefix = format!("{dir}/");
