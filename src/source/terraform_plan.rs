@@ -16,6 +16,7 @@ pub(crate) mod address;
 mod common;
 mod config;
 mod endpoints;
+mod lenient;
 mod network_acls;
 mod raw;
 mod refs;
@@ -60,8 +61,11 @@ pub fn show_binary_plan(path: &Path) -> Result<Vec<u8>, ErrorKind> {
     let output = Command::new("terraform")
         .arg("show")
         .arg("-json")
+        // Diagnostics without colour codes (they are stripped below all the same).
+        .arg("-no-color")
         .arg(file)
         .current_dir(dir)
+        .stdin(std::process::Stdio::null())
         .output();
     match output {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ErrorKind::BinaryPlan(
@@ -70,22 +74,101 @@ pub fn show_binary_plan(path: &Path) -> Result<Vec<u8>, ErrorKind> {
         Err(e) => Err(ErrorKind::BinaryPlan(format!(
             "this is a binary plan file and running `terraform show -json` failed: {e}"
         ))),
-        Ok(out) if !out.status.success() => {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let first: Vec<&str> = stderr
-                .lines()
-                .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '│' || c == '╷' || c == '╵'))
-                .filter(|l| !l.is_empty())
-                .take(3)
-                .collect();
-            Err(ErrorKind::BinaryPlan(format!(
-                "this is a binary plan file and `terraform show -json` failed in {} ({}); run it yourself in the initialised working directory and give reachdiff the JSON",
-                dir.display(),
-                first.join(" ")
-            )))
-        }
+        Ok(out) if !out.status.success() => Err(ErrorKind::BinaryPlan(format!(
+            "this is a binary plan file and `terraform show -json` failed in {}: {}; run it yourself in the initialised working directory (the one the plan was made in) and give reachdiff the JSON",
+            dir.display(),
+            terraform_failure(&out.stderr)
+        ))),
         Ok(out) => Ok(out.stdout),
     }
+}
+
+/// The cause of a failed terraform command, from its standard error, on one line: the
+/// `Error:` diagnostics (summary and detail), else every line; box-drawing and colour
+/// codes removed, at most [`MAX_CAUSE`] characters.
+fn terraform_failure(stderr: &[u8]) -> String {
+    let text = strip_ansi(&String::from_utf8_lossy(stderr));
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c.is_whitespace() || matches!(c, '│' | '╷' | '╵')))
+        .collect();
+    // A diagnostic is a block of lines from its `Error:`/`Warning:` line to a blank
+    // line that ends it (`╵`, now empty, or the end).
+    let mut errors: Vec<String> = Vec::new();
+    let mut current: Option<Vec<&str>> = None;
+    for line in &lines {
+        if let Some(summary) = line.strip_prefix("Error: ") {
+            if let Some(block) = current.take() {
+                errors.push(block.join(" "));
+            }
+            current = Some(vec![summary]);
+        } else if line.starts_with("Warning: ") {
+            if let Some(block) = current.take() {
+                errors.push(block.join(" "));
+            }
+        } else if let Some(block) = &mut current
+            && !line.is_empty()
+        {
+            block.push(line);
+        }
+    }
+    if let Some(block) = current {
+        errors.push(block.join(" "));
+    }
+    let cause = if errors.is_empty() {
+        lines
+            .iter()
+            .filter(|l| !l.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        errors.join("; ")
+    };
+    let cause = if cause.is_empty() {
+        "it printed no reason".to_owned()
+    } else {
+        cause
+    };
+    match cause.char_indices().nth(MAX_CAUSE) {
+        Some((at, _)) => format!("{}…", &cause[..at]),
+        None => cause,
+    }
+}
+
+/// The most characters of a terraform failure shown.
+const MAX_CAUSE: usize = 600;
+
+/// `text` without ANSI escape sequences (CSI `ESC [ … final`, and other `ESC x` pairs).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('[') => {
+                // Parameters and intermediates, then one final byte in @..~.
+                for d in chars.by_ref() {
+                    if ('@'..='~').contains(&d) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                // Operating-system command: up to BEL or ESC \.
+                while let Some(d) = chars.next() {
+                    if d == '\u{7}' || (d == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Reads a `terraform show -json` plan into before and after snapshots.
@@ -126,6 +209,11 @@ pub fn load(bytes: &[u8], warnings: &mut Warnings) -> Result<SnapshotPair, Error
     for (snapshot, is_after) in [(&mut before, false), (&mut after, true)] {
         topology::build(&plan, is_after, snapshot, warnings);
         endpoints::build(&plan, is_after, snapshot, warnings);
+    }
+    for e in &plan.entries {
+        for note in e.notes.borrow().iter() {
+            warnings.push(WarningKind::InvalidRule, Some(&e.label()), note.clone());
+        }
     }
     Ok(SnapshotPair {
         before,
@@ -265,8 +353,15 @@ struct Identity {
 }
 
 fn identity(raw: Option<&RawValue>) -> Option<Identity> {
-    // A mistyped field (an id that is a number, say) only loses the identity.
-    raw.and_then(|r| serde_json::from_str::<Identity>(r.get()).ok())
+    // A mistyped field (an id that is a number, say) only loses the identity; a value
+    // serde cannot hold elsewhere in the object does not.
+    let raw = raw?;
+    serde_json::from_str::<Identity>(raw.get())
+        .ok()
+        .or_else(|| {
+            let value = lenient::parse(raw.get()).value;
+            serde_json::from_value::<Identity>(value).ok()
+        })
 }
 
 /// One resource instance of the plan, from `resource_changes` or (when unchanged and
@@ -288,6 +383,9 @@ struct Entry<'a> {
     before_unknown: Option<&'a RawValue>,
     before_id: Option<Identity>,
     after_id: Option<Identity>,
+    /// What could not be read as written (see [`Entry::values`]); warned about once the
+    /// snapshots are built.
+    notes: std::cell::RefCell<Vec<String>>,
 }
 
 impl Entry<'_> {
@@ -319,17 +417,59 @@ impl Entry<'_> {
     }
 
     /// Parses `before`, `after`, `before_unknown` and `after_unknown` into JSON trees.
+    ///
+    /// Never drops a side it cannot read: what `serde_json` refuses (`1e400`, a lone
+    /// surrogate, nesting past 128 levels) is read as unknown ([`lenient`]), and a note
+    /// for the warning is kept in [`Entry::notes`].
     fn values(&self) -> (Option<Value>, Option<Value>, Value, Value) {
-        let parse = |r: Option<&RawValue>| {
-            r.and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
-                .filter(|v| !v.is_null())
+        let read = |name: &str, raw: Option<&RawValue>| -> (Option<Value>, Value) {
+            let Some(raw) = raw else {
+                return (None, Value::Null);
+            };
+            match serde_json::from_str::<Value>(raw.get()) {
+                Ok(v) => (Some(v).filter(|v| !v.is_null()), Value::Null),
+                Err(_) => {
+                    let l = lenient::parse(raw.get());
+                    self.note(format!(
+                        "in `{name}`, {}; read as unknown, so the rules and endpoints that depend on it are widened and possible",
+                        l.problem
+                    ));
+                    let value = match l.value {
+                        Value::Null => Value::Object(serde_json::Map::new()),
+                        v => v,
+                    };
+                    (Some(value), l.unknown)
+                }
+            }
         };
+        let mask = |name: &str, raw: Option<&RawValue>| -> Value {
+            match raw.map(|r| serde_json::from_str::<Value>(r.get())) {
+                None => Value::Null,
+                Some(Ok(v)) => v,
+                Some(Err(_)) => {
+                    self.note(format!(
+                        "`{name}` cannot be read; every value on that side is taken as unknown"
+                    ));
+                    Value::Bool(true)
+                }
+            }
+        };
+        let (before, before_extra) = read("before", self.before);
+        let (after, after_extra) = read("after", self.after);
         (
-            parse(self.before),
-            parse(self.after),
-            parse(self.before_unknown).unwrap_or(Value::Null),
-            parse(self.after_unknown).unwrap_or(Value::Null),
+            before,
+            after,
+            lenient::merge_unknown(mask("before_unknown", self.before_unknown), before_extra),
+            lenient::merge_unknown(mask("after_unknown", self.after_unknown), after_extra),
         )
+    }
+
+    /// Keeps a note about reading this entry (a warning once the model is built).
+    fn note(&self, message: String) {
+        let mut notes = self.notes.borrow_mut();
+        if !notes.contains(&message) {
+            notes.push(message);
+        }
     }
 }
 
@@ -435,6 +575,19 @@ impl<'a> Plan<'a> {
             by_label,
             by_default_id,
         }
+    }
+
+    /// Whether the configuration sets `attr` on entry `i` (`None`: the plan has no
+    /// configuration for it). Readers take an unknown value that is not configured as
+    /// "the provider's default" (no rules, nothing associated); an entry with values
+    /// reachdiff could not read answers `Some(true)`, so that what it could not read is
+    /// widened, never taken as empty.
+    fn configured(&self, i: usize, attr: &str) -> Option<bool> {
+        let e = &self.entries[i];
+        if !e.notes.borrow().is_empty() {
+            return Some(true);
+        }
+        e.addr.as_ref().and_then(|a| self.config.sets(a, attr))
     }
 
     /// The VPC whose default security group or network ACL has this id.
@@ -618,6 +771,7 @@ fn collect_entries<'a>(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Vec<Ent
             before_unknown: change.before_unknown,
             before_id: None,
             after_id: None,
+            notes: std::cell::RefCell::default(),
         });
     }
     // Resources absent from resource_changes (older plans, -target) are unchanged.
@@ -647,6 +801,7 @@ fn collect_entries<'a>(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Vec<Ent
                     before_unknown: None,
                     before_id: None,
                     after_id: None,
+                    notes: std::cell::RefCell::default(),
                 });
             }
             stack.extend(m.child_modules.iter());
@@ -782,4 +937,44 @@ fn entries_of<'p>(
         .iter()
         .enumerate()
         .filter(move |(_, e)| !e.data && kinds.contains(&e.kind.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What terraform 1.11 prints for a plan file it cannot read, colours and all
+    /// (`terraform show -json bad.out`), after a warning about its CLI configuration.
+    const SHOW_FAILED: &str = "There are some problems with the CLI configuration:\n\u{256d}\n\u{2502} Warning: Unable to open CLI configuration file\n\u{2502}\n\u{2502} The CLI configuration file at \"/root/.terraformrc\" does not exist.\n\u{2575}\n\n\u{1b}[31m\u{256d}\u{1b}[0m\u{1b}[0m\n\u{1b}[31m\u{2502}\u{1b}[0m \u{1b}[0m\u{1b}[1m\u{1b}[31mError: \u{1b}[0m\u{1b}[0m\u{1b}[1mFailed to read the given file as a state or plan file\u{1b}[0m\n\u{1b}[31m\u{2502}\u{1b}[0m \u{1b}[0m\n\u{1b}[31m\u{2502}\u{1b}[0m \u{1b}[0m\u{1b}[0mPlan read error: couldn't load the provided path as either a local plan\n\u{1b}[31m\u{2502}\u{1b}[0m \u{1b}[0mfile (zip: not a valid zip file)\n\u{1b}[31m\u{2575}\u{1b}[0m\u{1b}[0m\n";
+
+    #[test]
+    fn a_terraform_failure_is_its_error_diagnostics_without_colour_codes() {
+        let cause = terraform_failure(SHOW_FAILED.as_bytes());
+        assert_eq!(
+            cause,
+            "Failed to read the given file as a state or plan file Plan read error: couldn't load the provided path as either a local plan file (zip: not a valid zip file)"
+        );
+    }
+
+    #[test]
+    fn a_terraform_failure_without_diagnostics_keeps_every_line_and_is_cut() {
+        assert_eq!(terraform_failure(b""), "it printed no reason");
+        assert_eq!(
+            terraform_failure(b"\x1b[31mpanic:\x1b[0m\n  boom\n"),
+            "panic: boom"
+        );
+        let long = "x".repeat(2 * MAX_CAUSE);
+        assert_eq!(
+            terraform_failure(long.as_bytes()).chars().count(),
+            MAX_CAUSE + 1
+        );
+    }
+
+    #[test]
+    fn ansi_escapes_are_removed() {
+        assert_eq!(
+            strip_ansi("\u{1b}[1;31mred\u{1b}[0m \u{1b}]8;;http://x\u{7}link\u{1b}]8;;\u{1b}\\"),
+            "red link"
+        );
+    }
 }

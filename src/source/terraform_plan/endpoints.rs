@@ -579,8 +579,7 @@ impl Reader<'_, '_, '_> {
             let v = side.key(attr);
             // An unknown value the configuration does not set is computed by AWS
             // (an EIP's `instance` stays empty until something associates it).
-            let addr = self.plan.entries[i].addr.as_ref();
-            let configured = addr.and_then(|a| self.plan.config.sets(a, attr)) != Some(false);
+            let configured = self.plan.configured(i, attr) != Some(false);
             if v.str().is_some() || (v.is_unknown() && configured) {
                 let refs = self.plan.refs(i, v, attr, want, true, self.warnings);
                 if let Some(k) = refs.known().next() {

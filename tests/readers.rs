@@ -1,0 +1,390 @@
+//! What the readers make of input they cannot take at face value (issue 14, items
+//! 9–14): values serde cannot hold, values AWS or the provider rejects, unknowns that
+//! must widen only what they touch. Every test states the exact changes.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn reachdiff() -> Command {
+    Command::cargo_bin("reachdiff").unwrap()
+}
+
+/// A fresh scratch directory for one test, holding `files` (path → text).
+fn tree(test: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("readers")
+        .join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// A plan creating (or changing) the given resources: `(address, type, before, after,
+/// after_unknown)`, written as text so that values serde cannot hold stay as written.
+fn plan(resources: &[(&str, &str, &str, &str, &str)]) -> String {
+    let changes: Vec<String> = resources
+        .iter()
+        .map(|(address, kind, before, after, unknown)| {
+            let action = if *before == "null" { "create" } else { "update" };
+            format!(
+                r#"{{"address": "{address}", "mode": "managed", "type": "{kind}", "change": {{"actions": ["{action}"], "before": {before}, "after": {after}, "after_unknown": {unknown}}}}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"format_version": "1.2", "terraform_version": "1.11.4", "resource_changes": [{}]}}"#,
+        changes.join(", ")
+    )
+}
+
+/// Runs `reachdiff ARGS --format json --fail-on never` and returns the report.
+fn report(args: &[&std::ffi::OsStr]) -> Value {
+    let out = reachdiff()
+        .args(args)
+        .args(["--format", "json", "--fail-on", "never", "--no-config"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn report_of_plan(test: &str, text: &str) -> Value {
+    let dir = tree(test, &[("plan.json", text)]);
+    report(&["plan".as_ref(), dir.join("plan.json").as_os_str()])
+}
+
+/// Every rule-level change: `kind certainty subject direction protocol ports cidrs`.
+fn changes(report: &Value) -> Vec<String> {
+    let mut out: Vec<String> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["level"] == "rule")
+        .map(|c| {
+            format!(
+                "{} {} {} {} {} {} {}",
+                c["kind"].as_str().unwrap(),
+                c["certainty"].as_str().unwrap(),
+                c["subject"].as_str().unwrap(),
+                c["direction"].as_str().unwrap(),
+                c["protocol"].as_str().unwrap(),
+                c["ports"],
+                c["peer"]["cidrs"]
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Every warning as `RESOURCE: MESSAGE`.
+fn warnings(report: &Value) -> Vec<String> {
+    report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            format!(
+                "{}: {}",
+                w["resource"].as_str().unwrap_or("-"),
+                w["message"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn assert_warned(report: &Value, resource: &str, needle: &str) {
+    let all = warnings(report);
+    assert!(
+        all.iter()
+            .any(|w| w.starts_with(&format!("{resource}: ")) && w.contains(needle)),
+        "expected a warning on {resource} containing {needle:?}, got {all:#?}"
+    );
+}
+
+fn sg_rule(protocol: &str, from: &str, to: &str, cidrs: &str) -> String {
+    format!(
+        r#"{{"protocol": "{protocol}", "from_port": {from}, "to_port": {to}, "cidr_blocks": {cidrs}, "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [], "self": false, "description": ""}}"#
+    )
+}
+
+fn group(ingress: &[String], extra: &str) -> String {
+    format!(
+        r#"{{"name": "web", "vpc_id": "vpc-1", "ingress": [{}], "egress": []{extra}}}"#,
+        ingress.join(", ")
+    )
+}
+
+// ---- item 12: fail-open reading ----
+
+#[test]
+fn values_serde_cannot_hold_are_widened_and_warned_not_dropped() {
+    // A port of 1e400 and a CIDR with a lone surrogate: the group used to vanish from
+    // the model with no warning, so the opening was missed.
+    let after = group(
+        &[
+            sg_rule("tcp", "1e400", "22", r#"["0.0.0.0/0"]"#),
+            sg_rule("udp", "53", "53", r#"["\ud800"]"#),
+        ],
+        "",
+    );
+    let r = report_of_plan(
+        "unreadable-values",
+        &plan(&[(
+            "aws_security_group.web",
+            "aws_security_group",
+            "null",
+            &after,
+            r#"{"id": true}"#,
+        )]),
+    );
+    assert_eq!(
+        changes(&r),
+        [
+            r#"opened possible aws_security_group.web ingress tcp ["0-65535"] ["0.0.0.0/0"]"#,
+            r#"opened possible aws_security_group.web ingress udp ["53"] ["0.0.0.0/0"]"#,
+        ]
+    );
+    assert_warned(
+        &r,
+        "aws_security_group.web",
+        "in `after`, values at ingress[0].from_port, ingress[1].cidr_blocks[0] cannot be read",
+    );
+}
+
+#[test]
+fn an_unreadable_attribute_the_model_does_not_use_costs_only_a_warning() {
+    let after = group(
+        &[sg_rule("tcp", "22", "22", r#"["0.0.0.0/0"]"#)],
+        r#", "description": "caf\udce9""#,
+    );
+    let r = report_of_plan(
+        "unreadable-description",
+        &plan(&[(
+            "aws_security_group.web",
+            "aws_security_group",
+            "null",
+            &after,
+            r#"{"id": true}"#,
+        )]),
+    );
+    assert_eq!(
+        changes(&r),
+        [r#"opened definite aws_security_group.web ingress tcp ["22"] ["0.0.0.0/0"]"#]
+    );
+    assert_warned(
+        &r,
+        "aws_security_group.web",
+        "the value at description cannot be read",
+    );
+}
+
+#[test]
+fn a_value_nested_past_the_parser_limit_makes_the_whole_side_unknown() {
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let after = format!(r#"{{"name": "web", "vpc_id": "vpc-1", "tags": {deep}}}"#);
+    let r = report_of_plan(
+        "unreadable-deep",
+        &plan(&[(
+            "aws_security_group.web",
+            "aws_security_group",
+            "null",
+            &after,
+            r#"{"id": true}"#,
+        )]),
+    );
+    // Nothing of the group can be read: every rule is possible, both ways (never
+    // "a new group without rules", which is what an unknown `ingress` otherwise means).
+    let all = changes(&r);
+    assert_eq!(all.len(), 2, "{all:#?}");
+    assert!(
+        all[0].starts_with("opened possible aws_security_group.web egress all"),
+        "{all:#?}"
+    );
+    assert!(
+        all[1].starts_with("opened possible aws_security_group.web ingress all"),
+        "{all:#?}"
+    );
+    assert_warned(&r, "aws_security_group.web", "nests deeper than 128 levels");
+}
+
+#[test]
+fn an_unreadable_port_widens_to_the_protocol_with_a_warning() {
+    // "abc" used to read as "no port": a definite tcp 0-65535, silently.
+    let after = group(&[sg_rule("tcp", r#""abc""#, "22", r#"["10.0.0.0/8"]"#)], "");
+    let r = report_of_plan(
+        "unreadable-port",
+        &plan(&[(
+            "aws_security_group.web",
+            "aws_security_group",
+            "null",
+            &after,
+            r#"{"id": true}"#,
+        )]),
+    );
+    assert_eq!(
+        changes(&r),
+        [r#"opened possible aws_security_group.web ingress tcp ["0-65535"] ["10.0.0.0/8"]"#]
+    );
+    assert_warned(
+        &r,
+        "aws_security_group.web",
+        r#"ingress[0]: from_port "abc" is not a port number; treated as possibly the whole protocol"#,
+    );
+}
+
+// ---- item 14: values AWS or the provider rejects ----
+
+#[test]
+fn cidrs_with_host_bits_are_read_as_their_network_possible_and_warned() {
+    let after = group(
+        &[
+            sg_rule("tcp", "22", "22", r#"["10.0.0.1/8"]"#),
+            sg_rule("tcp", "443", "443", r#"["0.0.1.0/0"]"#),
+        ],
+        "",
+    );
+    let r = report_of_plan(
+        "host-bits",
+        &plan(&[(
+            "aws_security_group.web",
+            "aws_security_group",
+            "null",
+            &after,
+            r#"{"id": true}"#,
+        )]),
+    );
+    assert_eq!(
+        changes(&r),
+        [
+            r#"opened possible aws_security_group.web ingress tcp ["22"] ["10.0.0.0/8"]"#,
+            r#"opened possible aws_security_group.web ingress tcp ["443"] ["0.0.0.0/0"]"#,
+        ]
+    );
+    assert_warned(
+        &r,
+        "aws_security_group.web",
+        r#"ingress[0]: "10.0.0.1/8" has host bits set beyond its prefix, which Terraform's AWS provider rejects; read as 10.0.0.0/8, possible"#,
+    );
+    assert_warned(
+        &r,
+        "aws_security_group.web",
+        r#""0.0.1.0/0" has host bits set"#,
+    );
+}
+
+#[test]
+fn an_inline_all_protocol_rule_with_ports_is_possible_and_warned() {
+    let after = group(&[sg_rule("-1", "0", "65535", r#"["10.0.0.0/8"]"#)], "");
+    let r = report_of_plan(
+        "all-with-ports",
+        &plan(&[(
+            "aws_security_group.web",
+            "aws_security_group",
+            "null",
+            &after,
+            r#"{"id": true}"#,
+        )]),
+    );
+    assert_eq!(
+        changes(&r),
+        [r#"opened possible aws_security_group.web ingress all null ["10.0.0.0/8"]"#]
+    );
+    assert_warned(
+        &r,
+        "aws_security_group.web",
+        "protocol -1 with ports 0-65535 fails at apply",
+    );
+}
+
+#[test]
+fn a_tcp_acl_entry_without_ports_is_possible_and_warned() {
+    let rule = r#"{"network_acl_id": "acl-1", "rule_number": 100, "egress": false, "protocol": "tcp", "rule_action": "allow", "cidr_block": "10.0.0.0/8", "from_port": null, "to_port": null, "icmp_type": null, "icmp_code": null}"#;
+    let r = report_of_plan(
+        "acl-no-ports",
+        &plan(&[(
+            "aws_network_acl_rule.r",
+            "aws_network_acl_rule",
+            "null",
+            rule,
+            r#"{"id": true}"#,
+        )]),
+    );
+    assert_eq!(
+        changes(&r),
+        [r#"opened possible acl-1 ingress tcp ["0-65535"] ["10.0.0.0/8"]"#]
+    );
+    assert_warned(
+        &r,
+        "aws_network_acl_rule.r",
+        "a tcp entry without a port range, which AWS rejects; treated as possibly the whole protocol",
+    );
+}
+
+#[test]
+fn cloudformation_acl_entries_without_a_port_range_and_cidrs_with_host_bits_are_warned() {
+    let dir = tree(
+        "cfn-invalid",
+        &[(
+            "t.yaml",
+            r#"Resources:
+  Acl:
+    Type: AWS::EC2::NetworkAcl
+    Properties:
+      VpcId: vpc-1
+  Entry:
+    Type: AWS::EC2::NetworkAclEntry
+    Properties:
+      NetworkAclId: !Ref Acl
+      RuleNumber: 100
+      Protocol: 6
+      RuleAction: allow
+      CidrBlock: 10.0.0.0/8
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: x
+      VpcId: vpc-1
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 22
+          ToPort: 22
+          CidrIp: 10.0.0.1/8
+"#,
+        )],
+    );
+    let r = report(&["plan".as_ref(), dir.join("t.yaml").as_os_str()]);
+    // AWS masks the block: the rule is the network's, definitely. (The egress is
+    // CloudFormation's default for a group without egress rules.)
+    assert_eq!(
+        changes(&r),
+        [
+            r#"opened definite Sg egress all null ["0.0.0.0/0"]"#,
+            r#"opened definite Sg ingress tcp ["22"] ["10.0.0.0/8"]"#,
+            r#"opened possible Acl ingress tcp ["0-65535"] ["10.0.0.0/8"]"#,
+            r#"opened possible Sg egress all null ["::/0"]"#,
+        ]
+    );
+    assert_warned(
+        &r,
+        "Entry",
+        "a tcp entry without a port range, which AWS rejects",
+    );
+    assert_warned(
+        &r,
+        "Sg",
+        r#""10.0.0.1/8" has host bits set beyond its prefix; AWS reads it as 10.0.0.0/8"#,
+    );
+}
