@@ -143,12 +143,12 @@ fn doubling_strings_and_lists_become_unknown_with_a_warning() {
     let text = stdout(&out);
     assert!(
         text.contains(
-            "local.s19 (main.tf:21) cannot be evaluated: the value has more than 4194304 characters"
+            "local.s19 (main.tf:40) cannot be evaluated: the value has more than 4194304 characters"
         ),
         "{text}"
     );
     assert!(
-        text.contains("local.l20 (main.tf:22) cannot be evaluated: concat: concat makes more than 1000000 elements"),
+        text.contains("local.l20 (main.tf:43) cannot be evaluated: concat: concat makes more than 1000000 elements"),
         "{text}"
     );
 }
@@ -197,30 +197,50 @@ fn deeply_nested_brackets_in_hcl_are_a_clear_error() {
 
 #[test]
 fn deeply_nested_yaml_is_a_clear_error() {
-    // 20,000 nested block mappings overflowed the stack (exit 134).
+    // 20,000 nested block sequences overflowed the stack (exit 134). `- - - x` nests
+    // blocks on one line; indented block mappings that deep are a 190 MiB file, which
+    // the template size limit refuses before parsing.
     let dir = scratch_dir("yaml-deep");
-    let mut text = String::from(
-        "Resources:\n  A:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      X:\n",
+    let text = format!(
+        "Resources:\n  A:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      X:\n        {}x\n",
+        "- ".repeat(20_000)
     );
-    for i in 0..20_000 {
-        text.push_str(&" ".repeat(8 + i));
-        text.push_str("a:\n");
-    }
     let path = write(&dir, "deep.yaml", &text);
     let out = bin().arg("plan").arg(&path).output().unwrap();
     assert_clear_error(
         &out,
         "deep.yaml",
-        "nesting deeper than 128 levels at line 132, column",
+        "nesting deeper than 128 levels at line 6, column",
     );
+    let mut text = String::from(
+        "Resources:\n  A:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      X:\n",
+    );
+    for i in 0..2_000 {
+        text.push_str(&" ".repeat(8 + i));
+        text.push_str("a:\n");
+    }
+    let path = write(&dir, "deep-blocks.yaml", &text);
+    let out = bin().arg("plan").arg(&path).output().unwrap();
+    assert_clear_error(
+        &out,
+        "deep-blocks.yaml",
+        "nesting deeper than 128 levels at line 130, column",
+    );
+    let path = write(
+        &dir,
+        "deep-flow.yaml",
+        &format!("Resources: {}{}\n", "[".repeat(20_000), "]".repeat(20_000)),
+    );
+    let out = bin().arg("plan").arg(&path).output().unwrap();
+    assert_clear_error(&out, "deep-flow.yaml", "nesting deeper than 128 levels");
 }
 
 #[test]
 fn deeply_nested_json_is_a_clear_error_in_every_reader() {
     let dir = scratch_dir("json-deep");
     let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
-    // A template, a change set, a plan: serde_json stops at 128 levels; the message
-    // says so instead of "recursion limit exceeded".
+    // A template, variables: serde_json stops at 128 levels; the message says so
+    // instead of "recursion limit exceeded".
     let template = write(
         &dir,
         "template.json",
@@ -237,8 +257,19 @@ fn deeply_nested_json_is_a_clear_error_in_every_reader() {
             r#"{{"format_version": "1.2", "resource_changes": [{{"address": "aws_security_group.a", "type": "aws_security_group", "change": {{"actions": ["create"], "before": null, "after": {deep}}}}}]}}"#
         ),
     );
-    let out = bin().arg("plan").arg(&plan).output().unwrap();
-    assert_clear_error(&out, "plan.json", "nesting deeper than 128 levels");
+    // In a plan, one resource's values too deep to read make that resource's side
+    // wholly unknown (widened, with a warning), as any value serde cannot hold does.
+    let out = bin()
+        .args(["plan", "--no-config", "--fail-on", "never"])
+        .arg(&plan)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("aws_security_group.a: in `after`, it nests deeper than 128 levels"),
+        "{}",
+        stdout(&out)
+    );
     let tfvars = write(
         &dir,
         "config/terraform.tfvars.json",

@@ -52,8 +52,18 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Value, ErrorKind> {
 fn check_yaml_depth(text: &str) -> Result<(), ErrorKind> {
     let mut depth = 0usize;
     for event in saphyr_parser::Parser::new_from_str(text) {
-        let Ok((event, span)) = event else {
-            return Ok(());
+        let (event, span) = match event {
+            Ok(e) => e,
+            // saphyr's own limit, for flow collections (`[[[…`).
+            Err(e) if e.info().contains("recursion limit") => {
+                return Err(ErrorKind::TooDeep {
+                    what: "CloudFormation template",
+                    limit: crate::limits::NESTING,
+                    line: e.marker().line(),
+                    column: e.marker().col() + 1,
+                });
+            }
+            Err(_) => return Ok(()),
         };
         match event {
             Event::SequenceStart(..) | Event::MappingStart(..) => {
