@@ -69,6 +69,12 @@ pub fn analyse(
     settings: &risk::Settings<'_>,
     mut warnings: Warnings,
 ) -> report::Report {
+    if let Some(why) = [&pair.before, &pair.after]
+        .into_iter()
+        .find_map(reach::over_budget)
+    {
+        warnings.push(warning::WarningKind::Input, None, why);
+    }
     let delta = delta::Delta::compute(pair, settings.assumptions);
     let (delta, risk) = risk::assess(delta, pair, settings, &mut warnings);
     report::Report {

@@ -78,6 +78,13 @@ pub const COMMENT: SizeLimit = SizeLimit {
 /// and the readers recurse once per level.
 pub const NESTING: usize = 128;
 
+/// Distinct interface configurations (subnet, security groups, addresses, accepted
+/// services) whose reachability is compared pairwise at the endpoint level: time and
+/// memory grow with the square (1,000 take about 8 s and 100 MB; 10,000 took gigabytes).
+/// 10,000 instances of 200 configurations are 200. Above the budget the endpoint level
+/// is skipped with a warning; the rule level is exact at any size.
+pub const ENDPOINT_CLASSES: usize = 1_000;
+
 /// Budgets of the Terraform evaluator (`source::terraform_hcl`). A value over a budget
 /// is unknown, with a warning (sound: unknown values widen); a configuration over the
 /// step or instance budget cannot be evaluated at all and is an error.

@@ -176,6 +176,56 @@ fn module_fan_out_stops_at_the_instance_budget() {
 }
 
 #[test]
+fn ten_thousand_subnets_on_one_endpoint_skip_the_endpoint_level_with_a_warning() {
+    // Each subnet is an interface class, and reachability compares every pair of
+    // classes: 10,000 of them aborted at 2-4 GB. The rule level stays exact.
+    let dir = scratch_dir("subnet-list");
+    write(
+        &dir,
+        "main.tf",
+        r#"
+resource "aws_security_group" "g" {
+  vpc_id = "vpc-1"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_lb" "l" {
+  subnets         = [for i in range(10000) : "subnet-${i}"]
+  security_groups = [aws_security_group.g.id]
+}
+"#,
+    );
+    let out = run_bounded(&[
+        "plan",
+        "--no-config",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let levels: Vec<&str> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["rule"], "{report:#}");
+    assert!(
+        report["warnings"].to_string().contains(
+            "more than 1000 distinct interface configurations (subnet, security groups, addresses)"
+        ),
+        "{report:#}"
+    );
+}
+
+#[test]
 fn deeply_nested_brackets_in_hcl_are_a_clear_error() {
     // The parser recursed once per bracket: 100,000 of them overflowed the stack.
     let dir = scratch_dir("hcl-deep");

@@ -602,6 +602,12 @@ fn show(args: &ShowArgs) -> Result<ExitStatus> {
     } else {
         (&pair.after, "after")
     };
+    if let Some(why) = reachdiff::reach::over_budget(snapshot) {
+        anyhow::bail!(
+            "{}: {why}, and `reachdiff show` is made of them",
+            args.plan.display()
+        );
+    }
     let mut exposure = Exposure::of(
         snapshot,
         side,

@@ -243,6 +243,14 @@ impl Delta {
             }
             return delta;
         }
+        if let Some(why) = crate::reach::over_budget(&pair.before)
+            .or_else(|| crate::reach::over_budget(&pair.after))
+        {
+            for c in &mut delta.changes {
+                c.effect = Some(Effect::Unused(why.clone()));
+            }
+            return delta;
+        }
         let tracers = [
             Tracer::new(&pair.before, assumptions),
             Tracer::new(&pair.after, assumptions),

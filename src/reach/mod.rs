@@ -109,6 +109,29 @@ pub struct Forward {
     pub target_port: u16,
 }
 
+/// Why the endpoint level of `snapshot` is beyond [`crate::limits::ENDPOINT_CLASSES`]
+/// (reachability compares every pair of interface classes); `None` within it.
+#[must_use]
+pub fn over_budget(snapshot: &Snapshot) -> Option<String> {
+    let mut keys: BTreeSet<ClassKey> = BTreeSet::new();
+    for ep in snapshot.endpoints.values() {
+        for iface in &ep.interfaces {
+            keys.insert(ClassKey {
+                interface: iface.clone(),
+                accepts: accepted_services(ep),
+                sends_out: !is_balancer(ep.kind),
+            });
+            if keys.len() > crate::limits::ENDPOINT_CLASSES {
+                return Some(format!(
+                    "the network has more than {} distinct interface configurations (subnet, security groups, addresses), more than reachdiff compares pairwise; endpoint-level changes are not computed (rule-level changes are complete)",
+                    crate::limits::ENDPOINT_CLASSES
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// The classes of a snapshot's interfaces, in a deterministic order, with each
 /// endpoint's memberships.
 #[must_use]
