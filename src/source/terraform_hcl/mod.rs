@@ -118,6 +118,41 @@ impl Tree for DiskTree {
     }
 }
 
+/// A [`Tree`] in memory: file contents by path ('/'-separated, relative to the root).
+/// For tests, fuzzing, and callers that hold the files already.
+#[derive(Clone, Debug, Default)]
+pub struct MemTree(pub BTreeMap<String, Vec<u8>>);
+
+impl Tree for MemTree {
+    fn list(&self, dir: &str) -> std::io::Result<Vec<String>> {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        Ok(self
+            .0
+            .keys()
+            .filter_map(|k| k.strip_prefix(&prefix))
+            .filter(|rest| !rest.contains('/'))
+            .map(str::to_owned)
+            .collect())
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, ErrorKind> {
+        self.0.get(path).cloned().ok_or_else(|| {
+            ErrorKind::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{path} does not exist"),
+            ))
+        })
+    }
+
+    fn is_dir(&self, dir: &str) -> bool {
+        dir.is_empty() || self.0.keys().any(|k| k.starts_with(&format!("{dir}/")))
+    }
+}
+
 /// Variable values given on the command line.
 #[derive(Clone, Debug, Default)]
 pub struct Options {

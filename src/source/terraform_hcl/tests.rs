@@ -9,46 +9,13 @@ use super::*;
 use crate::error::ErrorKind;
 use crate::warning::Warnings;
 
-/// An in-memory tree: path → content.
-struct Mem(BTreeMap<String, String>);
-
-impl Tree for Mem {
-    fn list(&self, dir: &str) -> std::io::Result<Vec<String>> {
-        let prefix = if dir.is_empty() {
-            String::new()
-        } else {
-            format!("{dir}/")
-        };
-        Ok(self
-            .0
-            .keys()
-            .filter_map(|k| k.strip_prefix(&prefix))
-            .filter(|rest| !rest.contains('/'))
-            .map(str::to_owned)
-            .collect())
-    }
-    fn read(&self, path: &str) -> Result<Vec<u8>, ErrorKind> {
-        self.0
-            .get(path)
-            .map(|s| s.as_bytes().to_vec())
-            .ok_or_else(|| {
-                ErrorKind::Io(std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    path.to_owned(),
-                ))
-            })
-    }
-    fn is_dir(&self, dir: &str) -> bool {
-        let prefix = format!("{dir}/");
-        self.0.keys().any(|k| k.starts_with(&prefix))
-    }
-}
-
-fn mem(files: &[(&str, &str)]) -> Mem {
-    Mem(files
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect())
+fn mem(files: &[(&str, &str)]) -> MemTree {
+    MemTree(
+        files
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec()))
+            .collect(),
+    )
 }
 
 fn run_with(files: &[(&str, &str)], options: &Options) -> (Configuration, Warnings) {
