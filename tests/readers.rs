@@ -388,3 +388,58 @@ fn cloudformation_acl_entries_without_a_port_range_and_cidrs_with_host_bits_are_
         r#""10.0.0.1/8" has host bits set beyond its prefix; AWS reads it as 10.0.0.0/8"#,
     );
 }
+
+// ---- item 11: CloudFormation conditions ----
+
+#[test]
+fn an_undecidable_if_with_no_value_is_the_union_of_its_branches_as_possible() {
+    // The whole rule list under `!If [cond, [rules], !Ref AWS::NoValue]`: the absent
+    // branch used to be read as a rule that could not be read, so "possibly all
+    // traffic from anywhere".
+    let dir = tree(
+        "cfn-if-novalue",
+        &[(
+            "t.yaml",
+            r#"Parameters:
+  Env:
+    Type: String
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+      VpcId: vpc-1
+      SecurityGroupIngress: !If
+        - IsProd
+        - - IpProtocol: tcp
+            FromPort: 443
+            ToPort: 443
+            CidrIp: 0.0.0.0/0
+        - !Ref AWS::NoValue
+      SecurityGroupEgress: !If
+        - IsProd
+        - - IpProtocol: tcp
+            FromPort: 5432
+            ToPort: 5432
+            CidrIp: 10.0.0.0/16
+        - !Ref AWS::NoValue
+"#,
+        )],
+    );
+    let r = report(&["plan".as_ref(), dir.join("t.yaml").as_os_str()]);
+    // Egress: the rule in one branch, AWS's default (all traffic) in the other.
+    assert_eq!(
+        changes(&r),
+        [
+            r#"opened possible Sg egress all null ["0.0.0.0/0","::/0"]"#,
+            r#"opened possible Sg ingress tcp ["443"] ["0.0.0.0/0"]"#,
+        ]
+    );
+    assert_warned(
+        &r,
+        "Sg",
+        "`SecurityGroupIngress` depends on a condition that cannot be decided offline; every variant is possible",
+    );
+}

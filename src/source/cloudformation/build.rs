@@ -483,7 +483,9 @@ impl Builder<'_, '_, '_> {
                 let certainty = c.max(fork);
                 let items = match alt {
                     Val::List(items) => items,
-                    Val::Null => Vec::new(),
+                    // `!If [cond, [rules], !Ref AWS::NoValue]`: in that variant the
+                    // property is absent (no rules; AWS's default egress).
+                    Val::Null | Val::NoValue => Vec::new(),
                     other => vec![other],
                 };
                 if dir == Direction::Egress && items.is_empty() {
