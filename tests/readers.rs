@@ -73,15 +73,21 @@ fn changes(report: &Value) -> Vec<String> {
         .iter()
         .filter(|c| c["level"] == "rule")
         .map(|c| {
+            let principals = &c["peer"]["principals"];
             format!(
-                "{} {} {} {} {} {} {}",
+                "{} {} {} {} {} {} {}{}",
                 c["kind"].as_str().unwrap(),
                 c["certainty"].as_str().unwrap(),
                 c["subject"].as_str().unwrap(),
                 c["direction"].as_str().unwrap(),
                 c["protocol"].as_str().unwrap(),
                 c["ports"],
-                c["peer"]["cidrs"]
+                c["peer"]["cidrs"],
+                if principals.as_array().is_some_and(|p| !p.is_empty()) {
+                    format!(" {principals}")
+                } else {
+                    String::new()
+                }
             )
         })
         .collect();
@@ -386,6 +392,58 @@ fn cloudformation_acl_entries_without_a_port_range_and_cidrs_with_host_bits_are_
         &r,
         "Sg",
         r#""10.0.0.1/8" has host bits set beyond its prefix; AWS reads it as 10.0.0.0/8"#,
+    );
+}
+
+// ---- item 10: one undeclared reference widens one field ----
+
+const UNDECLARED: &str = r#"resource "aws_security_group" "web" {
+  name   = "web"
+  vpc_id = "vpc-1"
+  ingress = [
+    {
+      description      = "https from the load balancer"
+      protocol         = "tcp"
+      from_port        = 443
+      to_port          = 443
+      cidr_blocks      = []
+      ipv6_cidr_blocks = []
+      prefix_list_ids  = []
+      self             = false
+      security_groups  = [aws_security_group.gone.id]
+    },
+    {
+      description      = "ssh from the office"
+      protocol         = "tcp"
+      from_port        = 22
+      to_port          = 22
+      cidr_blocks      = ["10.0.0.0/8"]
+      ipv6_cidr_blocks = []
+      prefix_list_ids  = []
+      self             = false
+      security_groups  = []
+    },
+  ]
+}
+"#;
+
+#[test]
+fn a_reference_to_an_undeclared_resource_widens_only_the_field_that_uses_it() {
+    // The whole `ingress` list used to become unknown: possibly all traffic from
+    // anywhere. Now the one `security_groups` is unknown; the other rule is exact.
+    let dir = tree("undeclared", &[("main.tf", UNDECLARED)]);
+    let r = report(&["plan".as_ref(), dir.as_os_str()]);
+    assert_eq!(
+        changes(&r),
+        [
+            r#"opened definite aws_security_group.web ingress tcp ["22"] ["10.0.0.0/8"]"#,
+            r#"opened possible aws_security_group.web ingress tcp ["443"] [] ["sg:(known after apply)"]"#,
+        ]
+    );
+    assert_warned(
+        &r,
+        "-",
+        "main.tf:14: the configuration refers to resource aws_security_group.gone, which it does not declare",
     );
 }
 

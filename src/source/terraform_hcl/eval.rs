@@ -1204,7 +1204,7 @@ impl<'t> Evaluator<'t> {
                 self.eval_template(&elements, sc, d, (false, false))?
             }
             Expression::Parenthesis(p) => self.eval(p.inner(), sc, d)?,
-            Expression::Variable(v) => self.resolve_root(v.as_str(), &[], sc)?.0,
+            Expression::Variable(v) => self.resolve_root(v.as_str(), &[], sc, e.span())?.0,
             Expression::Conditional(c) => {
                 let cond = self.eval(&c.cond_expr, sc, d)?;
                 match cond {
@@ -1556,7 +1556,7 @@ impl<'t> Evaluator<'t> {
         let ops: Vec<&TraversalOperator> =
             t.operators.iter().map(hcl_edit::Decorated::value).collect();
         let (v, used) = match &t.expr {
-            Expression::Variable(v) => self.resolve_root(v.as_str(), &ops, sc)?,
+            Expression::Variable(v) => self.resolve_root(v.as_str(), &ops, sc, t.span())?,
             e => (self.eval(e, sc, d)?, 0),
         };
         self.apply_ops(v, &ops[used..], sc, d)
@@ -1569,6 +1569,7 @@ impl<'t> Evaluator<'t> {
         name: &str,
         ops: &[&TraversalOperator],
         sc: Scope<'_>,
+        span: Option<std::ops::Range<usize>>,
     ) -> Er<(Value, usize)> {
         if let Some(v) = lookup(sc.env, name) {
             return Ok((v.clone(), 0));
@@ -1585,13 +1586,16 @@ impl<'t> Evaluator<'t> {
                 };
                 match self.insts[inst].vars.get(&n) {
                     Some(v) => Ok((v.clone(), 1)),
-                    None => invalid(format!("there is no variable named {n}")),
+                    None => self.undeclared(sc, span, &format!("variable {n}"), 1),
                 }
             }
             "local" => {
                 let Some(n) = attr(0) else {
                     return invalid("local needs a name");
                 };
+                if !self.insts[inst].def.locals.contains_key(&n) {
+                    return self.undeclared(sc, span, &format!("local value {n}"), 1);
+                }
                 Ok((self.force_local(inst, &n)?, 1))
             }
             "count" | "each" => invalid(format!("{name} is used where it is not set")),
@@ -1615,6 +1619,9 @@ impl<'t> Evaluator<'t> {
                 let Some(n) = attr(0) else {
                     return invalid("module needs a name");
                 };
+                if !self.insts[inst].def.modules.contains_key(&n) {
+                    return self.undeclared(sc, span, &format!("module {n}"), 1);
+                }
                 Ok((self.module_value(inst, &n)?, 1))
             }
             "data" => {
@@ -1623,7 +1630,7 @@ impl<'t> Evaluator<'t> {
                 };
                 let key = format!("data.{t}.{n}");
                 if !self.insts[inst].def.resources.contains_key(&key) {
-                    return invalid(format!("reference to undeclared data source {key}"));
+                    return self.undeclared(sc, span, &format!("data source {key}"), 2);
                 }
                 Ok((self.force_resource(inst, &key)?.whole.clone(), 2))
             }
@@ -1633,11 +1640,34 @@ impl<'t> Evaluator<'t> {
                 };
                 let key = format!("{t}.{n}");
                 if !self.insts[inst].def.resources.contains_key(&key) {
-                    return invalid(format!("reference to undeclared resource {key}"));
+                    return self.undeclared(sc, span, &format!("resource {key}"), 1);
                 }
                 Ok((self.force_resource(inst, &key)?.whole.clone(), 1))
             }
         }
+    }
+
+    /// A reference to something the module does not declare (a resource removed by
+    /// the change, a file not given): Terraform rejects it, so nothing is known of its
+    /// value. Unknown, with a warning — so that only the value using it widens (one
+    /// field of one rule), not the attribute or block around it as an invalid
+    /// expression would. `used`: the traversal steps the name took.
+    fn undeclared(
+        &mut self,
+        sc: Scope<'_>,
+        span: Option<std::ops::Range<usize>>,
+        what: &str,
+        used: usize,
+    ) -> Er<(Value, usize)> {
+        let at = self.where_(sc, span);
+        self.warn(
+            WarningKind::UnresolvedReference,
+            None,
+            format!(
+                "{at}: the configuration refers to {what}, which it does not declare (Terraform rejects this); the value that uses it is taken as unknown"
+            ),
+        );
+        Ok((Value::Unknown, used))
     }
 
     fn apply_ops(

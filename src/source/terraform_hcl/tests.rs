@@ -388,15 +388,16 @@ resource "aws_x" "r" {
     assert_eq!(r.values["same"], json!("a"));
     assert_eq!(r.values["and"], json!(false));
     assert_eq!(r.values["or"], json!(true));
-    assert_eq!(r.values["tried"], json!("fallback"));
+    // Terraform rejects an undeclared name even inside `try`: nothing is known.
+    assert_eq!(r.values["tried"], json!(null));
     assert_eq!(r.values["can"], json!(false));
     assert_eq!(r.values["len"], json!(2));
     // An unknown `for` condition or key makes the whole result unknown; unknown values
     // are unknown elements; an unknown collection makes a template unknown.
     assert_eq!(
         r.unknown,
-        json!({"differs": true, "eq": true, "co": true, "for_if": true, "for_key": true,
-               "for_val": [true, true], "tmpl": true})
+        json!({"differs": true, "eq": true, "tried": true, "co": true, "for_if": true,
+               "for_key": true, "for_val": [true, true], "tmpl": true})
     );
 }
 
