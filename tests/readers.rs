@@ -67,11 +67,16 @@ fn report_of_plan(test: &str, text: &str) -> Value {
 
 /// Every rule-level change: `kind certainty subject direction protocol ports cidrs`.
 fn changes(report: &Value) -> Vec<String> {
+    changes_at(report, "rule")
+}
+
+/// Every change of `level` (`rule`, `endpoint`), as [`changes`] writes them.
+fn changes_at(report: &Value, level: &str) -> Vec<String> {
     let mut out: Vec<String> = report["changes"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["level"] == "rule")
+        .filter(|c| c["level"] == level)
         .map(|c| {
             let principals = &c["peer"]["principals"];
             format!(
@@ -393,6 +398,96 @@ fn cloudformation_acl_entries_without_a_port_range_and_cidrs_with_host_bits_are_
         "Sg",
         r#""10.0.0.1/8" has host bits set beyond its prefix; AWS reads it as 10.0.0.0/8"#,
     );
+}
+
+// ---- item 9: count and for_each known only after apply ----
+
+const DEFERRED: &str = r#"
+variable "web_count" {
+  type = number
+}
+variable "enable_ssh" {
+  type = bool
+}
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_internet_gateway" "igw" {
+  vpc_id = aws_vpc.main.id
+}
+resource "aws_subnet" "public" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_security_group" "web" {
+  name   = "web"
+  vpc_id = aws_vpc.main.id
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_security_group_rule" "ssh" {
+  count             = var.enable_ssh ? 1 : 0
+  type              = "ingress"
+  security_group_id = aws_security_group.web.id
+  protocol          = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_blocks       = ["203.0.113.0/24"]
+}
+resource "aws_instance" "web" {
+  count                       = var.web_count
+  ami                         = "ami-12345678"
+  instance_type               = "t3.micro"
+  subnet_id                   = aws_subnet.public.id
+  vpc_security_group_ids      = [aws_security_group.web.id]
+  associate_public_ip_address = true
+}
+"#;
+
+#[test]
+fn an_unknown_count_makes_one_possible_instance_not_nothing() {
+    // Both resources used to be dropped: the SSH rule and the web servers were not in
+    // the report, and the gate passed.
+    let dir = tree("deferred", &[("main.tf", DEFERRED)]);
+    let r = report(&["plan".as_ref(), dir.as_os_str()]);
+    assert_eq!(
+        changes(&r),
+        [
+            r#"opened definite aws_security_group.web ingress tcp ["443"] ["0.0.0.0/0"]"#,
+            r#"opened possible aws_security_group.web ingress tcp ["22"] ["203.0.113.0/24"]"#,
+        ]
+    );
+    // The instances may not exist: what reaches them is possible. (SSH from
+    // 203.0.113.0/24 is possible twice over: the rule may not exist either.)
+    assert_eq!(
+        changes_at(&r, "endpoint"),
+        [
+            r#"opened possible aws_instance.web[*] ingress tcp ["22"] ["203.0.113.0/24"]"#,
+            r#"opened possible aws_instance.web[*] ingress tcp ["443"] ["0.0.0.0/0"]"#,
+        ]
+    );
+    for resource in ["aws_instance.web[*]", "aws_security_group_rule.ssh[*]"] {
+        assert_warned(
+            &r,
+            resource,
+            "its count or for_each (or its module's) is known only after apply, so its instances cannot be known before apply; this one stands for all of them",
+        );
+    }
 }
 
 // ---- item 10: one undeclared reference widens one field ----

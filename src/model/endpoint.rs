@@ -118,6 +118,9 @@ pub struct Endpoint {
     pub public_ip_sources: Vec<String>,
     /// Its tags (`tags_all` merged with `tags`), for policy selectors.
     pub tags: BTreeMap<String, String>,
+    /// Definite; possible for one instance standing for instances not known before
+    /// apply (an unknown `count`/`for_each`): it exists in the permissive world only.
+    pub existence: Certainty,
 }
 
 impl Endpoint {
@@ -132,6 +135,7 @@ impl Endpoint {
             listeners: Vec::new(),
             public_ip_sources: Vec::new(),
             tags: BTreeMap::new(),
+            existence: Certainty::Definite,
         }
     }
 

@@ -60,6 +60,8 @@ pub struct ClassKey {
     pub accepts: ServiceSet,
     /// Whether members initiate connections outside the VPC (load balancers do not).
     pub sends_out: bool,
+    /// Members exist only possibly ([`Endpoint::existence`]).
+    pub possible: bool,
 }
 
 /// What one class of interfaces can receive and send.
@@ -116,11 +118,7 @@ pub fn over_budget(snapshot: &Snapshot) -> Option<String> {
     let mut keys: BTreeSet<ClassKey> = BTreeSet::new();
     for ep in snapshot.endpoints.values() {
         for iface in &ep.interfaces {
-            keys.insert(ClassKey {
-                interface: iface.clone(),
-                accepts: accepted_services(ep),
-                sends_out: !is_balancer(ep.kind),
-            });
+            keys.insert(class_key(ep, iface));
             if keys.len() > crate::limits::ENDPOINT_CLASSES {
                 return Some(format!(
                     "the network has more than {} distinct interface configurations (subnet, security groups, addresses), more than reachdiff compares pairwise; endpoint-level changes are not computed (rule-level changes are complete)",
@@ -139,11 +137,7 @@ pub fn classes(snapshot: &Snapshot) -> (Vec<ClassKey>, BTreeMap<String, Vec<usiz
     let mut keys: BTreeMap<ClassKey, Vec<String>> = BTreeMap::new();
     for ep in snapshot.endpoints.values() {
         for iface in &ep.interfaces {
-            let key = ClassKey {
-                interface: iface.clone(),
-                accepts: accepted_services(ep),
-                sends_out: !is_balancer(ep.kind),
-            };
+            let key = class_key(ep, iface);
             keys.entry(key).or_default().push(ep.key.clone());
         }
     }
@@ -159,6 +153,15 @@ pub fn classes(snapshot: &Snapshot) -> (Vec<ClassKey>, BTreeMap<String, Vec<usiz
         v.dedup();
     }
     (list, memberships)
+}
+
+fn class_key(ep: &Endpoint, iface: &Interface) -> ClassKey {
+    ClassKey {
+        interface: iface.clone(),
+        accepts: accepted_services(ep),
+        sends_out: !is_balancer(ep.kind),
+        possible: ep.existence == Certainty::Possible,
+    }
 }
 
 fn is_balancer(kind: EndpointKind) -> bool {
@@ -281,9 +284,13 @@ fn services_for(filter: Option<&HeaderSpace>, region: &Region, world: Bound) -> 
 }
 
 impl Reachability {
-    /// Computes the reachability of `snapshot` in `world`.
+    /// Computes the reachability of `snapshot` in `world`. Classes of endpoints that
+    /// exist only possibly ([`Endpoint::existence`]) neither send nor receive in the
+    /// restrictive world (they keep their place, so that class indices agree across
+    /// worlds).
     #[must_use]
     pub fn compute(snapshot: &Snapshot, world: Bound, assumptions: &Assumptions) -> Self {
+        let absent = |k: &ClassKey| world == Bound::Lower && k.possible;
         let ctx = Ctx::new(snapshot, world, assumptions);
         let (keys, endpoints) = classes(snapshot);
         let regions: Vec<Region> = keys
@@ -308,8 +315,11 @@ impl Reachability {
         };
         let mut classes = Vec::with_capacity(keys.len());
         for (d, dkey) in keys.iter().enumerate() {
-            let from_addresses =
-                from_addresses(&ctx, dkey, &regions[d]).restrict_services(&dkey.accepts);
+            let from_addresses = if absent(dkey) {
+                HeaderSpace::empty()
+            } else {
+                from_addresses(&ctx, dkey, &regions[d]).restrict_services(&dkey.accepts)
+            };
             let from_classes = keys
                 .iter()
                 .enumerate()
@@ -318,14 +328,14 @@ impl Reachability {
                         (Some(a), Some(b)) => a == b,
                         _ => world == Bound::Upper,
                     };
-                    if !same_vpc || dkey.accepts.is_empty() {
+                    if !same_vpc || dkey.accepts.is_empty() || absent(dkey) || absent(ekey) {
                         return ServiceSet::none();
                     }
                     pair_services(&ctx, ekey, &regions[e], dkey, &regions[d])
                         .intersection(&dkey.accepts)
                 })
                 .collect();
-            let to_addresses = if dkey.sends_out {
+            let to_addresses = if dkey.sends_out && !absent(dkey) {
                 to_addresses(&ctx, dkey)
             } else {
                 HeaderSpace::empty()

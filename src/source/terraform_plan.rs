@@ -18,6 +18,7 @@ mod config;
 mod endpoints;
 mod lenient;
 mod network_acls;
+mod possible;
 mod raw;
 mod refs;
 mod security_groups;
@@ -215,6 +216,9 @@ pub fn load(bytes: &[u8], warnings: &mut Warnings) -> Result<SnapshotPair, Error
             warnings.push(WarningKind::InvalidRule, Some(&e.label()), note.clone());
         }
     }
+    let deferred = possible::deferred(&plan, warnings);
+    possible::mark(&mut before, &deferred);
+    possible::mark(&mut after, &deferred);
     Ok(SnapshotPair {
         before,
         after,
@@ -386,6 +390,9 @@ struct Entry<'a> {
     /// What could not be read as written (see [`Entry::values`]); warned about once the
     /// snapshots are built.
     notes: std::cell::RefCell<Vec<String>>,
+    /// From `deferred_changes`, with Terraform's reason (`instance_count_unknown`):
+    /// what it contributes is possible ([`possible::mark`]).
+    deferred: Option<String>,
 }
 
 impl Entry<'_> {
@@ -739,7 +746,14 @@ impl<'a> Plan<'a> {
 fn collect_entries<'a>(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Vec<Entry<'a>> {
     let mut entries = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
-    for rc in raw.resource_changes.iter().flatten() {
+    let changes = raw.resource_changes.iter().flatten().map(|rc| (rc, None));
+    let deferred = raw.deferred_changes.iter().flatten().map(|d| {
+        (
+            &d.resource_change,
+            Some(d.reason.clone().unwrap_or_default()),
+        )
+    });
+    for (rc, deferred) in changes.chain(deferred) {
         let change: RawChange<'a> = match serde_json::from_str(rc.change.get()) {
             Ok(c) => c,
             Err(e) => {
@@ -772,6 +786,7 @@ fn collect_entries<'a>(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Vec<Ent
             before_id: None,
             after_id: None,
             notes: std::cell::RefCell::default(),
+            deferred,
         });
     }
     // Resources absent from resource_changes (older plans, -target) are unchanged.
@@ -802,6 +817,7 @@ fn collect_entries<'a>(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Vec<Ent
                     before_id: None,
                     after_id: None,
                     notes: std::cell::RefCell::default(),
+                    deferred: None,
                 });
             }
             stack.extend(m.child_modules.iter());

@@ -99,6 +99,9 @@ struct Inst {
     def: Rc<ModuleDef>,
     /// Address prefix: "" or `module.a["x"].`.
     prefix: String,
+    /// It stands for module instances not known before apply (`module.a[*].`): its
+    /// resources are possible.
+    deferred: bool,
     depth: usize,
     vars: BTreeMap<String, Value>,
     locals: BTreeMap<String, Slot<Value>>,
@@ -107,11 +110,14 @@ struct Inst {
     outputs: BTreeMap<String, Slot<Value>>,
 }
 
-/// An instance key: `[0]` or `["k"]`.
+/// An instance key: `[0]` or `["k"]`; `[*]` for the instance standing for instances
+/// not known before apply (of a `count`, of a `for_each`).
 enum Key {
     None,
     Index(usize),
     Name(String),
+    AnyIndex,
+    AnyName,
 }
 
 impl Key {
@@ -120,6 +126,7 @@ impl Key {
             Self::None => String::new(),
             Self::Index(i) => format!("[{i}]"),
             Self::Name(k) => format!("[{}]", serde_json::to_string(k).unwrap_or_default()),
+            Self::AnyIndex | Self::AnyName => "[*]".to_owned(),
         }
     }
 }
@@ -208,6 +215,7 @@ impl<'t> Evaluator<'t> {
         self.insts.push(Inst {
             def,
             prefix: String::new(),
+            deferred: false,
             depth: 0,
             vars,
             locals: BTreeMap::new(),
@@ -557,12 +565,8 @@ impl<'t> Evaluator<'t> {
             env: None,
         };
         let location = def.files[item.file].location(load::block_span(block), &name);
-        let Some((mode, keys)) = self.expansion(&block.body, sc, &base, "resource")? else {
-            return Ok(ResState {
-                whole: Value::Unknown,
-                instances: Vec::new(),
-            });
-        };
+        let (mode, keys) = self.expansion(&block.body, sc, &base, "resource")?;
+        let deferred = mode == Mode::Deferred || self.insts[inst].deferred;
         self.resource_instances += keys.len();
         if self.resource_instances > budget::RESOURCE_INSTANCES {
             return Err(self.fatal(
@@ -627,6 +631,7 @@ impl<'t> Evaluator<'t> {
             instances.push(Resource {
                 address,
                 data,
+                deferred,
                 kind: kind.clone(),
                 name: name.clone(),
                 unknown: values
@@ -641,8 +646,12 @@ impl<'t> Evaluator<'t> {
         Ok(ResState { whole, instances })
     }
 
-    /// The instance keys of a resource or module block from its `count`/`for_each`;
-    /// `None` (with a warning) when they cannot be known.
+    /// The instance keys of a resource or module block from its `count`/`for_each`.
+    ///
+    /// When they cannot be known (an unknown count, a `for_each` with unknown or
+    /// invalid elements), one instance stands for every instance there may be
+    /// ([`Mode::Deferred`], address `[*]`, `count.index` / `each` unknown), with a
+    /// warning: what it allows is possible, never dropped.
     #[allow(clippy::type_complexity)]
     fn expansion(
         &mut self,
@@ -650,32 +659,37 @@ impl<'t> Evaluator<'t> {
         sc: Scope<'_>,
         address: &str,
         what: &str,
-    ) -> Er<Option<(Mode, Vec<(Key, Option<Value>)>)>> {
-        let leave_out = |this: &mut Self, why: String| {
-            this.warn(
-                WarningKind::UnknownValue,
-                Some(address),
-                format!("{why}, so the {what}'s instances cannot be known before apply; it is left out of the report"),
-            );
-            Ok(None)
+    ) -> Er<(Mode, Vec<(Key, Option<Value>)>)> {
+        // Unknown: the plan reader warns about the deferred instance. Invalid (Terraform
+        // would reject it): say what is wrong here.
+        let stand_in = |this: &mut Self, invalid: Option<String>, key: Key| {
+            if let Some(why) = invalid {
+                this.warn(
+                    WarningKind::InvalidRule,
+                    Some(address),
+                    format!("{why}, which Terraform rejects; one instance, {address}[*], stands for whatever the {what} was meant to have, and what it allows is possible"),
+                );
+            }
+            Ok((Mode::Deferred, vec![(key, None)]))
         };
         if let Some(c) = body.get_attribute("count") {
             let v = self.eval_attr(&c.value, sc, "count", Some(address))?;
             return match v {
-                Value::Null => Ok(Some((Mode::Single, vec![(Key::None, None)]))),
+                Value::Null => Ok((Mode::Single, vec![(Key::None, None)])),
                 Value::Number(n) if n >= 0.0 && n.fract() == 0.0 => {
                     // The instance budget refuses more; never allocate past it.
                     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                     let n = (n as usize).min(budget::RESOURCE_INSTANCES + 1);
-                    Ok(Some((
-                        Mode::List,
-                        (0..n).map(|i| (Key::Index(i), None)).collect(),
-                    )))
+                    Ok((Mode::List, (0..n).map(|i| (Key::Index(i), None)).collect()))
                 }
-                Value::Unknown => leave_out(self, "its count is unknown".into()),
+                Value::Unknown => stand_in(self, None, Key::AnyIndex),
                 v => {
                     let shown = to_str(&v).unwrap_or_else(|_| v.type_name().to_owned());
-                    leave_out(self, format!("its count ({shown}) is not a whole number"))
+                    stand_in(
+                        self,
+                        Some(format!("its count ({shown}) is not a whole number")),
+                        Key::AnyIndex,
+                    )
                 }
             };
         }
@@ -693,21 +707,19 @@ impl<'t> Evaluator<'t> {
                     for e in l.iter() {
                         match e {
                             Value::Unknown => {
-                                return leave_out(
-                                    self,
-                                    "its for_each set has unknown elements".into(),
-                                );
+                                return stand_in(self, None, Key::AnyName);
                             }
                             Value::String(s) => {
                                 set.insert(s.to_string());
                             }
                             e => {
-                                return leave_out(
+                                return stand_in(
                                     self,
-                                    format!(
+                                    Some(format!(
                                         "its for_each is a set with a {} element (only strings are allowed)",
                                         e.type_name()
-                                    ),
+                                    )),
+                                    Key::AnyName,
                                 );
                             }
                         }
@@ -716,21 +728,24 @@ impl<'t> Evaluator<'t> {
                         keys.push((Key::Name(s.clone()), Some(Value::string(s))));
                     }
                 }
-                Value::Unknown => return leave_out(self, "its for_each is unknown".into()),
-                Value::Null => return leave_out(self, "its for_each is null".into()),
+                Value::Unknown => return stand_in(self, None, Key::AnyName),
+                Value::Null => {
+                    return stand_in(self, Some("its for_each is null".into()), Key::AnyName);
+                }
                 v => {
-                    return leave_out(
+                    return stand_in(
                         self,
-                        format!(
+                        Some(format!(
                             "its for_each is a {} (a map or a set of strings is needed)",
                             v.type_name()
-                        ),
+                        )),
+                        Key::AnyName,
                     );
                 }
             }
-            return Ok(Some((Mode::Map, keys)));
+            return Ok((Mode::Map, keys));
         }
-        Ok(Some((Mode::Single, vec![(Key::None, None)])))
+        Ok((Mode::Single, vec![(Key::None, None)]))
     }
 
     /// Evaluates a block body into attribute values; nested blocks become lists of
@@ -982,9 +997,8 @@ impl<'t> Evaluator<'t> {
             self.defs.insert(dir.clone(), d.clone());
             d
         };
-        let Some((mode, keys)) = self.expansion(&block.body, sc, &address, "module")? else {
-            return Ok(ModState::Unknown);
-        };
+        let (mode, keys) = self.expansion(&block.body, sc, &address, "module")?;
+        let deferred = mode == Mode::Deferred || self.insts[inst].deferred;
         if self.insts.len() + keys.len() > budget::MODULE_INSTANCES {
             return Err(self.fatal(
                 inst,
@@ -1041,6 +1055,7 @@ impl<'t> Evaluator<'t> {
             self.insts.push(Inst {
                 def: child_def.clone(),
                 prefix,
+                deferred,
                 depth: self.insts[inst].depth + 1,
                 vars,
                 locals: BTreeMap::new(),
@@ -1051,6 +1066,9 @@ impl<'t> Evaluator<'t> {
             children.push((k, id));
         }
         Ok(match mode {
+            // Its instance is evaluated (its resources are in the report, possible);
+            // which outputs there are is unknown.
+            Mode::Deferred => ModState::Unknown,
             Mode::Single => children
                 .first()
                 .map_or(ModState::Unknown, |(_, i)| ModState::Single(*i)),
@@ -1061,7 +1079,7 @@ impl<'t> Evaluator<'t> {
                     .map(|(k, i)| match k {
                         Key::Name(n) => (n, i),
                         Key::Index(n) => (n.to_string(), i),
-                        Key::None => (String::new(), i),
+                        Key::None | Key::AnyIndex | Key::AnyName => (String::new(), i),
                     })
                     .collect(),
             ),
@@ -1920,11 +1938,13 @@ fn values_equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Single,
     List,
     Map,
+    /// The instances are not known before apply: one stands for them all.
+    Deferred,
 }
 
 fn instance_env(k: &Key, each: Option<Value>) -> Option<Env<'static>> {
@@ -1950,11 +1970,27 @@ fn instance_env(k: &Key, each: Option<Value>) -> Option<Env<'static>> {
                 parent: None,
             })
         }
+        // One instance for all: its index, key and value are unknown.
+        Key::AnyIndex => Some(Env {
+            name: "count",
+            value: Value::object(BTreeMap::from([("index".to_owned(), Value::Unknown)])),
+            parent: None,
+        }),
+        Key::AnyName => Some(Env {
+            name: "each",
+            value: Value::object(BTreeMap::from([
+                ("key".to_owned(), Value::Unknown),
+                ("value".to_owned(), Value::Unknown),
+            ])),
+            parent: None,
+        }),
     }
 }
 
 fn collect(mode: Mode, refs: Vec<(Key, Value)>) -> Value {
     match mode {
+        // Which instances there are is unknown, so is every reference to them.
+        Mode::Deferred => Value::Unknown,
         Mode::Single => refs.into_iter().next().map_or(Value::Unknown, |(_, v)| v),
         Mode::List => Value::list(refs.into_iter().map(|(_, v)| v).collect()),
         Mode::Map => Value::object(
@@ -1962,7 +1998,7 @@ fn collect(mode: Mode, refs: Vec<(Key, Value)>) -> Value {
                 .map(|(k, v)| match k {
                     Key::Name(n) => (n, v),
                     Key::Index(i) => (i.to_string(), v),
-                    Key::None => (String::new(), v),
+                    Key::None | Key::AnyIndex | Key::AnyName => (String::new(), v),
                 })
                 .collect(),
         ),

@@ -183,6 +183,9 @@ pub struct Resource {
     pub address: String,
     /// `true` for a data source.
     pub data: bool,
+    /// `true` for the instance standing for instances not known before apply (its
+    /// `count`/`for_each`, or its module's, is unknown): address `[*]`, possible.
+    pub deferred: bool,
     /// Resource type, e.g. `aws_security_group`.
     pub kind: String,
     /// The resource's name in its module.

@@ -228,17 +228,67 @@ resource "aws_security_group" "off" {
 }
 
 #[test]
-fn unknown_count_leaves_the_resource_out_with_a_warning() {
-    let (c, w) = run(&[(
-        "main.tf",
-        "data \"aws_vpc\" \"v\" {}\nresource \"aws_x\" \"r\" {\n  count = length(data.aws_vpc.v.cidr_block_associations)\n}\n",
-    )]);
-    assert_eq!(addresses(&c), ["data.aws_vpc.v"]);
+fn an_unknown_count_or_for_each_leaves_one_instance_standing_for_all() {
+    // Issue 14 item 9: the resource used to be left out, and the gate passed.
+    let (c, w) = run(&[
+        (
+            "main.tf",
+            r#"data "aws_vpc" "v" {}
+resource "aws_x" "r" {
+  count = length(data.aws_vpc.v.cidr_block_associations)
+  n     = count.index
+}
+resource "aws_x" "s" {
+  for_each = toset(data.aws_vpc.v.tags_all["teams"])
+  k        = each.key
+}
+resource "aws_x" "bad" {
+  for_each = [1, 2]
+}
+module "m" {
+  source = "./m"
+  count  = length(data.aws_vpc.v.cidr_block_associations)
+}
+resource "aws_x" "uses" {
+  ids = aws_x.r[*].id
+  out = module.m[0].o
+}
+"#,
+        ),
+        (
+            "m/main.tf",
+            "resource \"aws_x\" \"in_module\" {}\noutput \"o\" {\n  value = 1\n}\n",
+        ),
+    ]);
+    assert_eq!(
+        addresses(&c),
+        [
+            "aws_x.bad[*]",
+            "aws_x.r[*]",
+            "aws_x.s[*]",
+            "aws_x.uses",
+            "data.aws_vpc.v",
+            "module.m[*].aws_x.in_module"
+        ]
+    );
+    let deferred: Vec<bool> = c.resources.iter().map(|r| r.deferred).collect();
+    assert_eq!(deferred, [true, true, true, false, false, true]);
+    // The index and key are unknown; so is every reference to the instances.
+    let r = res(&c, "aws_x.r[*]");
+    assert_eq!(r.unknown, json!({"n": true}));
+    assert_eq!(res(&c, "aws_x.s[*]").unknown, json!({"k": true}));
+    assert_eq!(
+        res(&c, "aws_x.uses").unknown,
+        json!({"ids": true, "out": true})
+    );
+    // Only the invalid for_each is warned about here; the plan reader warns about
+    // every deferred instance.
     let m = messages(&w);
     assert!(
-        m.contains("count is unknown") && m.contains("left out"),
+        m.contains("its for_each is a set with a number element (only strings are allowed), which Terraform rejects; one instance, aws_x.bad[*], stands for"),
         "{m}"
     );
+    assert_eq!(m.matches("stands for").count(), 1, "{m}");
 }
 
 #[test]
