@@ -596,3 +596,67 @@ Resources:
         "`SecurityGroupIngress` depends on a condition that cannot be decided offline; every variant is possible",
     );
 }
+
+// ---- item 13: change sets CloudFormation will not run ----
+
+fn change_set_with_status(status: &str, reason: &str) -> String {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/cloudformation/changesets/open-ssh-with-values.json"),
+    )
+    .unwrap();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["Status"] = status.into();
+    v["StatusReason"] = reason.into();
+    if reason.contains("didn't contain changes") {
+        v["Changes"] = Value::Array(Vec::new());
+    }
+    v.to_string()
+}
+
+#[test]
+fn a_failed_change_set_is_an_error_not_no_change() {
+    let dir = tree(
+        "failed-change-set",
+        &[(
+            "cs.json",
+            &change_set_with_status(
+                "FAILED",
+                "Template format error: Unresolved resource dependencies [Vpc] in the Resources block of the template",
+            ),
+        )],
+    );
+    let out = reachdiff()
+        .arg("plan")
+        .arg(dir.join("cs.json"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cs.json: the change set open-ssh has Status FAILED (Template format error: Unresolved resource dependencies [Vpc] in the Resources block of the template), so CloudFormation will not run it"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_change_set_failed_for_containing_no_changes_is_no_change_with_a_warning() {
+    let dir = tree(
+        "empty-change-set",
+        &[(
+            "cs.json",
+            &change_set_with_status(
+                "FAILED",
+                "The submitted information didn't contain changes. Submit different information to create a change set.",
+            ),
+        )],
+    );
+    let r = report(&["plan".as_ref(), dir.join("cs.json").as_os_str()]);
+    assert!(changes(&r).is_empty(), "{:#?}", changes(&r));
+    assert_warned(
+        &r,
+        "-",
+        "the change set open-ssh has Status FAILED because it contains no changes",
+    );
+}
