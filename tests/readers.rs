@@ -660,3 +660,104 @@ fn a_change_set_failed_for_containing_no_changes_is_no_change_with_a_warning() {
         "the change set open-ssh has Status FAILED because it contains no changes",
     );
 }
+
+// ---- item 13: classic load balancers ----
+
+#[test]
+fn a_classic_load_balancer_forwards_to_its_attached_instances() {
+    // An internal classic load balancer, its instance registered by an
+    // aws_elb_attachment: the VPC (not the internet) reaches the instance through it.
+    let text = ELB_BASE.to_owned()
+        + r#"
+resource "aws_elb" "web" {
+  name            = "web"
+  internal        = true
+  security_groups = [aws_security_group.lb.id]
+  subnets         = [aws_subnet.a.id]
+  listener {
+    lb_port           = 443
+    lb_protocol       = "tcp"
+    instance_port     = 8443
+    instance_protocol = "tcp"
+  }
+}
+resource "aws_elb_attachment" "app" {
+  elb      = aws_elb.web.id
+  instance = aws_instance.app.id
+}
+"#;
+    let dir = tree("classic-elb", &[("main.tf", &text)]);
+    let r = report(&["plan".as_ref(), dir.as_os_str()]);
+    let endpoint = changes_at(&r, "endpoint");
+    assert_eq!(
+        endpoint,
+        [
+            r#"opened definite aws_elb.web ingress tcp ["443"] ["10.0.0.0/16"]"#,
+            r#"opened definite aws_instance.app ingress tcp ["8443"] ["10.0.0.0/16"]"#,
+            r#"opened definite aws_instance.app ingress tcp ["8443"] [] ["ep:aws_elb.web"]"#,
+        ],
+        "{endpoint:#?}"
+    );
+    let via: Vec<String> = r["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["via"] == "aws_elb.web")
+        .map(|c| format!("{} {} {}", c["subject"], c["ports"], c["peer"]["cidrs"]))
+        .collect();
+    assert_eq!(
+        via,
+        [r#""aws_instance.app" ["8443"] ["10.0.0.0/16"]"#],
+        "{endpoint:#?}"
+    );
+}
+
+const ELB_BASE: &str = r#"
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_route_table" "a" {
+  vpc_id = aws_vpc.main.id
+}
+resource "aws_route_table_association" "a" {
+  subnet_id      = aws_subnet.a.id
+  route_table_id = aws_route_table.a.id
+}
+resource "aws_security_group" "lb" {
+  name   = "lb"
+  vpc_id = aws_vpc.main.id
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  egress {
+    protocol    = "tcp"
+    from_port   = 8443
+    to_port     = 8443
+    cidr_blocks = ["10.0.1.0/24"]
+  }
+}
+resource "aws_security_group" "app" {
+  name   = "app"
+  vpc_id = aws_vpc.main.id
+  ingress {
+    protocol        = "tcp"
+    from_port       = 8443
+    to_port         = 8443
+    security_groups = [aws_security_group.lb.id]
+  }
+}
+resource "aws_instance" "app" {
+  ami                    = "ami-12345678"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.a.id
+  private_ip             = "10.0.1.10"
+  vpc_security_group_ids = [aws_security_group.app.id]
+}
+"#;

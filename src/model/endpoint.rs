@@ -23,6 +23,8 @@ pub enum EndpointKind {
     NetworkLoadBalancer,
     /// A gateway load balancer.
     GatewayLoadBalancer,
+    /// A classic load balancer (`aws_elb`, `AWS::ElasticLoadBalancing::LoadBalancer`).
+    ClassicLoadBalancer,
     /// An RDS instance or cluster instance.
     Database,
     /// An `ElastiCache` cluster or replication group.
@@ -49,6 +51,7 @@ impl EndpointKind {
             Self::ApplicationLoadBalancer => "application-load-balancer",
             Self::NetworkLoadBalancer => "network-load-balancer",
             Self::GatewayLoadBalancer => "gateway-load-balancer",
+            Self::ClassicLoadBalancer => "classic-load-balancer",
             Self::Database => "database",
             Self::Cache => "cache",
             Self::Function => "function",

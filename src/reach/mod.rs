@@ -170,6 +170,7 @@ fn is_balancer(kind: EndpointKind) -> bool {
         EndpointKind::ApplicationLoadBalancer
             | EndpointKind::NetworkLoadBalancer
             | EndpointKind::GatewayLoadBalancer
+            | EndpointKind::ClassicLoadBalancer
     )
 }
 

@@ -55,6 +55,7 @@ const COMPUTED: &[(&str, &[&str])] = &[
     ("aws_network_interface", &["security_groups"]),
     ("aws_lb", &["security_groups", "subnets"]),
     ("aws_alb", &["security_groups", "subnets"]),
+    ("aws_elb", &["security_groups", "subnets", "instances"]),
     (
         "aws_db_instance",
         &["vpc_security_group_ids", "db_subnet_group_name", "port"],
