@@ -330,7 +330,7 @@ fn policy_seed() -> Vec<u8> {
     let doc = std::fs::read_to_string(root().join("docs/policy.md")).unwrap();
     let start = doc.find("```toml\n").unwrap() + "```toml\n".len();
     let end = start + doc[start..].find("```").unwrap();
-    doc[start..end].as_bytes().to_vec()
+    doc.as_bytes()[start..end].to_vec()
 }
 
 /// Each scenario's configuration after the change, as (path, text) files.
@@ -414,6 +414,8 @@ proptest! {
     ) {
         let seeds = configuration_seeds();
         let mut files = seeds[seed % seeds.len()].clone();
+        // Terraform matches file names case-sensitively too.
+        #[allow(clippy::case_sensitive_file_extension_comparisons)]
         let tf: Vec<String> = files.keys().filter(|k| k.ends_with(".tf")).cloned().collect();
         let name = &tf[file % tf.len()];
         let mut text = files[name].clone();
@@ -437,10 +439,10 @@ proptest! {
 
     #[test]
     fn policy_files_never_panic(bytes in damaged(vec![policy_seed()])) {
-        if let Ok(text) = String::from_utf8(bytes) {
-            if let Err(e) = policy::parse(&text) {
-                check_error(&e);
-            }
+        if let Ok(text) = String::from_utf8(bytes)
+            && let Err(e) = policy::parse(&text)
+        {
+            check_error(&e);
         }
     }
 }

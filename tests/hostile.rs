@@ -6,6 +6,7 @@
 //! can go on. Runs that could exhaust memory run under an address-space limit, so a
 //! regression fails the test (the allocation aborts) instead of the machine.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -124,9 +125,10 @@ fn doubling_strings_and_lists_become_unknown_with_a_warning() {
     let mut text = String::from("locals {\n  s0 = \"xxxxxxxxxxxxxxxx\"\n  l0 = [\"x\"]\n");
     for i in 1..60 {
         let p = i - 1;
-        text.push_str(&format!(
-            "  s{i} = \"${{local.s{p}}}${{local.s{p}}}\"\n  l{i} = concat(local.l{p}, local.l{p})\n"
-        ));
+        let _ = writeln!(
+            text,
+            "  s{i} = \"${{local.s{p}}}${{local.s{p}}}\"\n  l{i} = concat(local.l{p}, local.l{p})"
+        );
     }
     text.push_str(
         "}\nresource \"aws_security_group\" \"x\" {\n  description = local.s59\n  tags = { a = join(\",\", local.l59) }\n}\n",

@@ -60,8 +60,8 @@ fn report(args: &[&std::ffi::OsStr]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn report_of_plan(test: &str, text: &str) -> Value {
-    let dir = tree(test, &[("plan.json", text)]);
+fn report_of_plan(test: &str, plan_text: &str) -> Value {
+    let dir = tree(test, &[("plan.json", plan_text)]);
     report(&["plan".as_ref(), dir.join("plan.json").as_os_str()])
 }
 
@@ -350,7 +350,7 @@ fn cloudformation_acl_entries_without_a_port_range_and_cidrs_with_host_bits_are_
         "cfn-invalid",
         &[(
             "t.yaml",
-            r#"Resources:
+            r"Resources:
   Acl:
     Type: AWS::EC2::NetworkAcl
     Properties:
@@ -373,7 +373,7 @@ fn cloudformation_acl_entries_without_a_port_range_and_cidrs_with_host_bits_are_
           FromPort: 22
           ToPort: 22
           CidrIp: 10.0.0.1/8
-"#,
+",
         )],
     );
     let r = report(&["plan".as_ref(), dir.join("t.yaml").as_os_str()]);
@@ -553,7 +553,7 @@ fn an_undecidable_if_with_no_value_is_the_union_of_its_branches_as_possible() {
         "cfn-if-novalue",
         &[(
             "t.yaml",
-            r#"Parameters:
+            r"Parameters:
   Env:
     Type: String
 Conditions:
@@ -578,7 +578,7 @@ Resources:
             ToPort: 5432
             CidrIp: 10.0.0.0/16
         - !Ref AWS::NoValue
-"#,
+",
         )],
     );
     let r = report(&["plan".as_ref(), dir.join("t.yaml").as_os_str()]);

@@ -433,21 +433,19 @@ impl Entry<'_> {
             let Some(raw) = raw else {
                 return (None, Value::Null);
             };
-            match serde_json::from_str::<Value>(raw.get()) {
-                Ok(v) => (Some(v).filter(|v| !v.is_null()), Value::Null),
-                Err(_) => {
-                    let l = lenient::parse(raw.get());
-                    self.note(format!(
-                        "in `{name}`, {}; read as unknown, so the rules and endpoints that depend on it are widened and possible",
-                        l.problem
-                    ));
-                    let value = match l.value {
-                        Value::Null => Value::Object(serde_json::Map::new()),
-                        v => v,
-                    };
-                    (Some(value), l.unknown)
-                }
+            if let Ok(v) = serde_json::from_str::<Value>(raw.get()) {
+                return (Some(v).filter(|v| !v.is_null()), Value::Null);
             }
+            let l = lenient::parse(raw.get());
+            self.note(format!(
+                "in `{name}`, {}; read as unknown, so the rules and endpoints that depend on it are widened and possible",
+                l.problem
+            ));
+            let value = match l.value {
+                Value::Null => Value::Object(serde_json::Map::new()),
+                v => v,
+            };
+            (Some(value), l.unknown)
         };
         let mask = |name: &str, raw: Option<&RawValue>| -> Value {
             match raw.map(|r| serde_json::from_str::<Value>(r.get())) {

@@ -1670,6 +1670,7 @@ impl<'t> Evaluator<'t> {
     /// value. Unknown, with a warning — so that only the value using it widens (one
     /// field of one rule), not the attribute or block around it as an invalid
     /// expression would. `used`: the traversal steps the name took.
+    #[allow(clippy::unnecessary_wraps)] // the callers' return value, as every arm's
     fn undeclared(
         &mut self,
         sc: Scope<'_>,

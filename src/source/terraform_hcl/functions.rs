@@ -1030,6 +1030,7 @@ fn cidrsubnets(args: &[Value]) -> R {
 /// The largest precision `format` accepts (`%.1000f`).
 const MAX_PRECISION: usize = 1000;
 
+#[allow(clippy::too_many_lines)] // Go's verbs, flags, width and precision, in one place
 fn format(spec: &str, args: &[Value]) -> Result<String, FnError> {
     let mut out = String::new();
     let mut chars = spec.chars().peekable();

@@ -1,6 +1,5 @@
 //! Tests of the evaluator over in-memory trees and the scenario fixtures.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::json;

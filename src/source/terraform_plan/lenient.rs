@@ -10,6 +10,8 @@
 //!
 //! Only the failure path comes here: valid values are parsed once, strictly.
 
+use std::fmt::Write as _;
+
 use serde_json::{Map, Value};
 
 /// What stands in for an unreadable token while the text is parsed again.
@@ -227,7 +229,7 @@ fn take_sentinels(v: &mut Value, path: &mut String, paths: &mut Vec<String>) -> 
             let mut any = false;
             for (i, item) in items.iter_mut().enumerate() {
                 let len = path.len();
-                path.push_str(&format!("[{i}]"));
+                let _ = write!(path, "[{i}]");
                 let m = take_sentinels(item, path, paths);
                 path.truncate(len);
                 any |= m.is_some();
@@ -255,29 +257,28 @@ fn take_sentinels(v: &mut Value, path: &mut String, paths: &mut Vec<String>) -> 
 }
 
 /// `a` and `b` together: unknown where either is (Terraform's `after_unknown` shape).
-pub(super) fn merge_unknown(a: Value, b: Value) -> Value {
-    match (a, b) {
+pub(super) fn merge_unknown(first: Value, second: Value) -> Value {
+    match (first, second) {
         (Value::Bool(true), _) | (_, Value::Bool(true)) => Value::Bool(true),
-        (Value::Object(mut x), Value::Object(y)) => {
-            for (k, v) in y {
-                let merged = match x.remove(&k) {
-                    Some(old) => merge_unknown(old, v),
-                    None => v,
+        (Value::Object(mut merged), Value::Object(more)) => {
+            for (key, mask) in more {
+                let mask = match merged.remove(&key) {
+                    Some(old) => merge_unknown(old, mask),
+                    None => mask,
                 };
-                x.insert(k, merged);
+                merged.insert(key, mask);
             }
-            Value::Object(x)
+            Value::Object(merged)
         }
-        (Value::Array(x), Value::Array(y)) => {
-            let n = x.len().max(y.len());
-            let mut x = x.into_iter();
-            let mut y = y.into_iter();
+        (Value::Array(left), Value::Array(right)) => {
+            let len = left.len().max(right.len());
+            let (mut left, mut right) = (left.into_iter(), right.into_iter());
             Value::Array(
-                (0..n)
+                (0..len)
                     .map(|_| {
                         merge_unknown(
-                            x.next().unwrap_or(Value::Null),
-                            y.next().unwrap_or(Value::Null),
+                            left.next().unwrap_or(Value::Null),
+                            right.next().unwrap_or(Value::Null),
                         )
                     })
                     .collect(),
@@ -286,7 +287,7 @@ pub(super) fn merge_unknown(a: Value, b: Value) -> Value {
         (Value::Null | Value::Bool(false), other) | (other, Value::Null | Value::Bool(false)) => {
             other
         }
-        (a, _) => a,
+        (kept, _) => kept,
     }
 }
 
