@@ -6,6 +6,9 @@
 //! side is `change.after` with `after_unknown` honoured; actions map to
 //! [`ChangeAction`]. Ids of resources created in the plan are unknown, so references
 //! are followed through the `configuration` section (the `config` submodule).
+//! `deferred_changes` (a `count`/`for_each` known only after apply) are read too, and
+//! what they contribute is possible (`possible`). Values serde cannot hold are read as
+//! unknown where they are (`lenient`), never dropped with their resource.
 //!
 //! Security groups are read by the `security_groups` submodule, network ACLs by `network_acls`.
 //! Everything that cannot be modelled exactly becomes a [`Warning`](crate::Warning).
