@@ -490,6 +490,36 @@ fn an_unknown_count_makes_one_possible_instance_not_nothing() {
     }
 }
 
+#[test]
+fn why_calls_a_flow_to_a_deferred_instance_possible() {
+    let dir = tree("deferred-why", &[("main.tf", DEFERRED)]);
+    let out = reachdiff()
+        .args([
+            "why",
+            "--from",
+            "internet",
+            "--to",
+            "aws_instance.web[*]",
+            "--port",
+            "443",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.lines()
+            .next()
+            .is_some_and(|l| l.ends_with("after: possibly reachable")),
+        "{text}"
+    );
+    assert!(
+        text.contains("may not exist: its count or for_each is known only after apply"),
+        "{text}"
+    );
+}
+
 // ---- item 10: one undeclared reference widens one field ----
 
 const UNDECLARED: &str = r#"resource "aws_security_group" "web" {

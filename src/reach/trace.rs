@@ -212,6 +212,28 @@ impl<'s> Tracer<'s> {
                         assumed: false,
                     })
                 }
+                // One instance standing for instances not known before apply: in the
+                // restrictive world there are none.
+                FlowSource::Endpoint(k)
+                    if self.ctx.world == Bound::Lower
+                        && self
+                            .ctx
+                            .snapshot
+                            .endpoints
+                            .get(k)
+                            .is_some_and(|e| e.existence == crate::model::Certainty::Possible) =>
+                {
+                    Some(Hop {
+                        layer: Layer::Existence,
+                        subject: k.clone(),
+                        verdict: HopVerdict::Denied,
+                        reason: "may not exist: its count or for_each is known only after apply"
+                            .into(),
+                        resources: vec![k.clone()],
+                        by_rule: false,
+                        assumed: true,
+                    })
+                }
                 _ => None,
             })
     }
