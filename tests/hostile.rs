@@ -341,6 +341,26 @@ fn deeply_nested_json_is_a_clear_error_in_every_reader() {
 }
 
 #[test]
+fn deeply_nested_toml_in_the_policy_is_a_clear_error() {
+    // The toml crate has its own recursion guard; this pins that it holds.
+    let dir = scratch_dir("toml-deep");
+    let policy = write(
+        &dir,
+        "reachdiff.toml",
+        &format!("[gate]\nfail_on = {}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
+    );
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/scenarios/demo/plan.json");
+    let out = bin()
+        .arg("plan")
+        .arg(&demo)
+        .arg("--config")
+        .arg(&policy)
+        .output()
+        .unwrap();
+    assert_clear_error(&out, "reachdiff.toml", "invalid policy at line 2");
+}
+
+#[test]
 fn fn_cidr_with_a_huge_count_is_unknown_with_a_warning() {
     // An IPv6 /0 cut into /128s: the count used to run on without end.
     let dir = scratch_dir("fn-cidr");
