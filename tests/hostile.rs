@@ -347,7 +347,11 @@ fn deeply_nested_toml_in_the_policy_is_a_clear_error() {
     let policy = write(
         &dir,
         "reachdiff.toml",
-        &format!("[gate]\nfail_on = {}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
+        &format!(
+            "[gate]\nfail_on = {}{}\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        ),
     );
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/scenarios/demo/plan.json");
     let out = bin()
