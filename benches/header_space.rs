@@ -56,3 +56,28 @@ fn render_parts(bencher: Bencher<'_, '_>, n: usize) {
     let a = union_all(&rules(n, 0));
     bencher.bench(|| black_box(&a).parts());
 }
+
+/// A network ACL's first-match evaluation: what each of `n` entries decides.
+#[divan::bench(args = [40, 500, 4000])]
+fn first_match_of_entries(bencher: Bencher<'_, '_>, n: usize) {
+    let r = rules(n, 0);
+    bencher.bench(|| HeaderSpace::first_match(black_box(&r)));
+}
+
+/// The same by subtracting a running union entry by entry (what `NetworkAcl::allowed`
+/// did before `first_match`), for comparison.
+#[divan::bench(args = [40, 500, 4000])]
+fn first_match_by_running_union(bencher: Bencher<'_, '_>, n: usize) {
+    let r = rules(n, 0);
+    bencher.bench(|| {
+        let mut decided = HeaderSpace::empty();
+        black_box(&r)
+            .iter()
+            .map(|s| {
+                let fresh = s.difference(&decided);
+                decided = decided.union(s);
+                fresh
+            })
+            .collect::<Vec<_>>()
+    });
+}

@@ -123,6 +123,38 @@ pub enum ErrorKind {
         /// What is wrong and what to do.
         message: String,
     },
+    /// Occurs when a path that should name a file names a directory, a named pipe, a
+    /// socket or a device (reading a pipe would wait for a writer forever).
+    #[error(
+        "is {0}, not a regular file; give a file (or pipe the content to standard input: `… | reachdiff -`)"
+    )]
+    NotAFile(&'static str),
+    /// Occurs when an input is larger than reachdiff reads for its kind
+    /// ([`crate::limits`]).
+    #[error("{}", too_large_message(what, *size, *limit))]
+    TooLarge {
+        /// The kind of input ("policy file").
+        what: &'static str,
+        /// Its size in bytes (at least: reading stops past the limit).
+        size: u64,
+        /// The most bytes reachdiff reads for this kind.
+        limit: u64,
+    },
+    /// Occurs when YAML, TOML, HCL or JSON nests deeper than reachdiff reads
+    /// ([`crate::limits::NESTING`]).
+    #[error(
+        "nesting deeper than {limit} levels at line {line}, column {column}; no real {what} nests this deep — check how the file was generated"
+    )]
+    TooDeep {
+        /// The kind of input ("CloudFormation template").
+        what: &'static str,
+        /// The deepest nesting read.
+        limit: usize,
+        /// Line where the limit is exceeded.
+        line: usize,
+        /// Column where the limit is exceeded.
+        column: usize,
+    },
     /// Occurs when a `CloudFormation` change set cannot be used: it has no property
     /// values to read on its own, or it is for another stack than the templates given.
     #[error("{0}")]
@@ -134,12 +166,35 @@ pub enum ErrorKind {
     Context(String),
 }
 
+fn too_large_message(what: &str, size: u64, limit: u64) -> String {
+    use crate::limits::human_size;
+    // Reading stops one byte past the limit: then only "larger than" is known.
+    let size = if size > limit.saturating_add(1) {
+        human_size(size)
+    } else {
+        format!("larger than {}", human_size(limit))
+    };
+    format!(
+        "is {size}; reachdiff reads a {what} of at most {}, far more than real ones need — check that this is the right file",
+        human_size(limit)
+    )
+}
+
 impl ErrorKind {
     /// [`ErrorKind::Json`] for a syntax error, with the position once (`serde_json`
     /// appends " at line L column C" to its message; the error states them already).
     #[must_use]
     pub fn json(e: &serde_json::Error) -> Self {
         let message = e.to_string();
+        if message.starts_with("recursion limit exceeded") {
+            // serde_json's own limit, the same as reachdiff's for other formats.
+            return Self::TooDeep {
+                what: "JSON document",
+                limit: crate::limits::NESTING,
+                line: e.line(),
+                column: e.column(),
+            };
+        }
         let message = message
             .rfind(" at line ")
             .map_or(message.as_str(), |i| &message[..i])

@@ -47,6 +47,7 @@
 pub mod delta;
 pub mod error;
 pub mod header_space;
+pub mod limits;
 pub mod model;
 pub mod reach;
 pub mod report;
@@ -80,6 +81,12 @@ pub fn analyse_with(
     mut warnings: Warnings,
     stage: &mut dyn FnMut(&'static str),
 ) -> report::Report {
+    if let Some(why) = [&pair.before, &pair.after]
+        .into_iter()
+        .find_map(reach::over_budget)
+    {
+        warnings.push(warning::WarningKind::Input, None, why);
+    }
     let delta = delta::Delta::compute_with(pair, settings.assumptions, stage);
     stage("scoring");
     let (delta, risk) = risk::assess(delta, pair, settings, &mut warnings);

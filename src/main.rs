@@ -13,7 +13,9 @@ fn main() -> ExitCode {
     let status = match cli::run(args) {
         Ok(status) => status,
         Err(err) => {
-            // A closed pipe (`reachdiff plan.json | head`) is not an error.
+            // Writers swallow a closed pipe (`reachdiff plan.json | head`) and the run
+            // keeps its gate's status (see `cli::write_to`); one that still arrives here
+            // came from elsewhere in the output, and is not an error either.
             if err
                 .downcast_ref::<io::Error>()
                 .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
@@ -25,4 +27,44 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(status as u8)
+}
+
+/// `true` when the process started with standard output closed (`reachdiff … >&-`).
+///
+/// Rust's runtime opens `/dev/null` on a closed standard descriptor before `main`, so
+/// by then writes succeed and the report would vanish with exit status 0 or 1. The
+/// descriptor is therefore looked at earlier, by a function the loader runs before the
+/// runtime starts (an ELF `.init_array` entry; `__mod_init_func` on macOS). Elsewhere
+/// this reports `false`: the report goes to `/dev/null` as before.
+pub(crate) fn stdout_was_closed() -> bool {
+    stdout_at_start::CLOSED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+mod stdout_at_start {
+    use std::sync::atomic::AtomicBool;
+
+    pub(super) static CLOSED: AtomicBool = AtomicBool::new(false);
+
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+    #[used]
+    #[unsafe(link_section = ".init_array")]
+    static RECORD: extern "C" fn() = record;
+
+    #[cfg(target_os = "macos")]
+    #[used]
+    #[unsafe(link_section = "__DATA,__mod_init_func")]
+    static RECORD: extern "C" fn() = record;
+
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd",
+        target_os = "macos"
+    ))]
+    extern "C" fn record() {
+        // SAFETY: `F_GETFD` only reads the descriptor's flags; it fails (-1, EBADF)
+        // exactly when descriptor 1 is not open.
+        let closed = unsafe { libc::fcntl(1, libc::F_GETFD) } == -1;
+        CLOSED.store(closed, std::sync::atomic::Ordering::Relaxed);
+    }
 }

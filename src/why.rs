@@ -310,15 +310,24 @@ pub fn answer(
     } else {
         Verdict::Possibly
     };
-    let mut unknowns: Vec<String> = upper
-        .hops
-        .iter()
-        .zip(&lower.hops)
-        .filter(|(u, l)| {
-            u.verdict == HopVerdict::Allowed && (l.verdict == HopVerdict::Denied || u.assumed)
-        })
-        .map(|(u, _)| format!("{} {}: {}", u.layer.as_str(), u.subject, u.describe()))
-        .collect();
+    let describe = |h: &Hop| format!("{} {}: {}", h.layer.as_str(), h.subject, h.describe());
+    // An end that exists only in the permissive world (one instance standing for
+    // instances not known before apply) is a hop of its own in the restrictive trace:
+    // it is an unknown, and the hops after it pair up with the permissive ones.
+    let (existence, lower_hops): (Vec<&Hop>, Vec<&Hop>) = lower.hops.iter().partition(|h| {
+        h.layer == Layer::Existence && !upper.hops.iter().any(|u| u.layer == Layer::Existence)
+    });
+    let mut unknowns: Vec<String> = existence.into_iter().map(describe).collect();
+    unknowns.extend(
+        upper
+            .hops
+            .iter()
+            .zip(lower_hops)
+            .filter(|(u, l)| {
+                u.verdict == HopVerdict::Allowed && (l.verdict == HopVerdict::Denied || u.assumed)
+            })
+            .map(|(u, _)| describe(u)),
+    );
     unknowns.dedup();
     let fixes = upper
         .hops

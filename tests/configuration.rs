@@ -687,3 +687,152 @@ resource "aws_security_group" "web" {
     );
     assert_eq!(changes(&json(&out)), Vec::<String>::new());
 }
+
+/// A monorepo: `envs/prod` calls `../../modules/sg` (issue 14 item 9).
+const MONOREPO_ENV: &str = "module \"sg\" {\n  source = \"../../modules/sg\"\n  port   = 22\n}\n";
+const MONOREPO_MODULE: &str = r#"variable "port" {}
+resource "aws_security_group" "this" {
+  name   = "this"
+  vpc_id = "vpc-1"
+  ingress {
+    protocol    = "tcp"
+    from_port   = var.port
+    to_port     = var.port
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+}
+"#;
+
+#[test]
+fn a_module_above_the_directory_is_read_on_disk_and_at_a_git_revision() {
+    let repo = tree(
+        "monorepo",
+        &[
+            ("envs/prod/main.tf", MONOREPO_ENV),
+            ("modules/sg/main.tf", MONOREPO_MODULE),
+        ],
+    );
+    // On disk: used to be "not a directory of this configuration".
+    let out = run(
+        reachdiff()
+            .args(["plan", "--format", "json", "--fail-on", "never"])
+            .arg(repo.join("envs/prod")),
+        0,
+    );
+    let report = json(&out);
+    assert_eq!(
+        changes(&report),
+        [r#"opened rule definite module.sg.aws_security_group.this tcp ["22"] ["10.0.0.0/8"]"#]
+    );
+    // Findings point at the module's file, named from the directory given.
+    assert!(
+        report.to_string().contains("monorepo/modules/sg/main.tf"),
+        "{report:#}"
+    );
+
+    // At a revision: the module changes (port 22 → 22 and 443).
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "base"]);
+    std::fs::write(
+        repo.join("envs/prod/main.tf"),
+        MONOREPO_ENV.replace("port   = 22", "port   = 443"),
+    )
+    .unwrap();
+    let out = run(
+        reachdiff()
+            .args([
+                "diff",
+                "--git",
+                "HEAD",
+                "envs/prod",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ])
+            .current_dir(&repo),
+        0,
+    );
+    assert_eq!(
+        changes(&json(&out)),
+        [
+            r#"closed rule definite module.sg.aws_security_group.this tcp ["22"] ["10.0.0.0/8"]"#,
+            r#"opened rule definite module.sg.aws_security_group.this tcp ["443"] ["10.0.0.0/8"]"#,
+        ]
+    );
+}
+
+#[test]
+fn a_module_source_that_does_not_exist_says_where_it_looked() {
+    let repo = tree(
+        "monorepo-missing",
+        &[(
+            "envs/prod/main.tf",
+            "module \"sg\" {\n  source = \"../../modules/nope\"\n}\n",
+        )],
+    );
+    assert_error(
+        &["plan".as_ref(), repo.join("envs/prod").as_os_str()],
+        None,
+        &[
+            "envs/prod/main.tf: at line 1, column 1: module sg: its source \"../../modules/nope\" is ",
+            "monorepo-missing/modules/nope, which does not exist; fix the source",
+        ],
+    );
+    // Outside the repository at a revision: said so.
+    let repo = tree(
+        "monorepo-outside",
+        &[(
+            "envs/prod/main.tf",
+            "module \"sg\" {\n  source = \"../../../outside\"\n}\n",
+        )],
+    );
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "base"]);
+    assert_error(
+        &[
+            "diff".as_ref(),
+            "--git".as_ref(),
+            "HEAD".as_ref(),
+            "envs/prod".as_ref(),
+        ],
+        Some(&repo),
+        &[
+            "its source \"../../../outside\" leaves the git repository, and --git reads only the repository",
+        ],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_configuration_files_are_followed_and_loops_refused() {
+    let repo = tree(
+        "symlinks",
+        &[(
+            "shared/sg.tf",
+            &MONOREPO_MODULE
+                .replace("var.port", "22")
+                .replace("variable \"port\" {}\n", ""),
+        )],
+    );
+    std::fs::create_dir_all(repo.join("env")).unwrap();
+    std::os::unix::fs::symlink("../shared/sg.tf", repo.join("env/sg.tf")).unwrap();
+    let out = run(
+        reachdiff()
+            .args(["plan", "--format", "json", "--fail-on", "never"])
+            .arg(repo.join("env")),
+        0,
+    );
+    assert_eq!(
+        changes(&json(&out)),
+        [r#"opened rule definite aws_security_group.this tcp ["22"] ["10.0.0.0/8"]"#]
+    );
+    std::os::unix::fs::symlink("loop.tf", repo.join("env/loop.tf")).unwrap();
+    assert_error(
+        &["plan".as_ref(), repo.join("env").as_os_str()],
+        None,
+        &["env/loop.tf: cannot read the file: ", "symbolic links"],
+    );
+}

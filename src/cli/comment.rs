@@ -12,7 +12,6 @@
 //! the server says is shown on one line, without control characters, cut at 200
 //! characters.
 
-use std::io::Read as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -325,14 +324,15 @@ fn earlier_comments(api: &Api, repo: &str, pr: u64, id: &str) -> Result<Vec<(u64
 
 /// The comment body, from a file or standard input.
 fn read_body(path: &std::path::Path) -> Result<String> {
-    let mut body = String::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin().read_to_string(&mut body)?;
+    use reachdiff::limits;
+    let bytes = if path.as_os_str() == "-" {
+        limits::read_stdin(limits::COMMENT)
     } else {
-        body = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the comment body {}", path.display()))?;
+        limits::read_file(path, limits::COMMENT)
     }
-    Ok(body)
+    .map_err(|kind| reachdiff::Error::new(Some(path.to_path_buf()), kind))?;
+    String::from_utf8(bytes)
+        .with_context(|| format!("the comment body {} is not UTF-8 text", path.display()))
 }
 
 /// Runs the command; returns what happened, in one line.

@@ -327,8 +327,14 @@ impl TemplateArgs {
     fn values(&self) -> Result<std::collections::BTreeMap<String, String>> {
         let mut out = std::collections::BTreeMap::new();
         if let Some(path) = &self.parameters {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the parameter file {}", path.display()))?;
+            let bytes = reachdiff::limits::read_file(path, reachdiff::limits::PARAMETERS)
+                .map_err(|kind| reachdiff::Error::new(Some(path.clone()), kind))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                anyhow::anyhow!(
+                    "{}: the parameter file is not UTF-8 text; give the JSON list of parameters",
+                    path.display()
+                )
+            })?;
             let v: serde_json::Value = serde_json::from_str(&text).with_context(|| {
                 format!("{} is not JSON (a parameter file is `[{{\"ParameterKey\": …, \"ParameterValue\": …}}]`)", path.display())
             })?;
@@ -609,6 +615,12 @@ fn show(args: &ShowArgs) -> Result<ExitStatus> {
     } else {
         (&pair.after, "after")
     };
+    if let Some(why) = reachdiff::reach::over_budget(snapshot) {
+        anyhow::bail!(
+            "{}: {why}, and `reachdiff show` is made of them",
+            args.plan.display()
+        );
+    }
     let mut inputs = vec![input];
     inputs.extend_from_slice(options.context.inputs());
     let mut exposure = Exposure::of(
@@ -1008,6 +1020,12 @@ fn terminal_width(output: Option<&PathBuf>) -> Option<u16> {
 }
 
 /// Runs `render` into FILE, or standard output when there is none.
+///
+/// Standard output closed by its reader (`reachdiff plan.json | head`, EPIPE) is not an
+/// error: the rest is dropped, the other outputs are still written and the exit status
+/// stays the gate's (like ripgrep's "a match was found"; exiting 0 would pass a gate
+/// that failed). Standard output that cannot be written at all (closed from the start,
+/// a full disk) is an error: the report would be lost.
 fn write_to(
     output: Option<&PathBuf>,
     render: impl Fn(&mut dyn Write) -> io::Result<()>,
@@ -1020,9 +1038,17 @@ fn write_to(
             .and_then(|()| w.flush())
             .with_context(|| format!("writing the report to {}", path.display()))?;
     } else {
+        if crate::stdout_was_closed() {
+            anyhow::bail!(
+                "standard output is closed, so the report would be lost; redirect it (`> report.txt`) or write the report to a file (`--output FILE`, `--format FORMAT=FILE`)"
+            );
+        }
         let stdout = io::stdout();
         let mut w = BufWriter::new(stdout.lock());
-        render(&mut w).and_then(|()| w.flush())?;
+        match render(&mut w).and_then(|()| w.flush()) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+            other => other.context("writing the report to standard output")?,
+        }
     }
     Ok(())
 }

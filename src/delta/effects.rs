@@ -2,7 +2,7 @@
 //! ([`Effect::Latent`], with the reason: nothing carries the group, nothing sits behind
 //! the ACL, or another layer blocks the traffic).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use super::endpoints::example_flow;
 use super::{Change, ChangeKind, Effect, Level, SubjectKind};
@@ -19,6 +19,11 @@ pub(super) fn mark(
     tracers: &[Tracer<'_>; 2],
 ) {
     let carriers = [pair.before.carriers(), pair.after.carriers()];
+    // Which resources cause an endpoint change of each kind: one lookup per cause.
+    let causing: HashSet<(ChangeKind, &str)> = endpoint_changes
+        .iter()
+        .flat_map(|e| e.causes.iter().map(move |k| (e.kind, k.resource.as_str())))
+        .collect();
     for c in rules.iter_mut().filter(|c| c.level == Level::Rule) {
         let mine: BTreeSet<&str> = c
             .causes
@@ -26,9 +31,7 @@ pub(super) fn mark(
             .map(|k| k.resource.as_str())
             .chain(std::iter::once(c.subject.as_str()))
             .collect();
-        let live = endpoint_changes.iter().any(|e| {
-            e.kind == c.kind && e.causes.iter().any(|k| mine.contains(k.resource.as_str()))
-        });
+        let live = mine.iter().any(|r| causing.contains(&(c.kind, *r)));
         c.effect = Some(if live {
             Effect::Live
         } else {
@@ -80,11 +83,12 @@ fn latent_reason(c: &Change, s: &Snapshot, carriers: &Carriers<'_>, tracer: &Tra
     // A rule naming a security group: its members are the sources.
     let mut part = c.part.clone();
     if let Some(Principal::SecurityGroup(g)) = part.peers.principals.iter().next().cloned() {
-        let member = s.endpoints.values().find(|e| {
-            e.interfaces.iter().any(|i| i.security_groups.contains(&g)) && e.key != *carrier
-        });
+        let member = carriers
+            .by_group
+            .get(g.as_str())
+            .and_then(|members| members.iter().find(|m| **m != carrier));
         match member {
-            Some(m) => part.peers = PeerSet::from_principal(Principal::Endpoint(m.key.clone())),
+            Some(m) => part.peers = PeerSet::from_principal(Principal::Endpoint((*m).to_owned())),
             None => {
                 return Effect::Unused(format!(
                     "no endpoint in the plan carries {}, the group the rule names",

@@ -258,6 +258,14 @@ impl Delta {
             }
             return delta;
         }
+        if let Some(why) = crate::reach::over_budget(&pair.before)
+            .or_else(|| crate::reach::over_budget(&pair.after))
+        {
+            for c in &mut delta.changes {
+                c.effect = Some(Effect::Unused(why.clone()));
+            }
+            return delta;
+        }
         stage("reachability of endpoints, before and after");
         let tracers = [
             Tracer::new(&pair.before, assumptions),

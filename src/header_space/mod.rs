@@ -130,6 +130,62 @@ impl HeaderSpace {
         level.pop().unwrap_or_default()
     }
 
+    /// What each set of a sequence adds to the sets before it: `spaces[i]` minus the
+    /// union of `spaces[..i]`. First-match evaluation (network ACLs) is this: an entry
+    /// decides exactly the packets no earlier entry matched.
+    ///
+    /// Subtracting a running union entry by entry is O(n²) in the union's size (4,000
+    /// ACL entries took 17 s). Instead, the unions of a balanced tree over the sequence
+    /// are built bottom up (O(n log n)), and each subtree receives only the part of the
+    /// earlier entries' union that meets its own union, so every level of the tree
+    /// handles sets of linear total size: O(n log n) set work for rules whose spaces do
+    /// not overlap heavily (what overlaps is merged as it goes).
+    #[must_use]
+    pub fn first_match(spaces: &[Self]) -> Vec<Self> {
+        /// The union of a range of the sequence, with its halves.
+        struct Node {
+            union: HeaderSpace,
+            halves: Option<Box<(Node, Node)>>,
+        }
+        fn build(spaces: &[HeaderSpace]) -> Node {
+            if let [one] = spaces {
+                return Node {
+                    union: one.clone(),
+                    halves: None,
+                };
+            }
+            let (l, r) = spaces.split_at(spaces.len() / 2);
+            let (left, right) = (build(l), build(r));
+            Node {
+                union: left.union.union(&right.union),
+                halves: Some(Box::new((left, right))),
+            }
+        }
+        /// `earlier`: the union of the sets before this range, within its union.
+        fn walk(
+            node: &Node,
+            spaces: &[HeaderSpace],
+            earlier: &HeaderSpace,
+            out: &mut Vec<HeaderSpace>,
+        ) {
+            match &node.halves {
+                None => out.push(spaces[0].difference(earlier)),
+                Some(halves) => {
+                    let (left, right) = &**halves;
+                    let (l, r) = spaces.split_at(spaces.len() / 2);
+                    walk(left, l, &earlier.intersection(&left.union), out);
+                    let before_right = earlier.union(&left.union).intersection(&right.union);
+                    walk(right, r, &before_right, out);
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(spaces.len());
+        if !spaces.is_empty() {
+            walk(&build(spaces), spaces, &Self::empty(), &mut out);
+        }
+        out
+    }
+
     /// Intersection.
     #[must_use]
     pub fn intersection(&self, other: &Self) -> Self {
@@ -231,6 +287,14 @@ impl HeaderSpace {
         self.segments
             .iter()
             .fold(PeerSet::empty(), |acc, s| acc.union(&s.peers))
+    }
+
+    /// Whether some party named by a principal satisfying `pred` may send or receive
+    /// some packet: [`Self::peers`] without building the union.
+    pub fn any_principal(&self, mut pred: impl FnMut(&Principal) -> bool) -> bool {
+        self.segments
+            .iter()
+            .any(|s| s.peers.principals.iter().any(&mut pred))
     }
 
     /// Every service that some party may use.

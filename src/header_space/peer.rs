@@ -190,6 +190,14 @@ impl PeerSet {
         }
     }
 
+    /// `true` when every party of `self` is in `other` (no allocation).
+    #[must_use]
+    pub fn is_subset(&self, other: &Self) -> bool {
+        self.v4.is_subset(&other.v4)
+            && self.v6.is_subset(&other.v6)
+            && self.principals.is_subset(&other.principals)
+    }
+
     /// `true` when the two sets share a party.
     #[must_use]
     pub fn intersects(&self, other: &Self) -> bool {

@@ -208,10 +208,24 @@ impl<T: Point> RangeSet<T> {
         Self::full().difference(self)
     }
 
-    /// `true` when every value of `self` is in `other`.
+    /// `true` when every value of `self` is in `other`: each range lies inside one
+    /// range of `other` (canonical ranges never touch), found by binary search, with
+    /// no allocation.
     #[must_use]
     pub fn is_subset(&self, other: &Self) -> bool {
-        self.difference(other).is_empty()
+        self.ranges.iter().all(|&(lo, hi)| {
+            let i = other.ranges.partition_point(|&(_, ohi)| ohi < lo);
+            other
+                .ranges
+                .get(i)
+                .is_some_and(|&(olo, ohi)| olo <= lo && hi <= ohi)
+        })
+    }
+
+    /// The smallest and largest values, when not empty.
+    #[must_use]
+    pub fn bounds(&self) -> Option<(T, T)> {
+        Some((self.ranges.first()?.0, self.ranges.last()?.1))
     }
 
     /// `true` when `self` and `other` share a value.

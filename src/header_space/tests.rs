@@ -226,6 +226,21 @@ proptest! {
     }
 
     #[test]
+    fn first_match_equals_subtracting_a_running_union(sets in prop::collection::vec(arb_rules(), 0..9)) {
+        let spaces: Vec<HeaderSpace> = sets.iter().map(|r| space_of(r)).collect();
+        let mut before = HeaderSpace::empty();
+        let expected: Vec<HeaderSpace> = spaces
+            .iter()
+            .map(|s| {
+                let fresh = s.difference(&before);
+                before = before.union(s);
+                fresh
+            })
+            .collect();
+        prop_assert_eq!(HeaderSpace::first_match(&spaces), expected);
+    }
+
+    #[test]
     fn rendering_round_trips(rules in arb_rules()) {
         let space = space_of(&rules);
         let rebuilt = space.parts().iter().fold(HeaderSpace::empty(), |acc, part| {

@@ -23,6 +23,8 @@ pub enum EndpointKind {
     NetworkLoadBalancer,
     /// A gateway load balancer.
     GatewayLoadBalancer,
+    /// A classic load balancer (`aws_elb`, `AWS::ElasticLoadBalancing::LoadBalancer`).
+    ClassicLoadBalancer,
     /// An RDS instance or cluster instance.
     Database,
     /// An `ElastiCache` cluster or replication group.
@@ -49,6 +51,7 @@ impl EndpointKind {
             Self::ApplicationLoadBalancer => "application-load-balancer",
             Self::NetworkLoadBalancer => "network-load-balancer",
             Self::GatewayLoadBalancer => "gateway-load-balancer",
+            Self::ClassicLoadBalancer => "classic-load-balancer",
             Self::Database => "database",
             Self::Cache => "cache",
             Self::Function => "function",
@@ -121,6 +124,9 @@ pub struct Endpoint {
     pub public_ip_sources: Vec<String>,
     /// Its tags (`tags_all` merged with `tags`), for policy selectors.
     pub tags: BTreeMap<String, String>,
+    /// Definite; possible for one instance standing for instances not known before
+    /// apply (an unknown `count`/`for_each`): it exists in the permissive world only.
+    pub existence: Certainty,
 }
 
 impl Endpoint {
@@ -136,6 +142,7 @@ impl Endpoint {
             listeners: Vec::new(),
             public_ip_sources: Vec::new(),
             tags: BTreeMap::new(),
+            existence: Certainty::Definite,
         }
     }
 

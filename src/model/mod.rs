@@ -27,7 +27,7 @@ use std::fmt;
 
 pub use endpoint::{Endpoint, EndpointKind, Interface, Listener};
 pub use nacl::{Action, NaclRule, NetworkAcl};
-pub use protocol::{Protocol, nacl_services, sg_services};
+pub use protocol::{Protocol, host_bits_set, nacl_services, sg_services};
 pub use security_group::{SecurityGroup, SgRule};
 pub use topology::{
     Gateway, NatGateway, PrefixList, Route, RouteDestination, RouteTable, RouteTarget, Subnet, Tri,

@@ -183,16 +183,15 @@ impl NetworkAcl {
             entries.push((order, i, action, matched));
         }
         entries.sort_by_key(|e| (e.0, e.1));
-        let mut allowed = HeaderSpace::empty();
-        let mut decided = HeaderSpace::empty();
-        for (_, _, action, matched) in entries {
-            let fresh = matched.difference(&decided);
-            if action == Action::Allow {
-                allowed = allowed.union(&fresh);
-            }
-            decided = decided.union(&matched);
-        }
-        allowed
+        let matched: Vec<HeaderSpace> = entries.iter().map(|e| e.3.clone()).collect();
+        let decided = HeaderSpace::first_match(&matched);
+        HeaderSpace::union_all(
+            entries
+                .iter()
+                .zip(decided)
+                .filter(|((_, _, action, _), _)| *action == Action::Allow)
+                .map(|(_, fresh)| fresh),
+        )
     }
 }
 

@@ -79,6 +79,16 @@ pub fn sg_services(
     services(protocol, (from, to), (from, to))
 }
 
+/// The network of a CIDR block written with host bits set beyond its prefix
+/// (`10.0.0.1/8` → `10.0.0.0/8`, `0.0.1.0/0` → `0.0.0.0/0`); `None` for a proper block.
+/// Terraform's AWS provider rejects such blocks; the AWS API reads a network ACL's as
+/// its network.
+#[must_use]
+pub fn host_bits_set(net: ipnet::IpNet) -> Option<ipnet::IpNet> {
+    let network = net.trunc();
+    (network.addr() != net.addr()).then_some(network)
+}
+
 /// The services a network-ACL entry matches.
 ///
 /// TCP/UDP: `from_port..=to_port`. ICMP: `icmp_type`/`icmp_code`, `-1` = any. Protocol
@@ -94,6 +104,17 @@ pub fn nacl_services(
 ) -> Result<ServiceSet, String> {
     if ipv4 && protocol == Protocol::Number(ICMPV6) {
         return Ok(ServiceSet::protocol(ICMPV6));
+    }
+    if let Protocol::Number(p) = protocol
+        && has_ports(p)
+        && from.is_none()
+        && to.is_none()
+    {
+        // Security-group rules may leave the ports out (all ports); ACL entries may not.
+        return Err(format!(
+            "a {} entry without a port range, which AWS rejects",
+            if p == TCP { "tcp" } else { "udp" }
+        ));
     }
     services(protocol, (from, to), (icmp_type, icmp_code))
 }

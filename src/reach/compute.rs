@@ -40,9 +40,13 @@ struct Shared<'c, 's> {
 }
 
 impl Reachability {
-    /// Computes the reachability of `snapshot` in `world`.
+    /// Computes the reachability of `snapshot` in `world`. Classes of endpoints that
+    /// exist only possibly ([`crate::model::Endpoint::existence`]) neither send nor
+    /// receive in the restrictive world (they keep their place, so that class indices
+    /// agree across worlds).
     #[must_use]
     pub fn compute(snapshot: &Snapshot, world: Bound, assumptions: &Assumptions) -> Self {
+        let absent = |k: &ClassKey| world == Bound::Lower && k.possible;
         let ctx = Ctx::new(snapshot, world, assumptions);
         let (keys, endpoints) = classes(snapshot);
         let regions: Vec<Region> = keys
@@ -69,16 +73,20 @@ impl Reachability {
             .collect();
         let mut classes = Vec::with_capacity(keys.len());
         for (d, dkey) in keys.iter().enumerate() {
-            let from_addresses = shared.from_addresses(d).restrict_services(&dkey.accepts);
+            let from_addresses = if absent(dkey) {
+                HeaderSpace::empty()
+            } else {
+                shared.from_addresses(d).restrict_services(&dkey.accepts)
+            };
             let mut from_classes = Vec::new();
-            if !dkey.accepts.is_empty() {
+            if !dkey.accepts.is_empty() && !absent(dkey) {
                 let ingress = shared.filters[shared.filter_of[d]][0].as_ref();
                 for e in index.candidates(ingress) {
                     let same_vpc = match (vpc_of[e], vpc_of[d]) {
                         (Some(a), Some(b)) => a == b,
                         _ => world == Bound::Upper,
                     };
-                    if !same_vpc {
+                    if !same_vpc || absent(&keys[e]) {
                         continue;
                     }
                     let services = shared.pair(e, d).intersection(&dkey.accepts);
@@ -87,7 +95,7 @@ impl Reachability {
                     }
                 }
             }
-            let to_addresses = if dkey.sends_out {
+            let to_addresses = if dkey.sends_out && !absent(dkey) {
                 shared.to_addresses(d)
             } else {
                 HeaderSpace::empty()

@@ -179,12 +179,7 @@ impl<'s> Ctx<'s> {
     /// in the upper world, none in the lower).
     pub(super) fn expand_prefix_lists(&self, space: &HeaderSpace) -> HeaderSpace {
         let lists = &self.snapshot.prefix_lists;
-        if space
-            .peers()
-            .principals
-            .iter()
-            .all(|p| !matches!(p, Principal::PrefixList(_)))
-        {
+        if !space.any_principal(|p| matches!(p, Principal::PrefixList(_))) {
             return space.clone();
         }
         space.map_peers(|peers| {

@@ -24,10 +24,10 @@ mod context;
 mod region;
 mod trace;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet};
-use crate::model::{Bound, Endpoint, EndpointKind, Interface, Snapshot};
+use crate::model::{Bound, Certainty, Endpoint, EndpointKind, Interface, Snapshot};
 
 pub use trace::{Flow, FlowSource, Hop, HopVerdict, Layer, Path, Tracer};
 
@@ -59,6 +59,8 @@ pub struct ClassKey {
     pub accepts: ServiceSet,
     /// Whether members initiate connections outside the VPC (load balancers do not).
     pub sends_out: bool,
+    /// Members exist only possibly ([`Endpoint::existence`]).
+    pub possible: bool,
 }
 
 /// What one class of interfaces can receive and send.
@@ -121,6 +123,25 @@ pub struct Forward {
     pub target_port: u16,
 }
 
+/// Why the endpoint level of `snapshot` is beyond [`crate::limits::ENDPOINT_CLASSES`]
+/// (reachability compares every pair of interface classes); `None` within it.
+#[must_use]
+pub fn over_budget(snapshot: &Snapshot) -> Option<String> {
+    let mut keys: BTreeSet<ClassKey> = BTreeSet::new();
+    for ep in snapshot.endpoints.values() {
+        for iface in &ep.interfaces {
+            keys.insert(class_key(ep, iface));
+            if keys.len() > crate::limits::ENDPOINT_CLASSES {
+                return Some(format!(
+                    "the network has more than {} distinct interface configurations (subnet, security groups, addresses), more than reachdiff compares pairwise; endpoint-level changes are not computed (rule-level changes are complete)",
+                    crate::limits::ENDPOINT_CLASSES
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// The classes of a snapshot's interfaces, in a deterministic order, with each
 /// endpoint's memberships.
 #[must_use]
@@ -128,11 +149,7 @@ pub fn classes(snapshot: &Snapshot) -> (Vec<ClassKey>, BTreeMap<String, Vec<usiz
     let mut keys: BTreeMap<ClassKey, Vec<String>> = BTreeMap::new();
     for ep in snapshot.endpoints.values() {
         for iface in &ep.interfaces {
-            let key = ClassKey {
-                interface: iface.clone(),
-                accepts: accepted_services(ep),
-                sends_out: !is_balancer(ep.kind),
-            };
+            let key = class_key(ep, iface);
             keys.entry(key).or_default().push(ep.key.clone());
         }
     }
@@ -150,12 +167,22 @@ pub fn classes(snapshot: &Snapshot) -> (Vec<ClassKey>, BTreeMap<String, Vec<usiz
     (list, memberships)
 }
 
+fn class_key(ep: &Endpoint, iface: &Interface) -> ClassKey {
+    ClassKey {
+        interface: iface.clone(),
+        accepts: accepted_services(ep),
+        sends_out: !is_balancer(ep.kind),
+        possible: ep.existence == Certainty::Possible,
+    }
+}
+
 fn is_balancer(kind: EndpointKind) -> bool {
     matches!(
         kind,
         EndpointKind::ApplicationLoadBalancer
             | EndpointKind::NetworkLoadBalancer
             | EndpointKind::GatewayLoadBalancer
+            | EndpointKind::ClassicLoadBalancer
     )
 }
 
@@ -255,7 +282,7 @@ impl Reachability {
                 f.target_port,
             ));
             let lb = Principal::Endpoint(balancer.to_owned());
-            if !hop.peers().principals.contains(&lb) {
+            if !hop.any_principal(|p| *p == lb) {
                 continue;
             }
             // ...and the sources reach the balancer on the listener port.

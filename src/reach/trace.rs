@@ -6,13 +6,16 @@
 //! the same flow before and after a change can be compared hop by hop. It uses the same
 //! semantics and assumptions as [`super::Reachability`], in the upper world.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
+use std::rc::Rc;
 
 use super::Assumptions;
 use super::context::{Ctx, SubnetCtx};
 use crate::header_space::service::{has_ports, is_icmp};
-use crate::header_space::{PeerPoint, Principal};
+use crate::header_space::{HeaderSpace, PeerPoint, Principal};
 use crate::model::{Bound, Direction, Endpoint, Interface, Snapshot, Tri};
 
 /// A concrete packet, the example of a change.
@@ -160,6 +163,10 @@ impl Path {
 pub struct Tracer<'s> {
     ctx: Ctx<'s>,
     ephemeral: (u16, u16),
+    /// Each security group rule's header space with prefix lists expanded, by group and
+    /// rule index: built once, as a report traces thousands of flows through the same
+    /// groups.
+    rule_spaces: RefCell<HashMap<String, Vec<Option<Rc<HeaderSpace>>>>>,
 }
 
 fn verdict(ok: bool) -> HopVerdict {
@@ -180,6 +187,22 @@ struct End<'a> {
 }
 
 impl<'s> Tracer<'s> {
+    /// The header space of rule `index` of group `group` (which the snapshot has), with
+    /// prefix lists expanded.
+    fn rule_space(&self, group: &str, index: usize) -> Rc<HeaderSpace> {
+        let rules = &self.ctx.snapshot.security_groups[group].rules;
+        let mut memo = self.rule_spaces.borrow_mut();
+        if !memo.contains_key(group) {
+            memo.insert(group.to_owned(), vec![None; rules.len()]);
+        }
+        let slot = &mut memo.get_mut(group).expect("inserted above")[index];
+        Rc::clone(
+            slot.get_or_insert_with(|| {
+                Rc::new(self.ctx.expand_prefix_lists(&rules[index].space()))
+            }),
+        )
+    }
+
     /// A tracer over `snapshot`, resolving unknowns permissively (the upper world).
     #[must_use]
     pub fn new(snapshot: &'s Snapshot, assumptions: &Assumptions) -> Self {
@@ -193,6 +216,7 @@ impl<'s> Tracer<'s> {
         Self {
             ctx: Ctx::new(snapshot, world, assumptions),
             ephemeral: assumptions.ephemeral,
+            rule_spaces: RefCell::default(),
         }
     }
 
@@ -210,6 +234,28 @@ impl<'s> Tracer<'s> {
                         resources: vec![k.clone()],
                         by_rule: false,
                         assumed: false,
+                    })
+                }
+                // One instance standing for instances not known before apply: in the
+                // restrictive world there are none.
+                FlowSource::Endpoint(k)
+                    if self.ctx.world == Bound::Lower
+                        && self
+                            .ctx
+                            .snapshot
+                            .endpoints
+                            .get(k)
+                            .is_some_and(|e| e.existence == crate::model::Certainty::Possible) =>
+                {
+                    Some(Hop {
+                        layer: Layer::Existence,
+                        subject: k.clone(),
+                        verdict: HopVerdict::Denied,
+                        reason: "may not exist: its count or for_each is known only after apply"
+                            .into(),
+                        resources: vec![k.clone()],
+                        by_rule: false,
+                        assumed: true,
                     })
                 }
                 _ => None,
@@ -423,8 +469,11 @@ impl<'s> Tracer<'s> {
                     assumed: true,
                 };
             };
-            for rule in group.rules.iter().filter(|r| r.direction == d) {
-                let space = self.ctx.expand_prefix_lists(&rule.space());
+            for (index, rule) in group.rules.iter().enumerate() {
+                if rule.direction != d {
+                    continue;
+                }
+                let space = self.rule_space(g, index);
                 let exact = points
                     .iter()
                     .any(|pt| space.contains(*pt, protocol, detail));
@@ -433,7 +482,7 @@ impl<'s> Tracer<'s> {
                 // may be any referenced one.
                 let unknown = !exact
                     && !principals.is_empty()
-                    && space.peers().principals.iter().any(|p| {
+                    && space.any_principal(|p| {
                         matches!(p, Principal::SecurityGroup(_))
                             && (p.is_unknown() || principals.iter().any(Principal::is_unknown))
                             && space.contains(PeerPoint::Principal(p), protocol, detail)

@@ -502,7 +502,9 @@ pub fn is_data_store(kind: EndpointKind) -> bool {
 fn is_load_balancer(kind: EndpointKind) -> bool {
     matches!(
         kind,
-        EndpointKind::ApplicationLoadBalancer | EndpointKind::NetworkLoadBalancer
+        EndpointKind::ApplicationLoadBalancer
+            | EndpointKind::NetworkLoadBalancer
+            | EndpointKind::ClassicLoadBalancer
     )
 }
 

@@ -225,13 +225,21 @@ fn nacl_rules(s: &Snapshot, out: &mut Vec<Found>) {
                     ),
                 ));
             }
-            let mut before = HeaderSpace::empty();
-            for r in &rules {
-                let space = r.space();
-                if r.certainty == Certainty::Definite
-                    && !space.is_empty()
-                    && space.is_subset(&before)
-                {
+            // A definite entry none of whose packets is left once the definite entries
+            // before it have matched (first_match: O(n log n), not a running union).
+            let spaces: Vec<HeaderSpace> = rules
+                .iter()
+                .map(|r| {
+                    if r.certainty == Certainty::Definite {
+                        r.space()
+                    } else {
+                        HeaderSpace::empty()
+                    }
+                })
+                .collect();
+            let fresh = HeaderSpace::first_match(&spaces);
+            for ((r, space), fresh) in rules.iter().zip(&spaces).zip(&fresh) {
+                if r.certainty == Certainty::Definite && !space.is_empty() && fresh.is_empty() {
                     let action = r.action.map_or("entry", Action::as_str);
                     out.push((
                         "nacl-rule-shadowed",
@@ -242,12 +250,9 @@ fn nacl_rules(s: &Snapshot, out: &mut Vec<Found>) {
                             a.key,
                             d.as_str(),
                             r.number.unwrap_or_default(),
-                            brief(&space, d)
+                            brief(space, d)
                         ),
                     ));
-                }
-                if r.certainty == Certainty::Definite {
-                    before = before.union(&space);
                 }
             }
         }
@@ -257,9 +262,22 @@ fn nacl_rules(s: &Snapshot, out: &mut Vec<Found>) {
 fn redundant_group_rules(s: &Snapshot, out: &mut Vec<Found>) {
     use crate::model::SgRule;
     // A rule's packets are peers × services, so one rule covers another exactly when
-    // both factors do: no header-space arithmetic needed.
+    // both factors do: no header-space arithmetic needed. Every pair of a group's rules
+    // is compared, so the test starts with the bounds of each dimension (integers,
+    // no allocation); 4,000 rules are 16 million pairs.
     let covers = |o: &SgRule, r: &SgRule| {
-        r.peers.difference(&o.peers).is_empty() && r.services.difference(&o.services).is_empty()
+        fn inside<T: Ord + Copy>(r: Option<(T, T)>, o: Option<(T, T)>) -> bool {
+            match (r, o) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some((rlo, rhi)), Some((olo, ohi))) => olo <= rlo && rhi <= ohi,
+            }
+        }
+        inside(r.services.as_set().bounds(), o.services.as_set().bounds())
+            && inside(r.peers.v4.bounds(), o.peers.v4.bounds())
+            && inside(r.peers.v6.bounds(), o.peers.v6.bounds())
+            && r.peers.is_subset(&o.peers)
+            && r.services.as_set().is_subset(o.services.as_set())
     };
     for g in s.security_groups.values() {
         let rules: Vec<(usize, &SgRule)> = g

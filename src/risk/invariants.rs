@@ -84,6 +84,17 @@ pub(super) fn check(
     if policy.invariants.is_empty() {
         return Vec::new();
     }
+    if let Some(why) = [&pair.before, &pair.after]
+        .into_iter()
+        .find_map(crate::reach::over_budget)
+    {
+        warnings.push(
+            WarningKind::Policy,
+            None,
+            format!("the invariants are not checked: {why}"),
+        );
+        return Vec::new();
+    }
     let compute = |s, w| Reachability::compute(s, w, settings.assumptions);
     let (lower, upper) = (
         compute(&pair.after, Bound::Lower),

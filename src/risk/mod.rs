@@ -377,8 +377,10 @@ pub(crate) struct World<'s> {
     pub(crate) snapshot: &'s Snapshot,
     around: Surroundings,
     carriers: crate::model::Carriers<'s>,
-    /// The members of each set of endpoints the delta names.
-    sets: &'s BTreeMap<String, Vec<String>>,
+    /// The kinds of endpoint in each set of endpoints the delta names.
+    set_kinds: BTreeMap<&'s str, BTreeSet<EndpointKind>>,
+    /// The kinds of endpoint carrying each security group.
+    group_kinds: BTreeMap<&'s str, BTreeSet<EndpointKind>>,
 }
 
 impl<'s> World<'s> {
@@ -414,11 +416,28 @@ impl<'s> World<'s> {
                 around.prefix_lists.insert(pl.key.clone(), peers);
             }
         }
+        let kind_of = |e: &str| snapshot.endpoints.get(e).map(|e| e.kind);
+        let carriers = snapshot.carriers();
+        let group_kinds = carriers
+            .by_group
+            .iter()
+            .map(|(g, members)| (*g, members.iter().filter_map(|e| kind_of(e)).collect()))
+            .collect();
+        let set_kinds = sets
+            .iter()
+            .map(|(name, members)| {
+                (
+                    name.as_str(),
+                    members.iter().filter_map(|e| kind_of(e)).collect(),
+                )
+            })
+            .collect();
         Self {
             snapshot,
             around,
-            carriers: snapshot.carriers(),
-            sets,
+            carriers,
+            set_kinds,
+            group_kinds,
         }
     }
 
@@ -466,26 +485,22 @@ impl<'s> World<'s> {
 
     /// The kinds of endpoint among principals.
     fn peer_kinds(&self, peers: &PeerSet) -> BTreeSet<EndpointKind> {
-        let endpoints: BTreeSet<&str> = peers
-            .principals
-            .iter()
-            .flat_map(|p| match p {
-                Principal::Endpoint(e) => BTreeSet::from([e.as_str()]),
-                Principal::Endpoints(set) => self
-                    .sets
-                    .get(set)
-                    .map(|m| m.iter().map(String::as_str).collect())
-                    .unwrap_or_default(),
-                Principal::SecurityGroup(g) => self
-                    .carriers
-                    .by_group
-                    .get(g.as_str())
-                    .cloned()
-                    .unwrap_or_default(),
-                Principal::PrefixList(_) => BTreeSet::new(),
-            })
-            .collect();
-        self.kinds(&endpoints)
+        let mut kinds = BTreeSet::new();
+        for p in &peers.principals {
+            match p {
+                Principal::Endpoint(e) => {
+                    kinds.extend(self.snapshot.endpoints.get(e).map(|e| e.kind));
+                }
+                Principal::Endpoints(set) => {
+                    kinds.extend(self.set_kinds.get(set.as_str()).into_iter().flatten());
+                }
+                Principal::SecurityGroup(g) => {
+                    kinds.extend(self.group_kinds.get(g.as_str()).into_iter().flatten());
+                }
+                Principal::PrefixList(_) => {}
+            }
+        }
+        kinds
     }
 
     /// The tags of a resource of this snapshot (endpoint, security group or ACL).

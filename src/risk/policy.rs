@@ -343,7 +343,7 @@ struct RawInvariant {
 /// line and column).
 pub fn load(path: &Path) -> Result<Policy, Error> {
     let err = |kind| Error::new(Some(path.to_path_buf()), kind);
-    let bytes = std::fs::read(path).map_err(|e| err(ErrorKind::Io(e)))?;
+    let bytes = crate::limits::read_file(path, crate::limits::POLICY).map_err(err)?;
     let text = String::from_utf8(bytes)
         .map_err(|_| err(ErrorKind::Encoding("the policy file must be UTF-8".into())))?;
     let mut policy = parse(&text).map_err(err)?;

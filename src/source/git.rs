@@ -4,7 +4,7 @@
 //! Every read goes through `git` (`rev-parse`, `ls-tree`, `cat-file`); nothing is
 //! checked out. This module knows git and paths, not formats.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -112,15 +112,25 @@ impl GitPath {
         }
     }
 
-    /// The bytes of the file at the revision; `None` when it did not exist then.
+    /// The bytes of the file (a template) at the revision, at most
+    /// [`crate::limits::TEMPLATE`]; `None` when it did not exist then.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::Git`] when git fails for another reason.
     pub fn read(&self) -> Result<Option<Vec<u8>>> {
         let spec = format!("{}:{}", self.commit, self.inner);
-        if git(&self.root, &["cat-file", "-e", &spec]).is_err() {
+        // `-s` fails when the file did not exist, and says how large it is.
+        let Ok(size) = git(&self.root, &["cat-file", "-s", &spec]) else {
             return Ok(None);
+        };
+        let size: u64 = text(&size).parse().unwrap_or(0);
+        let limit = crate::limits::TEMPLATE;
+        if size > limit.bytes {
+            return Err(Error::new(
+                Some(PathBuf::from(self.label())),
+                crate::limits::too_large(limit, size),
+            ));
         }
         git(&self.root, &["cat-file", "blob", &spec])
             .map(Some)
@@ -134,35 +144,58 @@ impl GitPath {
     ///
     /// [`ErrorKind::Git`] when git fails.
     pub fn tree(&self) -> Result<Option<GitTree<'_>>> {
-        let listing = git(
-            &self.root,
-            &["ls-tree", "-r", "--name-only", "-z", &self.commit],
-        )
-        .map_err(|m| Error::new(Some(PathBuf::from(self.label())), ErrorKind::Git(m)))?;
-        let files: BTreeSet<String> = listing
+        // `-l`: each blob's size, so that reading can refuse one over the limit
+        // before git writes it out.
+        let listing = git(&self.root, &["ls-tree", "-r", "-l", "-z", &self.commit])
+            .map_err(|m| Error::new(Some(PathBuf::from(self.label())), ErrorKind::Git(m)))?;
+        let files: BTreeMap<String, Blob> = listing
             .split(|b| *b == 0)
-            .filter(|p| !p.is_empty())
-            .filter_map(|p| std::str::from_utf8(p).ok())
-            .map(str::to_owned)
+            .filter_map(|line| std::str::from_utf8(line).ok())
+            .filter_map(|line| {
+                // `<mode> <type> <object> <size>\t<path>`
+                let (meta, path) = line.split_once('\t')?;
+                let mut fields = meta.split_whitespace();
+                let mode = fields.next()?;
+                let size = fields.nth(2)?.parse().unwrap_or(0);
+                Some((
+                    path.to_owned(),
+                    Blob {
+                        link: mode == "120000",
+                        size,
+                    },
+                ))
+            })
             .collect();
         let tree = GitTree { path: self, files };
         Ok(tree.is_dir("").then_some(tree))
     }
 }
 
+/// A file at a revision: its size, and whether it is a symbolic link (whose content
+/// is the path it points to).
+#[derive(Debug)]
+struct Blob {
+    link: bool,
+    size: u64,
+}
+
+/// How many symbolic links one read follows before calling it a loop (Linux's limit).
+const MAX_LINKS: usize = 40;
+
 /// A directory at a git revision.
 #[derive(Debug)]
 pub struct GitTree<'g> {
     path: &'g GitPath,
     /// Every file of the revision, relative to the repository's top level.
-    files: BTreeSet<String>,
+    files: BTreeMap<String, Blob>,
 }
 
 impl GitTree<'_> {
     /// `path` (relative to the directory) relative to the top level; `None` when it
     /// leaves the repository.
     fn resolve(&self, path: &str) -> Option<String> {
-        super::terraform_hcl::resolve(&self.path.inner, path)
+        Some(super::terraform_hcl::resolve(&self.path.inner, path))
+            .filter(|p| p != ".." && !p.starts_with("../"))
     }
 
     /// Files under `dir` (relative to the top level), by their path below it.
@@ -175,8 +208,8 @@ impl GitTree<'_> {
         let len = prefix.len();
         self.files
             .range(prefix.clone()..)
-            .take_while(move |f| f.starts_with(prefix.as_str()))
-            .map(move |f| &f[len..])
+            .take_while(move |(f, _)| f.starts_with(prefix.as_str()))
+            .map(move |(f, _)| &f[len..])
     }
 }
 
@@ -185,24 +218,73 @@ impl Tree for GitTree<'_> {
         let Some(dir) = self.resolve(dir) else {
             return Ok(Vec::new());
         };
-        let names: BTreeSet<&str> = self
+        Ok(self
             .under(&dir)
-            .filter_map(|rest| rest.split('/').next())
-            .collect();
-        Ok(names.into_iter().map(str::to_owned).collect())
+            .filter(|rest| !rest.contains('/'))
+            .map(str::to_owned)
+            .collect())
     }
 
-    fn read(&self, path: &str) -> std::io::Result<Vec<u8>> {
-        let not_found = |m: String| std::io::Error::new(std::io::ErrorKind::NotFound, m);
-        let inner = self
-            .resolve(path)
-            .ok_or_else(|| not_found(format!("{path} is outside the repository")))?;
-        let spec = format!("{}:{inner}", self.path.commit);
-        git(&self.path.root, &["cat-file", "blob", &spec]).map_err(not_found)
+    fn read(&self, path: &str) -> std::result::Result<Vec<u8>, ErrorKind> {
+        let not_found =
+            |m: String| ErrorKind::Io(std::io::Error::new(std::io::ErrorKind::NotFound, m));
+        let mut inner = self.resolve(path).ok_or_else(|| {
+            not_found(format!(
+                "{path} is outside the git repository, which is all that --git reads"
+            ))
+        })?;
+        for _ in 0..MAX_LINKS {
+            let Some(blob) = self.files.get(&inner) else {
+                return Err(not_found(format!(
+                    "{inner} does not exist at {}",
+                    self.path.revision
+                )));
+            };
+            if blob.size > crate::limits::CONFIGURATION_FILE.bytes {
+                return Err(crate::limits::too_large(
+                    crate::limits::CONFIGURATION_FILE,
+                    blob.size,
+                ));
+            }
+            let spec = format!("{}:{inner}", self.path.commit);
+            let bytes = git(&self.path.root, &["cat-file", "blob", &spec]).map_err(not_found)?;
+            if !blob.link {
+                return Ok(bytes);
+            }
+            // A symbolic link, followed as the working tree would (relative to the
+            // link's directory; absolute targets are outside the revision).
+            let target = String::from_utf8_lossy(&bytes).into_owned();
+            let dir = inner.rsplit_once('/').map_or("", |(d, _)| d);
+            inner = if target.starts_with('/') {
+                None
+            } else {
+                Some(super::terraform_hcl::resolve(dir, &target))
+                    .filter(|p| p != ".." && !p.starts_with("../"))
+            }
+            .ok_or_else(|| {
+                not_found(format!(
+                    "{path} is a symbolic link to {target}, outside the git repository"
+                ))
+            })?;
+        }
+        Err(ErrorKind::Io(std::io::Error::other(format!(
+            "{path} is a symbolic link in a loop (more than {MAX_LINKS} links)"
+        ))))
     }
 
     fn is_dir(&self, dir: &str) -> bool {
         self.resolve(dir)
             .is_some_and(|d| self.under(&d).next().is_some())
+    }
+
+    fn missing_dir_reason(&self, dir: &str) -> String {
+        match self.resolve(dir) {
+            None => "leaves the git repository, and --git reads only the repository".into(),
+            Some(d) => format!(
+                "is {}, which holds no files at {}",
+                if d.is_empty() { "." } else { &d },
+                self.path.revision
+            ),
+        }
     }
 }

@@ -13,13 +13,13 @@ pub mod terraform_plan;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::limits;
 use crate::model::Snapshot;
 use crate::warning::Warnings;
 
@@ -119,8 +119,7 @@ impl Input {
     pub fn place(&self, resource: &str) -> Option<Place> {
         let at = self.locations.get(resource)?;
         let path = match &at.file {
-            Some(file) if self.path == "." || self.path.is_empty() => file.clone(),
-            Some(file) => format!("{}/{file}", self.path.trim_end_matches('/')),
+            Some(file) => join_label(&self.path, file),
             None => self.path.clone(),
         };
         Some(Place {
@@ -311,21 +310,18 @@ fn yaml_like(bytes: &[u8]) -> bool {
         .is_some_and(|b| !matches!(b, b'{' | b'[' | 0xEF | 0xFE | 0xFF))
 }
 
-/// The bytes of `path`, or of standard input for `-`.
-fn read_input(path: &Path) -> Result<Vec<u8>> {
+/// The bytes of `path`, or of standard input for `-`, at most `limit` of them (a
+/// `PLAN` may be any kind: [`limits::PLAN`], the largest, and each reader checks its
+/// own limit once it knows the kind).
+fn read_input(path: &Path, limit: limits::SizeLimit) -> Result<Vec<u8>> {
     let err = |kind| Error::new(Some(path.to_path_buf()), kind);
-    let mut bytes = Vec::new();
     if path == Path::new("-") {
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| err(ErrorKind::Io(e)))?;
-    } else {
-        if path.is_dir() {
-            return Err(err(ErrorKind::IsDirectory));
-        }
-        bytes = std::fs::read(path).map_err(|e| err(ErrorKind::Io(e)))?;
+        return limits::read_stdin(limit).map_err(err);
     }
-    Ok(bytes)
+    if path.is_dir() {
+        return Err(err(ErrorKind::IsDirectory));
+    }
+    limits::read_file(path, limit).map_err(err)
 }
 
 /// One side of `reachdiff diff`: a path of the working tree, or a path at a git
@@ -438,7 +434,10 @@ fn read_configuration(
             None => path.to_owned(),
         };
         if let Some(inner) = inner.filter(|i| i != "." && !i.is_empty()) {
-            shown = format!("{}/{inner}", shown.trim_end_matches('/'));
+            shown = match revision {
+                Some(rev) => format!("{rev}:{}", join_label(path, &inner)),
+                None => join_label(path, &inner),
+            };
         }
         e.path = Some(PathBuf::from(shown));
         e
@@ -518,7 +517,7 @@ fn load_templates(
     let context = &options.context;
     let read = |side: &Side| -> Result<Option<Vec<u8>>> {
         match side {
-            Side::Path(p) => read_input(p).map(Some),
+            Side::Path(p) => read_input(p, limits::TEMPLATE).map(Some),
             Side::Git(g) => g.read(),
         }
     };
@@ -534,7 +533,7 @@ fn load_templates(
     let change_set = match &options.change_set {
         None => None,
         Some(path) => {
-            let bytes = read_input(path)?;
+            let bytes = read_input(path, limits::CHANGE_SET)?;
             let cs = cloudformation::changeset::parse(&bytes)
                 .map_err(|kind| Error::new(Some(path.clone()), kind))?;
             Some((path, bytes, cs))
@@ -639,7 +638,7 @@ fn read_one(
     }
     let context = &options.context;
     let parameters = &options.parameters;
-    let bytes = read_input(path)?;
+    let bytes = read_input(path, limits::PLAN)?;
     let sha256 = sha256_hex(&bytes);
     let (format, pair) = if terraform_plan::is_binary_plan(&bytes) {
         if stdin {
@@ -667,6 +666,10 @@ fn read_one(
                 // no template at all.
                 match cloudformation::load_created(&bytes, parameters, context, warnings) {
                     Ok(pair) => (SourceFormat::CloudformationTemplate, pair),
+                    // Too large or too deep: no other reader got further.
+                    Err(e @ (ErrorKind::TooDeep { .. } | ErrorKind::TooLarge { .. })) => {
+                        return Err(err(e));
+                    }
                     Err(e) if yaml_like(&bytes) || cloudformation::is_template(&bytes) => {
                         return Err(err(e));
                     }
@@ -723,6 +726,33 @@ pub fn source_locations(dir: &Path, options: &terraform_hcl::Options) -> Result<
     let mut ignored = Warnings::new();
     let label = path_label(dir);
     read_configuration(&tree, (&label, None), options, false, &mut ignored).map(|(i, _)| i)
+}
+
+/// `file` (relative to the input directory `base`) as the user would name it: joined
+/// and with `dir/..` folded (`envs/prod` + `../../modules/x/main.tf` is
+/// `modules/x/main.tf`); `..` above `base`'s start stays.
+pub(crate) fn join_label(base: &str, file: &str) -> String {
+    if base == "." || base.is_empty() {
+        return file.to_owned();
+    }
+    let absolute = base.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in base.split('/').chain(file.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            p => parts.push(p),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".into(),
+        (false, false) => joined,
+    }
 }
 
 fn path_label(path: &Path) -> String {

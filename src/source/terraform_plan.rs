@@ -6,6 +6,9 @@
 //! side is `change.after` with `after_unknown` honoured; actions map to
 //! [`ChangeAction`]. Ids of resources created in the plan are unknown, so references
 //! are followed through the `configuration` section (the `config` submodule).
+//! `deferred_changes` (a `count`/`for_each` known only after apply) are read too, and
+//! what they contribute is possible (`possible`). Values serde cannot hold are read as
+//! unknown where they are (`lenient`), never dropped with their resource.
 //!
 //! Security groups are read by the `security_groups` submodule, network ACLs by `network_acls`.
 //! Everything that cannot be modelled exactly becomes a [`Warning`](crate::Warning).
@@ -16,16 +19,20 @@ pub(crate) mod address;
 mod common;
 mod config;
 mod endpoints;
+mod lenient;
 mod network_acls;
+mod possible;
 mod raw;
 mod refs;
 mod security_groups;
 mod topology;
 mod values;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::process::Command;
+use std::rc::Rc;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -34,6 +41,7 @@ use serde_json::value::RawValue;
 use self::address::Address;
 use self::config::{Candidates, ConfigIndex};
 use self::raw::{RawChange, RawPlan, RawStateModule};
+use self::refs::Want;
 use super::context::Context;
 use super::{ChangeAction, SnapshotPair};
 use crate::error::ErrorKind;
@@ -61,8 +69,11 @@ pub fn show_binary_plan(path: &Path) -> Result<Vec<u8>, ErrorKind> {
     let output = Command::new("terraform")
         .arg("show")
         .arg("-json")
+        // Diagnostics without colour codes (they are stripped below all the same).
+        .arg("-no-color")
         .arg(file)
         .current_dir(dir)
+        .stdin(std::process::Stdio::null())
         .output();
     match output {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ErrorKind::BinaryPlan(
@@ -71,22 +82,101 @@ pub fn show_binary_plan(path: &Path) -> Result<Vec<u8>, ErrorKind> {
         Err(e) => Err(ErrorKind::BinaryPlan(format!(
             "this is a binary plan file and running `terraform show -json` failed: {e}"
         ))),
-        Ok(out) if !out.status.success() => {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let first: Vec<&str> = stderr
-                .lines()
-                .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '│' || c == '╷' || c == '╵'))
-                .filter(|l| !l.is_empty())
-                .take(3)
-                .collect();
-            Err(ErrorKind::BinaryPlan(format!(
-                "this is a binary plan file and `terraform show -json` failed in {} ({}); run it yourself in the initialised working directory and give reachdiff the JSON",
-                dir.display(),
-                first.join(" ")
-            )))
-        }
+        Ok(out) if !out.status.success() => Err(ErrorKind::BinaryPlan(format!(
+            "this is a binary plan file and `terraform show -json` failed in {}: {}; run it yourself in the initialised working directory (the one the plan was made in) and give reachdiff the JSON",
+            dir.display(),
+            terraform_failure(&out.stderr)
+        ))),
         Ok(out) => Ok(out.stdout),
     }
+}
+
+/// The cause of a failed terraform command, from its standard error, on one line: the
+/// `Error:` diagnostics (summary and detail), else every line; box-drawing and colour
+/// codes removed, at most [`MAX_CAUSE`] characters.
+fn terraform_failure(stderr: &[u8]) -> String {
+    let text = strip_ansi(&String::from_utf8_lossy(stderr));
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c.is_whitespace() || matches!(c, '│' | '╷' | '╵')))
+        .collect();
+    // A diagnostic is a block of lines from its `Error:`/`Warning:` line to a blank
+    // line that ends it (`╵`, now empty, or the end).
+    let mut errors: Vec<String> = Vec::new();
+    let mut current: Option<Vec<&str>> = None;
+    for line in &lines {
+        if let Some(summary) = line.strip_prefix("Error: ") {
+            if let Some(block) = current.take() {
+                errors.push(block.join(" "));
+            }
+            current = Some(vec![summary]);
+        } else if line.starts_with("Warning: ") {
+            if let Some(block) = current.take() {
+                errors.push(block.join(" "));
+            }
+        } else if let Some(block) = &mut current
+            && !line.is_empty()
+        {
+            block.push(line);
+        }
+    }
+    if let Some(block) = current {
+        errors.push(block.join(" "));
+    }
+    let cause = if errors.is_empty() {
+        lines
+            .iter()
+            .filter(|l| !l.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        errors.join("; ")
+    };
+    let cause = if cause.is_empty() {
+        "it printed no reason".to_owned()
+    } else {
+        cause
+    };
+    match cause.char_indices().nth(MAX_CAUSE) {
+        Some((at, _)) => format!("{}…", &cause[..at]),
+        None => cause,
+    }
+}
+
+/// The most characters of a terraform failure shown.
+const MAX_CAUSE: usize = 600;
+
+/// `text` without ANSI escape sequences (CSI `ESC [ … final`, and other `ESC x` pairs).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('[') => {
+                // Parameters and intermediates, then one final byte in @..~.
+                for d in chars.by_ref() {
+                    if ('@'..='~').contains(&d) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                // Operating-system command: up to BEL or ESC \.
+                while let Some(d) = chars.next() {
+                    if d == '\u{7}' || (d == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Reads a `terraform show -json` plan into before and after snapshots.
@@ -158,6 +248,14 @@ pub fn load_in(
         context.seed(snapshot, &aliases);
         endpoints::build(&plan, is_after, snapshot, warnings);
     }
+    for e in &plan.entries {
+        for note in e.notes.borrow().iter() {
+            warnings.push(WarningKind::InvalidRule, Some(&e.label()), note.clone());
+        }
+    }
+    let deferred = possible::deferred(&plan, warnings);
+    possible::mark(&mut before, &deferred);
+    possible::mark(&mut after, &deferred);
     Ok(SnapshotPair {
         before,
         after,
@@ -344,8 +442,15 @@ fn unknown_identity(raw: Option<&RawValue>) -> UnknownIdentity {
 }
 
 fn identity(raw: Option<&RawValue>) -> Option<Identity> {
-    // A mistyped field (an id that is a number, say) only loses the identity.
-    raw.and_then(|r| serde_json::from_str::<Identity>(r.get()).ok())
+    // A mistyped field (an id that is a number, say) only loses the identity; a value
+    // serde cannot hold elsewhere in the object does not.
+    let raw = raw?;
+    serde_json::from_str::<Identity>(raw.get())
+        .ok()
+        .or_else(|| {
+            let value = lenient::parse(raw.get()).value;
+            serde_json::from_value::<Identity>(value).ok()
+        })
 }
 
 /// One resource instance of the plan, from `resource_changes` or (when unchanged and
@@ -369,6 +474,12 @@ struct Entry<'a> {
     after_id: Option<Identity>,
     /// Which of `after_id`'s attributes are known only after apply.
     after_unknown_id: UnknownIdentity,
+    /// What could not be read as written (see [`Entry::values`]); warned about once the
+    /// snapshots are built.
+    notes: std::cell::RefCell<Vec<String>>,
+    /// From `deferred_changes`, with Terraform's reason (`instance_count_unknown`):
+    /// what it contributes is possible ([`possible::mark`]).
+    deferred: Option<String>,
 }
 
 impl Entry<'_> {
@@ -441,17 +552,57 @@ impl Entry<'_> {
     }
 
     /// Parses `before`, `after`, `before_unknown` and `after_unknown` into JSON trees.
+    ///
+    /// Never drops a side it cannot read: what `serde_json` refuses (`1e400`, a lone
+    /// surrogate, nesting past 128 levels) is read as unknown ([`lenient`]), and a note
+    /// for the warning is kept in [`Entry::notes`].
     fn values(&self) -> (Option<Value>, Option<Value>, Value, Value) {
-        let parse = |r: Option<&RawValue>| {
-            r.and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
-                .filter(|v| !v.is_null())
+        let read = |name: &str, raw: Option<&RawValue>| -> (Option<Value>, Value) {
+            let Some(raw) = raw else {
+                return (None, Value::Null);
+            };
+            if let Ok(v) = serde_json::from_str::<Value>(raw.get()) {
+                return (Some(v).filter(|v| !v.is_null()), Value::Null);
+            }
+            let l = lenient::parse(raw.get());
+            self.note(format!(
+                "in `{name}`, {}; read as unknown, so the rules and endpoints that depend on it are widened and possible",
+                l.problem
+            ));
+            let value = match l.value {
+                Value::Null => Value::Object(serde_json::Map::new()),
+                v => v,
+            };
+            (Some(value), l.unknown)
         };
+        let mask = |name: &str, raw: Option<&RawValue>| -> Value {
+            match raw.map(|r| serde_json::from_str::<Value>(r.get())) {
+                None => Value::Null,
+                Some(Ok(v)) => v,
+                Some(Err(_)) => {
+                    self.note(format!(
+                        "`{name}` cannot be read; every value on that side is taken as unknown"
+                    ));
+                    Value::Bool(true)
+                }
+            }
+        };
+        let (before, before_extra) = read("before", self.before);
+        let (after, after_extra) = read("after", self.after);
         (
-            parse(self.before),
-            parse(self.after),
-            parse(self.before_unknown).unwrap_or(Value::Null),
-            parse(self.after_unknown).unwrap_or(Value::Null),
+            before,
+            after,
+            lenient::merge_unknown(mask("before_unknown", self.before_unknown), before_extra),
+            lenient::merge_unknown(mask("after_unknown", self.after_unknown), after_extra),
         )
+    }
+
+    /// Keeps a note about reading this entry (a warning once the model is built).
+    fn note(&self, message: String) {
+        let mut notes = self.notes.borrow_mut();
+        if !notes.contains(&message) {
+            notes.push(message);
+        }
     }
 }
 
@@ -477,6 +628,19 @@ struct Plan<'a> {
     /// Id of a VPC's default security group, default network ACL or main route table →
     /// the VPC's entry index.
     by_default_id: HashMap<String, usize>,
+    /// [`Plan::resolve_keys`] by what is wanted, whether one value is expected, and what
+    /// the expression may evaluate to: the instances of a `count` resource share one
+    /// expression, which is interpreted once rather than once per instance (each
+    /// interpretation visits every instance of the resources it names).
+    resolved_keys: RefCell<HashMap<(Want, bool, Candidates), Rc<ResolvedKeys>>>,
+}
+
+/// A reference resolved to the keys of what it names ([`Plan::resolve_keys`]).
+struct ResolvedKeys {
+    /// The resolution, without its entries (only whether it is open or ambiguous).
+    resolved: Resolved,
+    /// [`Plan::candidate_keys`] of the full resolution.
+    keys: Vec<String>,
 }
 
 /// What an id-valued attribute refers to, after following ids and references.
@@ -535,6 +699,15 @@ fn family_label(t: &config::Target) -> String {
 impl Resolved {
     /// Marks the result ambiguous when it names more than one object: for attributes
     /// that hold one id (`security_group_id`), unlike lists (`subnet_ids`).
+    /// Whether it is open or ambiguous, without what it found.
+    fn flags(&self) -> Self {
+        Self {
+            open: self.open,
+            ambiguous: self.ambiguous,
+            ..Self::default()
+        }
+    }
+
     fn expect_one(mut self) -> Self {
         self.ambiguous |= self.entries.len() + self.external.len() > 1;
         self
@@ -597,7 +770,21 @@ impl<'a> Plan<'a> {
             by_id,
             by_label,
             by_default_id,
+            resolved_keys: RefCell::default(),
         }
+    }
+
+    /// Whether the configuration sets `attr` on entry `i` (`None`: the plan has no
+    /// configuration for it). Readers take an unknown value that is not configured as
+    /// "the provider's default" (no rules, nothing associated); an entry with values
+    /// reachdiff could not read answers `Some(true)`, so that what it could not read is
+    /// widened, never taken as empty.
+    fn configured(&self, i: usize, attr: &str) -> Option<bool> {
+        let e = &self.entries[i];
+        if !e.notes.borrow().is_empty() {
+            return Some(true);
+        }
+        e.addr.as_ref().and_then(|a| self.config.sets(a, attr))
     }
 
     /// The VPC whose default security group or network ACL has this id.
@@ -639,6 +826,41 @@ impl<'a> Plan<'a> {
             };
         };
         self.interpret(&cands, accept, id_prefix)
+    }
+
+    /// The keys of what the reference in attribute `attr` of entry `from` names, as
+    /// [`Want::accepts`] them, with [`Resolved::expect_one`] when `single`; memoised.
+    fn resolve_keys(&self, from: usize, attr: &str, want: Want, single: bool) -> Rc<ResolvedKeys> {
+        let cands = self.entries[from]
+            .addr
+            .as_ref()
+            .and_then(|addr| self.config.resolve(addr, attr));
+        let Some(cands) = cands else {
+            let resolved = Resolved {
+                open: true,
+                ..Resolved::default()
+            };
+            let keys = self.candidate_keys(want, &resolved);
+            return Rc::new(ResolvedKeys { resolved, keys });
+        };
+        let memo_key = (want, single, cands);
+        if let Some(hit) = self.resolved_keys.borrow().get(&memo_key) {
+            return Rc::clone(hit);
+        }
+        let mut resolved =
+            self.interpret(&memo_key.2, &|e, a| want.accepts(e, a), want.id_prefix());
+        if single {
+            resolved = resolved.expect_one();
+        }
+        let keys = self.candidate_keys(want, &resolved);
+        let out = Rc::new(ResolvedKeys {
+            resolved: resolved.flags(),
+            keys,
+        });
+        self.resolved_keys
+            .borrow_mut()
+            .insert(memo_key, Rc::clone(&out));
+        out
     }
 
     fn interpret(
@@ -759,7 +981,14 @@ impl<'a> Plan<'a> {
 fn collect_entries<'a>(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Vec<Entry<'a>> {
     let mut entries = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
-    for rc in raw.resource_changes.iter().flatten() {
+    let changes = raw.resource_changes.iter().flatten().map(|rc| (rc, None));
+    let deferred = raw.deferred_changes.iter().flatten().map(|d| {
+        (
+            &d.resource_change,
+            Some(d.reason.clone().unwrap_or_default()),
+        )
+    });
+    for (rc, deferred) in changes.chain(deferred) {
         let change: RawChange<'a> = match serde_json::from_str(rc.change.get()) {
             Ok(c) => c,
             Err(e) => {
@@ -792,6 +1021,8 @@ fn collect_entries<'a>(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Vec<Ent
             before_id: None,
             after_id: None,
             after_unknown_id: UnknownIdentity::default(),
+            notes: std::cell::RefCell::default(),
+            deferred,
         });
     }
     // Resources absent from resource_changes (older plans, -target) are unchanged.
@@ -822,6 +1053,8 @@ fn collect_entries<'a>(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Vec<Ent
                     before_id: None,
                     after_id: None,
                     after_unknown_id: UnknownIdentity::default(),
+                    notes: std::cell::RefCell::default(),
+                    deferred: None,
                 });
             }
             stack.extend(m.child_modules.iter());
@@ -957,4 +1190,44 @@ fn entries_of<'p>(
         .iter()
         .enumerate()
         .filter(move |(_, e)| !e.data && kinds.contains(&e.kind.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What terraform 1.11 prints for a plan file it cannot read, colours and all
+    /// (`terraform show -json bad.out`), after a warning about its CLI configuration.
+    const SHOW_FAILED: &str = "There are some problems with the CLI configuration:\n\u{256d}\n\u{2502} Warning: Unable to open CLI configuration file\n\u{2502}\n\u{2502} The CLI configuration file at \"/root/.terraformrc\" does not exist.\n\u{2575}\n\n\u{1b}[31m\u{256d}\u{1b}[0m\u{1b}[0m\n\u{1b}[31m\u{2502}\u{1b}[0m \u{1b}[0m\u{1b}[1m\u{1b}[31mError: \u{1b}[0m\u{1b}[0m\u{1b}[1mFailed to read the given file as a state or plan file\u{1b}[0m\n\u{1b}[31m\u{2502}\u{1b}[0m \u{1b}[0m\n\u{1b}[31m\u{2502}\u{1b}[0m \u{1b}[0m\u{1b}[0mPlan read error: couldn't load the provided path as either a local plan\n\u{1b}[31m\u{2502}\u{1b}[0m \u{1b}[0mfile (zip: not a valid zip file)\n\u{1b}[31m\u{2575}\u{1b}[0m\u{1b}[0m\n";
+
+    #[test]
+    fn a_terraform_failure_is_its_error_diagnostics_without_colour_codes() {
+        let cause = terraform_failure(SHOW_FAILED.as_bytes());
+        assert_eq!(
+            cause,
+            "Failed to read the given file as a state or plan file Plan read error: couldn't load the provided path as either a local plan file (zip: not a valid zip file)"
+        );
+    }
+
+    #[test]
+    fn a_terraform_failure_without_diagnostics_keeps_every_line_and_is_cut() {
+        assert_eq!(terraform_failure(b""), "it printed no reason");
+        assert_eq!(
+            terraform_failure(b"\x1b[31mpanic:\x1b[0m\n  boom\n"),
+            "panic: boom"
+        );
+        let long = "x".repeat(2 * MAX_CAUSE);
+        assert_eq!(
+            terraform_failure(long.as_bytes()).chars().count(),
+            MAX_CAUSE + 1
+        );
+    }
+
+    #[test]
+    fn ansi_escapes_are_removed() {
+        assert_eq!(
+            strip_ansi("\u{1b}[1;31mred\u{1b}[0m \u{1b}]8;;http://x\u{7}link\u{1b}]8;;\u{1b}\\"),
+            "red link"
+        );
+    }
 }

@@ -488,7 +488,9 @@ impl Builder<'_, '_, '_> {
                 let certainty = c.max(fork);
                 let items = match alt {
                     Val::List(items) => items,
-                    Val::Null => Vec::new(),
+                    // `!If [cond, [rules], !Ref AWS::NoValue]`: in that variant the
+                    // property is absent (no rules; AWS's default egress).
+                    Val::Null | Val::NoValue => Vec::new(),
                     other => vec![other],
                 };
                 if dir == Direction::Egress && items.is_empty() {
@@ -709,7 +711,19 @@ impl Builder<'_, '_, '_> {
         } else {
             PeerSet::from_v6(RangeSet::full())
         };
-        match v.text().as_deref().and_then(parse_cidr) {
+        let net = v.text().as_deref().and_then(parse_cidr);
+        if let Some(network) = net.and_then(crate::model::host_bits_set) {
+            // The AWS API masks such a block (cfn-lint flags it): read it as AWS does.
+            self.warn(
+                WarningKind::InvalidRule,
+                res,
+                format!(
+                    "{scope}{:?} has host bits set beyond its prefix; AWS reads it as {network}, and so does reachdiff",
+                    v.text().unwrap_or_default()
+                ),
+            );
+        }
+        match net {
             Some(IpNet::V4(n)) if v4 => (PeerSet::from_v4(v4_block(n)), Certainty::Definite),
             Some(IpNet::V6(n)) if !v4 => (PeerSet::from_v6(v6_block(n)), Certainty::Definite),
             _ => {

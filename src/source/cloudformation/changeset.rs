@@ -35,6 +35,9 @@ pub struct ChangeSet {
     pub stack_name: Option<String>,
     /// The resource changes, in the order listed.
     pub changes: Vec<ResourceChange>,
+    /// `Status` and `StatusReason` when the change set is not `CREATE_COMPLETE`
+    /// (still being created, or failed because it contains no changes).
+    pub status: Option<(String, String)>,
 }
 
 /// One `ResourceChange` of a change set.
@@ -108,6 +111,7 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
 /// [`ErrorKind::Json`] when it is not JSON, [`ErrorKind::ChangeSet`] when it has no
 /// `Changes` list.
 pub fn parse(bytes: &[u8]) -> Result<ChangeSet, ErrorKind> {
+    crate::limits::check_size(bytes, crate::limits::CHANGE_SET)?;
     let root: Value = serde_json::from_slice(strip_bom(bytes)).map_err(|e| ErrorKind::json(&e))?;
     let Some(changes) = root.get("Changes").and_then(Value::as_array) else {
         return Err(ErrorKind::ChangeSet(
@@ -118,10 +122,27 @@ pub fn parse(bytes: &[u8]) -> Result<ChangeSet, ErrorKind> {
     let name = text(&root, "ChangeSetName")
         .or_else(|| text(&root, "ChangeSetId"))
         .unwrap_or_else(|| "change set".into());
+    let status = text(&root, "Status").unwrap_or_default();
+    let reason = text(&root, "StatusReason").unwrap_or_default();
+    // CloudFormation fails a change set that contains no changes: that one is "no
+    // change". Any other failure means CloudFormation will not run it.
+    let no_changes = reason.contains("didn't contain changes")
+        || reason.contains("No updates are to be performed");
+    if status == "FAILED" && !no_changes {
+        return Err(ErrorKind::ChangeSet(format!(
+            "the change set {name} has Status FAILED ({}), so CloudFormation will not run it and it is no change to review; fix what the reason says and create the change set again",
+            if reason.is_empty() {
+                "no StatusReason given"
+            } else {
+                reason.as_str()
+            }
+        )));
+    }
     let mut out = ChangeSet {
         name,
         stack_name: text(&root, "StackName"),
         changes: Vec::new(),
+        status: (!status.is_empty() && status != "CREATE_COMPLETE").then_some((status, reason)),
     };
     for c in changes {
         let Some(r) = c.get("ResourceChange") else {
@@ -153,7 +174,28 @@ pub fn parse(bytes: &[u8]) -> Result<ChangeSet, ErrorKind> {
     Ok(out)
 }
 
+/// Warnings about the change set as a whole: its status, and nested stacks' change
+/// sets, which are not read here.
 fn warn_nested(cs: &ChangeSet, warnings: &mut Warnings) {
+    match &cs.status {
+        Some((status, reason)) if status == "FAILED" => warnings.push(
+            WarningKind::Input,
+            None,
+            format!(
+                "the change set {} has Status FAILED because it contains no changes ({reason})",
+                cs.name
+            ),
+        ),
+        Some((status, _)) => warnings.push(
+            WarningKind::Input,
+            None,
+            format!(
+                "the change set {} has Status {status}, not CREATE_COMPLETE: its list of changes may be incomplete; describe it again once CloudFormation has created it",
+                cs.name
+            ),
+        ),
+        None => {}
+    }
     for c in &cs.changes {
         if let Some(id) = &c.nested_change_set {
             warnings.push(

@@ -694,8 +694,18 @@ fn equals(a: &Val, b: &Val) -> Option<bool> {
     }
 }
 
+/// The most blocks one `Fn::Cidr` may ask for (AWS: "an integer from 1 to 256").
+const MAX_CIDR_COUNT: i64 = 256;
+
 /// `Fn::Cidr [block, count, bits]`: the first `count` blocks with `bits` host bits.
 fn cidr(net: IpNet, count: i64, bits: i64) -> Val {
+    if !(1..=MAX_CIDR_COUNT).contains(&count) {
+        // CloudFormation rejects the template; a larger count would also make
+        // millions of blocks (or never end, in IPv6) before finding out.
+        return Val::Unknown(format!(
+            "an Fn::Cidr asks for {count} blocks; CloudFormation accepts 1 to {MAX_CIDR_COUNT} and rejects the template"
+        ));
+    }
     let max = i64::from(net.max_prefix_len());
     let prefix = max - bits;
     let (Ok(prefix), Ok(count)) = (u8::try_from(prefix), usize::try_from(count)) else {

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, Yaml, YamlData};
+use saphyr_parser::Event;
 use serde_json::{Map, Number, Value};
 
 use crate::error::ErrorKind;
@@ -25,9 +26,11 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Value, ErrorKind> {
             "the template is empty; give a CloudFormation template (YAML or JSON) with a `Resources` section".into(),
         ));
     }
+    crate::limits::check_size(bytes, crate::limits::TEMPLATE)?;
     if text.trim_start().starts_with('{') {
         return serde_json::from_str(text).map_err(|e| ErrorKind::json(&e));
     }
+    check_yaml_depth(text)?;
     let docs = Yaml::load_from_str(text).map_err(|e| ErrorKind::Yaml {
         line: e.marker().line(),
         column: e.marker().col() + 1,
@@ -42,6 +45,45 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Value, ErrorKind> {
     Ok(convert(doc))
 }
 
+/// [`ErrorKind::TooDeep`] when the YAML nests deeper than [`crate::limits::NESTING`]:
+/// the loader and [`convert`] recurse once per level, so 20,000 nested blocks would
+/// overflow the stack. The event parser is not recursive; a syntax error is left to the
+/// loader, which reports it the same way.
+fn check_yaml_depth(text: &str) -> Result<(), ErrorKind> {
+    let mut depth = 0usize;
+    for event in saphyr_parser::Parser::new_from_str(text) {
+        let (event, span) = match event {
+            Ok(e) => e,
+            // saphyr's own limit, for flow collections (`[[[…`).
+            Err(e) if e.info().contains("recursion limit") => {
+                return Err(ErrorKind::TooDeep {
+                    what: "CloudFormation template",
+                    limit: crate::limits::NESTING,
+                    line: e.marker().line(),
+                    column: e.marker().col() + 1,
+                });
+            }
+            Err(_) => return Ok(()),
+        };
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                depth += 1;
+                if depth > crate::limits::NESTING {
+                    return Err(ErrorKind::TooDeep {
+                        what: "CloudFormation template",
+                        limit: crate::limits::NESTING,
+                        line: span.start.line(),
+                        column: span.start.col() + 1,
+                    });
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// The line and column (1-based, in characters) of each logical id under the
 /// template's `Resources`; empty when the text does not parse.
 pub(super) fn locate(text: &str) -> BTreeMap<String, (usize, usize)> {
@@ -50,6 +92,9 @@ pub(super) fn locate(text: &str) -> BTreeMap<String, (usize, usize)> {
         return locate_json(text);
     }
     let mut out = BTreeMap::new();
+    if check_yaml_depth(text).is_err() {
+        return out;
+    }
     let Ok(docs) = MarkedYaml::load_from_str(text) else {
         return out;
     };

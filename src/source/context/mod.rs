@@ -193,7 +193,7 @@ impl Context {
     pub fn load(paths: &[PathBuf]) -> Result<Self> {
         let mut files = Vec::with_capacity(paths.len());
         for path in paths {
-            files.push((label(path), read_input(path)?));
+            files.push((label(path), read_input(path, crate::limits::CONTEXT)?));
         }
         Self::from_files(&files)
     }

@@ -25,6 +25,7 @@ use super::load::{self, ModuleDef};
 use super::value::Value;
 use super::{Configuration, Options, Resource, SourceLocation, Tree, identity};
 use crate::error::{Error, ErrorKind};
+use crate::limits::evaluator as budget;
 use crate::warning::{WarningKind, Warnings};
 
 /// How deep expressions may nest.
@@ -98,6 +99,9 @@ struct Inst {
     def: Rc<ModuleDef>,
     /// Address prefix: "" or `module.a["x"].`.
     prefix: String,
+    /// It stands for module instances not known before apply (`module.a[*].`): its
+    /// resources are possible.
+    deferred: bool,
     depth: usize,
     vars: BTreeMap<String, Value>,
     locals: BTreeMap<String, Slot<Value>>,
@@ -106,11 +110,14 @@ struct Inst {
     outputs: BTreeMap<String, Slot<Value>>,
 }
 
-/// An instance key: `[0]` or `["k"]`.
+/// An instance key: `[0]` or `["k"]`; `[*]` for the instance standing for instances
+/// not known before apply (of a `count`, of a `for_each`).
 enum Key {
     None,
     Index(usize),
     Name(String),
+    AnyIndex,
+    AnyName,
 }
 
 impl Key {
@@ -119,6 +126,7 @@ impl Key {
             Self::None => String::new(),
             Self::Index(i) => format!("[{i}]"),
             Self::Name(k) => format!("[{}]", serde_json::to_string(k).unwrap_or_default()),
+            Self::AnyIndex | Self::AnyName => "[*]".to_owned(),
         }
     }
 }
@@ -134,6 +142,14 @@ pub(crate) struct Evaluator<'t> {
     warned: BTreeSet<String>,
     /// Variable files read, with their text, by path.
     var_files: BTreeMap<String, String>,
+    /// Expressions evaluated so far ([`budget::STEPS`]).
+    steps: u64,
+    /// Resource instances so far ([`budget::RESOURCE_INSTANCES`]).
+    resource_instances: usize,
+    /// The size of their values so far ([`budget::TOTAL_VALUES`]).
+    values_size: usize,
+    /// Bytes of configuration read ([`crate::limits::CONFIGURATION_TOTAL`]).
+    read_bytes: u64,
 }
 
 impl<'t> Evaluator<'t> {
@@ -146,6 +162,10 @@ impl<'t> Evaluator<'t> {
             stack: Vec::new(),
             warned: BTreeSet::new(),
             var_files: BTreeMap::new(),
+            steps: 0,
+            resource_instances: 0,
+            values_size: 0,
+            read_bytes: 0,
         }
     }
 
@@ -189,11 +209,13 @@ impl<'t> Evaluator<'t> {
     /// Evaluates the root module in `dir`.
     pub(crate) fn run(mut self, dir: &str, options: &Options) -> Result<Configuration, Error> {
         let def = Rc::new(load::load_module(self.tree, dir, true, self.warnings)?);
+        self.count_read(&def).map_err(|e| *e)?;
         self.defs.insert(dir.to_owned(), def.clone());
         let vars = self.root_vars(&def, options)?;
         self.insts.push(Inst {
             def,
             prefix: String::new(),
+            deferred: false,
             depth: 0,
             vars,
             locals: BTreeMap::new(),
@@ -226,6 +248,26 @@ impl<'t> Evaluator<'t> {
             .collect();
         files.append(&mut self.var_files);
         Ok(Configuration { resources, files })
+    }
+
+    /// Adds a module's files to the bytes read; an error past
+    /// [`crate::limits::CONFIGURATION_TOTAL`].
+    fn count_read(&mut self, def: &ModuleDef) -> Result<(), Box<Error>> {
+        let bytes: usize = def.files.iter().map(|f| f.original().len()).sum();
+        self.read_bytes += bytes as u64;
+        let limit = crate::limits::CONFIGURATION_TOTAL;
+        if self.read_bytes > limit {
+            let shown = if def.dir.is_empty() { "." } else { &def.dir };
+            return Err(Box::new(Error::new(
+                Some(PathBuf::from(shown)),
+                ErrorKind::TooLarge {
+                    what: "Terraform configuration (all its modules)",
+                    size: self.read_bytes,
+                    limit,
+                },
+            )));
+        }
+        Ok(())
     }
 
     /// Computes everything of instance `i`, dependencies first.
@@ -274,14 +316,14 @@ impl<'t> Evaluator<'t> {
             let bytes = self
                 .tree
                 .read(&path)
-                .map_err(|e| Error::new(Some(PathBuf::from(&path)), ErrorKind::Io(e)))?;
+                .map_err(|kind| Error::new(Some(PathBuf::from(&path)), kind))?;
             Self::read_tfvars(&path, &bytes, &mut given)?;
             self.var_files
                 .insert(path, String::from_utf8_lossy(&bytes).into_owned());
         }
         for path in &options.var_files {
-            let bytes = std::fs::read(path)
-                .map_err(|e| Error::new(Some(path.clone()), ErrorKind::Io(e)))?;
+            let bytes = crate::limits::read_file(path, crate::limits::CONFIGURATION_FILE)
+                .map_err(|kind| Error::new(Some(path.clone()), kind))?;
             let shown = path.to_string_lossy().replace('\\', "/");
             Self::read_tfvars(&shown, &bytes, &mut given).map_err(|mut e| {
                 e.path = Some(path.clone());
@@ -291,10 +333,12 @@ impl<'t> Evaluator<'t> {
                 .insert(shown, String::from_utf8_lossy(&bytes).into_owned());
         }
         for (name, text) in &options.vars {
-            let v = match hcl_edit::parser::parse_expr(text) {
-                Ok(e) => const_value(&e, 0).unwrap_or_else(|| Value::string(text.as_str())),
-                Err(_) => Value::string(text.as_str()),
-            };
+            let parsed = load::check_depth(text)
+                .ok()
+                .and_then(|()| hcl_edit::parser::parse_expr(text).ok());
+            let v = parsed
+                .and_then(|e| const_value(&e, 0))
+                .unwrap_or_else(|| Value::string(text.as_str()));
             given.insert(name.clone(), v);
         }
         let mut vars = BTreeMap::new();
@@ -521,12 +565,20 @@ impl<'t> Evaluator<'t> {
             env: None,
         };
         let location = def.files[item.file].location(load::block_span(block), &name);
-        let Some((mode, keys)) = self.expansion(&block.body, sc, &base, "resource")? else {
-            return Ok(ResState {
-                whole: Value::Unknown,
-                instances: Vec::new(),
-            });
-        };
+        let (mode, keys) = self.expansion(&block.body, sc, &base, "resource")?;
+        let deferred = mode == Mode::Deferred || self.insts[inst].deferred;
+        self.resource_instances += keys.len();
+        if self.resource_instances > budget::RESOURCE_INSTANCES {
+            return Err(self.fatal(
+                inst,
+                item.file,
+                load::block_span(block),
+                format!(
+                    "{base}: the configuration has more than {} resource instances (count, for_each and modules multiply), more than reachdiff evaluates; give reachdiff the plan from `terraform show -json` instead",
+                    budget::RESOURCE_INSTANCES
+                ),
+            ));
+        }
         let mut instances = Vec::new();
         let mut refs = Vec::new();
         for (k, each) in keys {
@@ -560,11 +612,26 @@ impl<'t> Evaluator<'t> {
                 }
                 reference.clone_from(&values);
             }
-            refs.push((k, Value::Object(Rc::new(reference), true)));
+            refs.push((k, Value::Object(Value::object_data(reference), true)));
             let values = Value::object(values);
+            // Each attribute is within the value budget; all of them together, in
+            // every instance, must fit the plan they become.
+            self.values_size = self.values_size.saturating_add(values.meta().size);
+            if self.values_size > budget::TOTAL_VALUES {
+                return Err(self.fatal(
+                    inst,
+                    item.file,
+                    load::block_span(block),
+                    format!(
+                        "{address}: the configuration's resources hold more than {} of values, more than reachdiff evaluates; give reachdiff the plan from `terraform show -json` instead",
+                        crate::limits::human_size(budget::TOTAL_VALUES as u64)
+                    ),
+                ));
+            }
             instances.push(Resource {
                 address,
                 data,
+                deferred,
                 kind: kind.clone(),
                 name: name.clone(),
                 unknown: values
@@ -579,8 +646,12 @@ impl<'t> Evaluator<'t> {
         Ok(ResState { whole, instances })
     }
 
-    /// The instance keys of a resource or module block from its `count`/`for_each`;
-    /// `None` (with a warning) when they cannot be known.
+    /// The instance keys of a resource or module block from its `count`/`for_each`.
+    ///
+    /// When they cannot be known (an unknown count, a `for_each` with unknown or
+    /// invalid elements), one instance stands for every instance there may be
+    /// ([`Mode::Deferred`], address `[*]`, `count.index` / `each` unknown), with a
+    /// warning: what it allows is possible, never dropped.
     #[allow(clippy::type_complexity)]
     fn expansion(
         &mut self,
@@ -588,31 +659,37 @@ impl<'t> Evaluator<'t> {
         sc: Scope<'_>,
         address: &str,
         what: &str,
-    ) -> Er<Option<(Mode, Vec<(Key, Option<Value>)>)>> {
-        let leave_out = |this: &mut Self, why: String| {
-            this.warn(
-                WarningKind::UnknownValue,
-                Some(address),
-                format!("{why}, so the {what}'s instances cannot be known before apply; it is left out of the report"),
-            );
-            Ok(None)
+    ) -> Er<(Mode, Vec<(Key, Option<Value>)>)> {
+        // Unknown: the plan reader warns about the deferred instance. Invalid (Terraform
+        // would reject it): say what is wrong here.
+        let stand_in = |this: &mut Self, invalid: Option<String>, key: Key| {
+            if let Some(why) = invalid {
+                this.warn(
+                    WarningKind::InvalidRule,
+                    Some(address),
+                    format!("{why}, which Terraform rejects; one instance, {address}[*], stands for whatever the {what} was meant to have, and what it allows is possible"),
+                );
+            }
+            Ok((Mode::Deferred, vec![(key, None)]))
         };
         if let Some(c) = body.get_attribute("count") {
             let v = self.eval_attr(&c.value, sc, "count", Some(address))?;
             return match v {
-                Value::Null => Ok(Some((Mode::Single, vec![(Key::None, None)]))),
-                Value::Number(n) if n >= 0.0 && n.fract() == 0.0 && n <= 100_000.0 => {
+                Value::Null => Ok((Mode::Single, vec![(Key::None, None)])),
+                Value::Number(n) if n >= 0.0 && n.fract() == 0.0 => {
+                    // The instance budget refuses more; never allocate past it.
                     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    let n = n as usize;
-                    Ok(Some((
-                        Mode::List,
-                        (0..n).map(|i| (Key::Index(i), None)).collect(),
-                    )))
+                    let n = (n as usize).min(budget::RESOURCE_INSTANCES + 1);
+                    Ok((Mode::List, (0..n).map(|i| (Key::Index(i), None)).collect()))
                 }
-                Value::Unknown => leave_out(self, "its count is unknown".into()),
+                Value::Unknown => stand_in(self, None, Key::AnyIndex),
                 v => {
                     let shown = to_str(&v).unwrap_or_else(|_| v.type_name().to_owned());
-                    leave_out(self, format!("its count ({shown}) is not a whole number"))
+                    stand_in(
+                        self,
+                        Some(format!("its count ({shown}) is not a whole number")),
+                        Key::AnyIndex,
+                    )
                 }
             };
         }
@@ -630,21 +707,19 @@ impl<'t> Evaluator<'t> {
                     for e in l.iter() {
                         match e {
                             Value::Unknown => {
-                                return leave_out(
-                                    self,
-                                    "its for_each set has unknown elements".into(),
-                                );
+                                return stand_in(self, None, Key::AnyName);
                             }
                             Value::String(s) => {
                                 set.insert(s.to_string());
                             }
                             e => {
-                                return leave_out(
+                                return stand_in(
                                     self,
-                                    format!(
+                                    Some(format!(
                                         "its for_each is a set with a {} element (only strings are allowed)",
                                         e.type_name()
-                                    ),
+                                    )),
+                                    Key::AnyName,
                                 );
                             }
                         }
@@ -653,21 +728,24 @@ impl<'t> Evaluator<'t> {
                         keys.push((Key::Name(s.clone()), Some(Value::string(s))));
                     }
                 }
-                Value::Unknown => return leave_out(self, "its for_each is unknown".into()),
-                Value::Null => return leave_out(self, "its for_each is null".into()),
+                Value::Unknown => return stand_in(self, None, Key::AnyName),
+                Value::Null => {
+                    return stand_in(self, Some("its for_each is null".into()), Key::AnyName);
+                }
                 v => {
-                    return leave_out(
+                    return stand_in(
                         self,
-                        format!(
+                        Some(format!(
                             "its for_each is a {} (a map or a set of strings is needed)",
                             v.type_name()
-                        ),
+                        )),
+                        Key::AnyName,
                     );
                 }
             }
-            return Ok(Some((Mode::Map, keys)));
+            return Ok((Mode::Map, keys));
         }
-        Ok(Some((Mode::Single, vec![(Key::None, None)])))
+        Ok((Mode::Single, vec![(Key::None, None)]))
     }
 
     /// Evaluates a block body into attribute values; nested blocks become lists of
@@ -888,17 +966,18 @@ impl<'t> Evaluator<'t> {
             );
             return Ok(ModState::Unknown);
         }
-        let dir = load::resolve(&def.dir, &source).filter(|d| self.tree.is_dir(d));
-        let Some(dir) = dir else {
+        let dir = load::resolve(&def.dir, &source);
+        if !self.tree.is_dir(&dir) {
             return Err(self.fatal(
                 inst,
                 item.file,
                 load::block_span(block),
                 format!(
-                    "module {name}: its source {source:?} is not a directory of this configuration; fix the path (relative to this file's directory), or give the directory that holds the module too"
+                    "module {name}: its source {source:?} {}; fix the source (it is relative to the directory of the file that calls the module)",
+                    self.tree.missing_dir_reason(&dir)
                 ),
             ));
-        };
+        }
         if self.insts[inst].depth + 1 > MAX_MODULE_DEPTH {
             return Err(self.fatal(
                 inst,
@@ -914,12 +993,23 @@ impl<'t> Evaluator<'t> {
                 load::load_module(self.tree, &dir, false, self.warnings)
                     .map_err(|e| EvalError::Fatal(Box::new(e)))?,
             );
+            self.count_read(&d).map_err(EvalError::Fatal)?;
             self.defs.insert(dir.clone(), d.clone());
             d
         };
-        let Some((mode, keys)) = self.expansion(&block.body, sc, &address, "module")? else {
-            return Ok(ModState::Unknown);
-        };
+        let (mode, keys) = self.expansion(&block.body, sc, &address, "module")?;
+        let deferred = mode == Mode::Deferred || self.insts[inst].deferred;
+        if self.insts.len() + keys.len() > budget::MODULE_INSTANCES {
+            return Err(self.fatal(
+                inst,
+                item.file,
+                load::block_span(block),
+                format!(
+                    "module {name}: the configuration has more than {} module instances (count and for_each on modules multiply), more than reachdiff evaluates; give reachdiff the plan from `terraform show -json` instead",
+                    budget::MODULE_INSTANCES
+                ),
+            ));
+        }
         let mut children = Vec::new();
         for (k, each) in keys {
             let env = instance_env(&k, each);
@@ -965,6 +1055,7 @@ impl<'t> Evaluator<'t> {
             self.insts.push(Inst {
                 def: child_def.clone(),
                 prefix,
+                deferred,
                 depth: self.insts[inst].depth + 1,
                 vars,
                 locals: BTreeMap::new(),
@@ -975,6 +1066,9 @@ impl<'t> Evaluator<'t> {
             children.push((k, id));
         }
         Ok(match mode {
+            // Its instance is evaluated (its resources are in the report, possible);
+            // which outputs there are is unknown.
+            Mode::Deferred => ModState::Unknown,
             Mode::Single => children
                 .first()
                 .map_or(ModState::Unknown, |(_, i)| ModState::Single(*i)),
@@ -985,7 +1079,7 @@ impl<'t> Evaluator<'t> {
                     .map(|(k, i)| match k {
                         Key::Name(n) => (n, i),
                         Key::Index(n) => (n.to_string(), i),
-                        Key::None => (String::new(), i),
+                        Key::None | Key::AnyIndex | Key::AnyName => (String::new(), i),
                     })
                     .collect(),
             ),
@@ -1056,9 +1150,29 @@ impl<'t> Evaluator<'t> {
 
     // ---- expressions ----
 
-    #[allow(clippy::too_many_lines)]
-    #[allow(clippy::too_many_lines)]
+    /// Evaluates an expression within the budgets ([`crate::limits::evaluator`]): each
+    /// call is one step, and a value over the size budgets is invalid (so unknown, with
+    /// a warning, where it is used).
     fn eval(&mut self, e: &Expression, sc: Scope<'_>, depth: usize) -> Er<Value> {
+        self.steps += 1;
+        if self.steps > budget::STEPS {
+            return Err(self.fatal(
+                sc.inst,
+                sc.file,
+                e.span(),
+                format!(
+                    "evaluating the configuration takes more than {} steps (nested `for` expressions or `count` over large collections); reachdiff stops here rather than run without end — simplify the expression, or give reachdiff the plan from `terraform show -json`",
+                    budget::STEPS
+                ),
+            ));
+        }
+        let v = self.eval_inner(e, sc, depth)?;
+        within_budget(&v)?;
+        Ok(v)
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn eval_inner(&mut self, e: &Expression, sc: Scope<'_>, depth: usize) -> Er<Value> {
         if depth > MAX_EXPR_DEPTH {
             return invalid("expression nested too deeply");
         }
@@ -1108,7 +1222,7 @@ impl<'t> Evaluator<'t> {
                 self.eval_template(&elements, sc, d, (false, false))?
             }
             Expression::Parenthesis(p) => self.eval(p.inner(), sc, d)?,
-            Expression::Variable(v) => self.resolve_root(v.as_str(), &[], sc)?.0,
+            Expression::Variable(v) => self.resolve_root(v.as_str(), &[], sc, e.span())?.0,
             Expression::Conditional(c) => {
                 let cond = self.eval(&c.cond_expr, sc, d)?;
                 match cond {
@@ -1162,6 +1276,7 @@ impl<'t> Evaluator<'t> {
                 );
                 let mut list = Vec::new();
                 let mut map: BTreeMap<String, Value> = BTreeMap::new();
+                let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
                 for item in items {
                     let step = self.with_item(sc, vars, item, |this, inner| {
                         if let Some(c) = &f.cond {
@@ -1195,10 +1310,7 @@ impl<'t> Evaluator<'t> {
                         Some(k) => {
                             let key = to_str(&k).map_err(fn_error)?;
                             if f.grouping {
-                                match map.entry(key).or_insert_with(|| Value::list(Vec::new())) {
-                                    Value::List(l) => Rc::make_mut(l).push(value),
-                                    _ => return invalid("for grouping expects lists"),
-                                }
+                                groups.entry(key).or_default().push(value);
                             } else if map.insert(key.clone(), value).is_some() {
                                 return invalid(format!(
                                     "duplicate key {key:?} in a for expression (use ... to group)"
@@ -1208,6 +1320,7 @@ impl<'t> Evaluator<'t> {
                     }
                 }
                 if f.key_expr.is_some() {
+                    map.extend(groups.into_iter().map(|(k, l)| (k, Value::list(l))));
                     Value::object(map)
                 } else {
                     Value::list(list)
@@ -1267,6 +1380,10 @@ impl<'t> Evaluator<'t> {
         let mut out = String::new();
         let mut unknown = false;
         for (n, el) in elements.iter().enumerate() {
+            // Templates concatenate: check as they grow, not once they are huge.
+            if out.len() > budget::STRING {
+                return invalid(functions::TOO_LONG);
+            }
             match el {
                 Element::Literal(s) => {
                     let mut s: &str = s.value();
@@ -1343,6 +1460,9 @@ impl<'t> Evaluator<'t> {
                             match text {
                                 Some(s) => out.push_str(&s),
                                 None => unknown = true,
+                            }
+                            if out.len() > budget::STRING {
+                                return invalid(functions::TOO_LONG);
                             }
                         }
                     }
@@ -1454,7 +1574,7 @@ impl<'t> Evaluator<'t> {
         let ops: Vec<&TraversalOperator> =
             t.operators.iter().map(hcl_edit::Decorated::value).collect();
         let (v, used) = match &t.expr {
-            Expression::Variable(v) => self.resolve_root(v.as_str(), &ops, sc)?,
+            Expression::Variable(v) => self.resolve_root(v.as_str(), &ops, sc, t.span())?,
             e => (self.eval(e, sc, d)?, 0),
         };
         self.apply_ops(v, &ops[used..], sc, d)
@@ -1467,6 +1587,7 @@ impl<'t> Evaluator<'t> {
         name: &str,
         ops: &[&TraversalOperator],
         sc: Scope<'_>,
+        span: Option<std::ops::Range<usize>>,
     ) -> Er<(Value, usize)> {
         if let Some(v) = lookup(sc.env, name) {
             return Ok((v.clone(), 0));
@@ -1483,13 +1604,16 @@ impl<'t> Evaluator<'t> {
                 };
                 match self.insts[inst].vars.get(&n) {
                     Some(v) => Ok((v.clone(), 1)),
-                    None => invalid(format!("there is no variable named {n}")),
+                    None => self.undeclared(sc, span, &format!("variable {n}"), 1),
                 }
             }
             "local" => {
                 let Some(n) = attr(0) else {
                     return invalid("local needs a name");
                 };
+                if !self.insts[inst].def.locals.contains_key(&n) {
+                    return self.undeclared(sc, span, &format!("local value {n}"), 1);
+                }
                 Ok((self.force_local(inst, &n)?, 1))
             }
             "count" | "each" => invalid(format!("{name} is used where it is not set")),
@@ -1513,6 +1637,9 @@ impl<'t> Evaluator<'t> {
                 let Some(n) = attr(0) else {
                     return invalid("module needs a name");
                 };
+                if !self.insts[inst].def.modules.contains_key(&n) {
+                    return self.undeclared(sc, span, &format!("module {n}"), 1);
+                }
                 Ok((self.module_value(inst, &n)?, 1))
             }
             "data" => {
@@ -1521,7 +1648,7 @@ impl<'t> Evaluator<'t> {
                 };
                 let key = format!("data.{t}.{n}");
                 if !self.insts[inst].def.resources.contains_key(&key) {
-                    return invalid(format!("reference to undeclared data source {key}"));
+                    return self.undeclared(sc, span, &format!("data source {key}"), 2);
                 }
                 Ok((self.force_resource(inst, &key)?.whole.clone(), 2))
             }
@@ -1531,11 +1658,35 @@ impl<'t> Evaluator<'t> {
                 };
                 let key = format!("{t}.{n}");
                 if !self.insts[inst].def.resources.contains_key(&key) {
-                    return invalid(format!("reference to undeclared resource {key}"));
+                    return self.undeclared(sc, span, &format!("resource {key}"), 1);
                 }
                 Ok((self.force_resource(inst, &key)?.whole.clone(), 1))
             }
         }
+    }
+
+    /// A reference to something the module does not declare (a resource removed by
+    /// the change, a file not given): Terraform rejects it, so nothing is known of its
+    /// value. Unknown, with a warning — so that only the value using it widens (one
+    /// field of one rule), not the attribute or block around it as an invalid
+    /// expression would. `used`: the traversal steps the name took.
+    #[allow(clippy::unnecessary_wraps)] // the callers' return value, as every arm's
+    fn undeclared(
+        &mut self,
+        sc: Scope<'_>,
+        span: Option<std::ops::Range<usize>>,
+        what: &str,
+        used: usize,
+    ) -> Er<(Value, usize)> {
+        let at = self.where_(sc, span);
+        self.warn(
+            WarningKind::UnresolvedReference,
+            None,
+            format!(
+                "{at}: the configuration refers to {what}, which it does not declare (Terraform rejects this); the value that uses it is taken as unknown"
+            ),
+        );
+        Ok((Value::Unknown, used))
     }
 
     fn apply_ops(
@@ -1594,6 +1745,23 @@ impl<'t> Evaluator<'t> {
             v => Ok(Value::list(vec![self.apply_ops(v, ops, sc, d)?])),
         }
     }
+}
+
+/// `Invalid` when `v` is over a size budget of [`crate::limits::evaluator`]; checked
+/// on every value an expression yields, from the metadata its constructor computed.
+fn within_budget(v: &Value) -> Er<()> {
+    let meta = v.meta();
+    let (what, limit) = match v {
+        Value::String(s) if s.len() > budget::STRING => ("characters", budget::STRING),
+        Value::List(l) if l.len() > budget::COLLECTION => ("elements", budget::COLLECTION),
+        Value::Object(o, _) if o.len() > budget::COLLECTION => ("attributes", budget::COLLECTION),
+        _ if meta.size > budget::VALUE => ("bytes when written out", budget::VALUE),
+        _ if meta.depth > budget::VALUE_DEPTH => ("levels of nesting", budget::VALUE_DEPTH),
+        _ => return Ok(()),
+    };
+    invalid(format!(
+        "the value has more than {limit} {what}, more than reachdiff evaluates"
+    ))
 }
 
 /// What one item of a `for` (expression or template directive) yields.
@@ -1771,11 +1939,13 @@ fn values_equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Single,
     List,
     Map,
+    /// The instances are not known before apply: one stands for them all.
+    Deferred,
 }
 
 fn instance_env(k: &Key, each: Option<Value>) -> Option<Env<'static>> {
@@ -1801,11 +1971,27 @@ fn instance_env(k: &Key, each: Option<Value>) -> Option<Env<'static>> {
                 parent: None,
             })
         }
+        // One instance for all: its index, key and value are unknown.
+        Key::AnyIndex => Some(Env {
+            name: "count",
+            value: Value::object(BTreeMap::from([("index".to_owned(), Value::Unknown)])),
+            parent: None,
+        }),
+        Key::AnyName => Some(Env {
+            name: "each",
+            value: Value::object(BTreeMap::from([
+                ("key".to_owned(), Value::Unknown),
+                ("value".to_owned(), Value::Unknown),
+            ])),
+            parent: None,
+        }),
     }
 }
 
 fn collect(mode: Mode, refs: Vec<(Key, Value)>) -> Value {
     match mode {
+        // Which instances there are is unknown, so is every reference to them.
+        Mode::Deferred => Value::Unknown,
         Mode::Single => refs.into_iter().next().map_or(Value::Unknown, |(_, v)| v),
         Mode::List => Value::list(refs.into_iter().map(|(_, v)| v).collect()),
         Mode::Map => Value::object(
@@ -1813,7 +1999,7 @@ fn collect(mode: Mode, refs: Vec<(Key, Value)>) -> Value {
                 .map(|(k, v)| match k {
                     Key::Name(n) => (n, v),
                     Key::Index(i) => (i.to_string(), v),
-                    Key::None => (String::new(), v),
+                    Key::None | Key::AnyIndex | Key::AnyName => (String::new(), v),
                 })
                 .collect(),
         ),
@@ -1936,7 +2122,7 @@ fn convert(ty: Option<&Expression>, v: Value, depth: usize) -> Value {
                     let Some(Expression::Object(attrs)) = arg else {
                         return v;
                     };
-                    let mut out: BTreeMap<String, Value> = (**m).clone();
+                    let mut out: BTreeMap<String, Value> = (***m).clone();
                     for (k, t) in attrs {
                         let key = match k {
                             ObjectKey::Ident(i) => i.as_str().to_owned(),

@@ -7,7 +7,7 @@
 //! (the caller warns and takes the value as unknown). `try` and `can` are not here
 //! either: they need the unevaluated arguments, so the evaluator implements them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::value::{Value, number_string};
@@ -27,8 +27,17 @@ fn bad<T>(msg: impl Into<String>) -> Result<T, FnError> {
     Err(FnError::Invalid(msg.into()))
 }
 
-/// The most elements a function builds (`range`, `cidrsubnets`): bounds memory on any input.
-const MAX_ELEMENTS: usize = 1_000_000;
+/// The most elements a function builds (`range`, `split`, `flatten`): bounds memory on
+/// any input. Values are checked against the budgets once built; functions whose
+/// result can be far larger than their arguments (`join`, `replace`, `format`) check
+/// before building.
+const MAX_ELEMENTS: usize = crate::limits::evaluator::COLLECTION;
+
+/// The most characters a function builds.
+const MAX_STRING: usize = crate::limits::evaluator::STRING;
+
+/// Why a string was not built.
+pub(crate) const TOO_LONG: &str = "the string would be longer than reachdiff evaluates (4 MiB)";
 
 /// Calls the function `name`.
 #[allow(clippy::too_many_lines)]
@@ -193,12 +202,18 @@ pub(crate) fn call(name: &str, args: &[Value]) -> R {
             }
             let sep = to_str(&args[0])?;
             let mut parts = Vec::new();
+            let mut len = 0usize;
             for l in &args[1..] {
                 for v in to_list(l)? {
                     if v.is_unknown() {
                         return Ok(Value::Unknown);
                     }
-                    parts.push(to_str(v)?);
+                    let part = to_str(v)?;
+                    len = len.saturating_add(part.len()).saturating_add(sep.len());
+                    if len > MAX_STRING {
+                        return bad(TOO_LONG);
+                    }
+                    parts.push(part);
                 }
             }
             Ok(Value::string(parts.join(&sep)))
@@ -210,10 +225,19 @@ pub(crate) fn call(name: &str, args: &[Value]) -> R {
                 return Ok(Value::list(Vec::new()));
             }
             let parts: Vec<Value> = if sep.is_empty() {
-                s.chars().map(|c| Value::string(c.to_string())).collect()
+                s.chars()
+                    .take(MAX_ELEMENTS + 1)
+                    .map(|c| Value::string(c.to_string()))
+                    .collect()
             } else {
-                s.split(sep.as_str()).map(Value::string).collect()
+                s.split(sep.as_str())
+                    .take(MAX_ELEMENTS + 1)
+                    .map(Value::string)
+                    .collect()
             };
+            if parts.len() > MAX_ELEMENTS {
+                return bad(format!("split makes more than {MAX_ELEMENTS} elements"));
+            }
             Ok(Value::list(parts))
         }
         "range" => range(args),
@@ -239,6 +263,13 @@ pub(crate) fn call(name: &str, args: &[Value]) -> R {
             }
             if from.is_empty() {
                 return Ok(Value::string(s));
+            }
+            if to.len() > from.len() {
+                let grows =
+                    (to.len() - from.len()).saturating_mul(s.matches(from.as_str()).count());
+                if s.len().saturating_add(grows) > MAX_STRING {
+                    return bad(TOO_LONG);
+                }
             }
             Ok(Value::string(s.replace(from.as_str(), &to)))
         }
@@ -318,6 +349,9 @@ pub(crate) fn call(name: &str, args: &[Value]) -> R {
             }
             let text = serde_json::to_string(&args[0].to_json())
                 .map_err(|e| FnError::Invalid(e.to_string()))?;
+            if text.len() > MAX_STRING {
+                return bad(TOO_LONG);
+            }
             // Go's encoder, which Terraform uses, escapes these.
             Ok(Value::string(
                 text.replace('<', "\\u003c")
@@ -592,9 +626,16 @@ fn concat(args: &[Value]) -> R {
             Value::Unknown => return Ok(Value::Unknown),
             v => out.extend(to_list(v)?.iter().cloned()),
         }
+        if out.len() > MAX_ELEMENTS {
+            return bad(format!("concat makes more than {MAX_ELEMENTS} elements"));
+        }
     }
     Ok(Value::list(out))
 }
+
+/// How many partly unknown elements `toset` compares pairwise before calling the whole
+/// set unknown.
+const MAX_PARTLY_UNKNOWN: usize = 1000;
 
 /// A set: strings (or numbers, bools converted to strings) sorted and without
 /// duplicates; unknown elements kept at the end.
@@ -605,6 +646,8 @@ pub(crate) fn toset(v: &Value) -> R {
         v => to_list(v)?,
     };
     let all_numbers = l.iter().all(|v| matches!(v, Value::Number(_)));
+    let mut seen = BTreeSet::new();
+    let mut partly: Vec<Value> = Vec::new();
     let mut known: Vec<Value> = Vec::new();
     let mut unknown = Vec::new();
     for v in l {
@@ -614,8 +657,19 @@ pub(crate) fn toset(v: &Value) -> R {
             Value::String(_) | Value::Number(_) | Value::Bool(_) => {
                 known.push(Value::string(to_str(v)?));
             }
+            v if v.is_wholly_known() => {
+                if seen.insert(identity_key(v)) {
+                    known.push(v.clone());
+                }
+            }
             v => {
-                if !known.contains(v) {
+                // With unknown parts a value has no key: compare it with the others
+                // like it, a bounded number of them.
+                if !partly.contains(v) {
+                    if partly.len() == MAX_PARTLY_UNKNOWN {
+                        return Ok(Value::Unknown);
+                    }
+                    partly.push(v.clone());
                     known.push(v.clone());
                 }
             }
@@ -673,13 +727,26 @@ fn distinct(args: &[Value]) -> R {
     if !l.iter().all(Value::is_wholly_known) {
         return Ok(Value::Unknown);
     }
+    let mut seen = BTreeSet::new();
     let mut out: Vec<Value> = Vec::new();
     for v in l {
-        if !out.contains(v) {
+        if seen.insert(identity_key(v)) {
             out.push(v.clone());
         }
     }
     Ok(Value::list(out))
+}
+
+/// A key equal for equal wholly known values (Terraform's equality: objects by content),
+/// so that duplicates are found in O(n log n): comparing every pair of a million
+/// elements would not end.
+fn identity_key(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("s{s}"),
+        Value::Number(n) => format!("n{}", number_string(*n)),
+        Value::Bool(b) => format!("b{b}"),
+        v => format!("j{}", v.to_json()),
+    }
 }
 
 fn element(args: &[Value]) -> R {
@@ -835,6 +902,9 @@ fn flatten_into(v: &Value, out: &mut Vec<Value>, depth: usize) -> Result<bool, F
             }
             e => out.push(e.clone()),
         }
+        if out.len() > MAX_ELEMENTS {
+            return bad(format!("flatten makes more than {MAX_ELEMENTS} elements"));
+        }
     }
     Ok(true)
 }
@@ -858,7 +928,7 @@ fn range(args: &[Value]) -> R {
     let mut x = start;
     while (step > 0.0 && x < end) || (step < 0.0 && x > end) {
         if out.len() >= MAX_ELEMENTS {
-            return bad("more than 1000000 elements");
+            return bad(format!("range makes more than {MAX_ELEMENTS} elements"));
         }
         out.push(Value::Number(x));
         x += step;
@@ -957,6 +1027,10 @@ fn cidrsubnets(args: &[Value]) -> R {
 
 /// Go-style `format`: `%s %d %v %q %f %t %x %X %o %b %e %%` with flags, width, precision.
 #[allow(clippy::too_many_lines)]
+/// The largest precision `format` accepts (`%.1000f`).
+const MAX_PRECISION: usize = 1000;
+
+#[allow(clippy::too_many_lines)] // Go's verbs, flags, width and precision, in one place
 fn format(spec: &str, args: &[Value]) -> Result<String, FnError> {
     let mut out = String::new();
     let mut chars = spec.chars().peekable();
@@ -990,7 +1064,21 @@ fn format(spec: &str, args: &[Value]) -> Result<String, FnError> {
                 p.push(d);
                 chars.next();
             }
-            precision = Some(p.parse::<usize>().unwrap_or(0));
+            // Rust's formatter takes at most u16::MAX and panics beyond; Terraform would
+            // print tens of thousands of digits no network value needs.
+            let n = if p.is_empty() {
+                Some(0)
+            } else {
+                p.parse::<usize>().ok()
+            };
+            match n {
+                Some(n) if n <= MAX_PRECISION => precision = Some(n),
+                _ => {
+                    return bad(format!(
+                        "a precision of {p} is more than reachdiff formats (at most {MAX_PRECISION})"
+                    ));
+                }
+            }
         }
         let Some(verb) = chars.next() else {
             return bad("format string ends with a lone %");
@@ -1052,6 +1140,9 @@ fn format(spec: &str, args: &[Value]) -> Result<String, FnError> {
             ('s' | 'v' | 'q', Some(p)) => body.chars().take(p).collect(),
             _ => body,
         };
+        if out.len().saturating_add(body.len()) > MAX_STRING {
+            return bad(TOO_LONG);
+        }
         let w = width.parse::<usize>().unwrap_or(0).min(1024);
         let n = body.chars().count();
         if n >= w {
@@ -1096,6 +1187,7 @@ fn formatlist(args: &[Value]) -> R {
     }
     let n = n.unwrap_or(1);
     let mut out = Vec::with_capacity(n);
+    let mut total = 0usize;
     for i in 0..n {
         let row: Vec<Value> = args[1..]
             .iter()
@@ -1104,7 +1196,12 @@ fn formatlist(args: &[Value]) -> R {
                 v => v.clone(),
             })
             .collect();
-        out.push(Value::string(format(&spec, &row)?));
+        let text = format(&spec, &row)?;
+        total = total.saturating_add(text.len());
+        if total > MAX_STRING {
+            return bad(TOO_LONG);
+        }
+        out.push(Value::string(text));
     }
     Ok(Value::list(out))
 }

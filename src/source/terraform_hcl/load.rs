@@ -114,20 +114,22 @@ pub(crate) fn join(dir: &str, name: &str) -> String {
     }
 }
 
-/// `dir` joined with a relative `source` (`./x`, `../x`), normalised; `None` when it
-/// climbs above the tree root.
-pub(crate) fn resolve(dir: &str, source: &str) -> Option<String> {
+/// `dir` joined with a relative `source` (`./x`, `../x`), normalised. The result may
+/// climb above the tree root (`../../modules/x` from `envs/prod` is `../modules/x`
+/// from `envs`): it then starts with `..` components, which a [`super::Tree`] resolves
+/// or refuses (a git revision holds nothing above the repository).
+pub(crate) fn resolve(dir: &str, source: &str) -> String {
     let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
     for part in source.split('/') {
         match part {
             "" | "." => {}
-            ".." => {
-                parts.pop()?;
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
             }
             p => parts.push(p),
         }
     }
-    Some(parts.join("/"))
+    parts.join("/")
 }
 
 fn io_error(path: &str, e: std::io::Error) -> Error {
@@ -143,8 +145,30 @@ fn text_of(path: &str, bytes: Vec<u8>) -> Result<String, Error> {
     })
 }
 
+/// [`ErrorKind::TooDeep`] when brackets nest deeper than [`crate::limits::NESTING`]:
+/// the HCL parser recurses once per level (and several frames deep), so thousands of
+/// nested brackets would overflow the stack. Brackets inside strings count too, which
+/// only makes the check stricter than the grammar needs.
+pub(crate) fn check_depth(text: &str) -> Result<(), ErrorKind> {
+    match crate::limits::bracket_depth_exceeds(text, crate::limits::NESTING) {
+        None => Ok(()),
+        Some(at) => {
+            let before = &text[..at];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Err(ErrorKind::TooDeep {
+                what: "Terraform file",
+                limit: crate::limits::NESTING,
+                line,
+                column,
+            })
+        }
+    }
+}
+
 /// Parses native-syntax text, turning a syntax error into [`ErrorKind::Hcl`].
 pub(crate) fn parse(path: &str, text: &str) -> Result<Body, Error> {
+    check_depth(text).map_err(|kind| Error::new(Some(PathBuf::from(path)), kind))?;
     hcl_edit::parser::parse_body(text).map_err(|e| {
         let loc = e.location();
         Error::new(
@@ -191,7 +215,11 @@ pub(crate) fn load_module(
             );
             continue;
         }
-        let text = text_of(&path, tree.read(&path).map_err(|e| io_error(&path, e))?)?;
+        let text = text_of(
+            &path,
+            tree.read(&path)
+                .map_err(|kind| Error::new(Some(PathBuf::from(&path)), kind))?,
+        )?;
         let (body, file) = if json {
             let native = json_to_native(&path, &text)?;
             let body = parse(&path, &native)?;

@@ -29,7 +29,7 @@ mod tests;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 use crate::warning::Warnings;
 
 /// Where configuration files come from: the disk, or a git revision.
@@ -41,14 +41,20 @@ pub trait Tree {
     ///
     /// When the directory cannot be listed.
     fn list(&self, dir: &str) -> std::io::Result<Vec<String>>;
-    /// Bytes of the file at `path` (relative to the root, '/'-separated).
+    /// Bytes of the file at `path` (relative to the root, '/'-separated), at most
+    /// [`crate::limits::CONFIGURATION_FILE`].
     ///
     /// # Errors
     ///
-    /// When the file cannot be read.
-    fn read(&self, path: &str) -> std::io::Result<Vec<u8>>;
+    /// When the file cannot be read, is no regular file or is too large.
+    fn read(&self, path: &str) -> Result<Vec<u8>, ErrorKind>;
     /// `true` when `dir` exists and is a directory.
     fn is_dir(&self, dir: &str) -> bool;
+    /// Why `dir` is not a directory of the tree, completing "a module's source …"
+    /// (`is modules/x, which does not exist`).
+    fn missing_dir_reason(&self, dir: &str) -> String {
+        format!("is {dir}, which does not exist")
+    }
 }
 
 /// A [`Tree`] on disk, rooted at `root`.
@@ -69,11 +75,22 @@ impl DiskTree {
 }
 
 impl Tree for DiskTree {
+    /// Every name that is not a directory: files, and symbolic links followed (as
+    /// Terraform does), so that a link to a file in another directory is read. A link
+    /// that cannot be followed (a loop, a missing target) is listed, and reading it says
+    /// why; so is anything that is no regular file (reading refuses it).
     fn list(&self, dir: &str) -> std::io::Result<Vec<String>> {
         let mut names = Vec::new();
         for entry in std::fs::read_dir(self.path(dir))? {
             let entry = entry?;
-            if entry.file_type()?.is_file() {
+            let mut kind = entry.file_type()?;
+            if kind.is_symlink() {
+                // `metadata` follows links; the OS stops loops (ELOOP).
+                if let Ok(meta) = std::fs::metadata(entry.path()) {
+                    kind = meta.file_type();
+                }
+            }
+            if !kind.is_dir() {
                 names.push(entry.file_name().to_string_lossy().into_owned());
             }
         }
@@ -81,12 +98,58 @@ impl Tree for DiskTree {
         Ok(names)
     }
 
-    fn read(&self, path: &str) -> std::io::Result<Vec<u8>> {
-        std::fs::read(self.path(path))
+    fn read(&self, path: &str) -> Result<Vec<u8>, ErrorKind> {
+        crate::limits::read_file(&self.path(path), crate::limits::CONFIGURATION_FILE)
     }
 
     fn is_dir(&self, dir: &str) -> bool {
         self.path(dir).is_dir()
+    }
+
+    fn missing_dir_reason(&self, dir: &str) -> String {
+        let shown = super::join_label(&self.root.to_string_lossy(), dir);
+        match std::fs::metadata(self.path(dir)) {
+            Ok(_) => format!("is {shown}, which is not a directory"),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                format!("is {shown}, which does not exist")
+            }
+            Err(e) => format!("is {shown}, which cannot be read ({e})"),
+        }
+    }
+}
+
+/// A [`Tree`] in memory: file contents by path ('/'-separated, relative to the root).
+/// For tests, fuzzing, and callers that hold the files already.
+#[derive(Clone, Debug, Default)]
+pub struct MemTree(pub BTreeMap<String, Vec<u8>>);
+
+impl Tree for MemTree {
+    fn list(&self, dir: &str) -> std::io::Result<Vec<String>> {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        Ok(self
+            .0
+            .keys()
+            .filter_map(|k| k.strip_prefix(&prefix))
+            .filter(|rest| !rest.contains('/'))
+            .map(str::to_owned)
+            .collect())
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, ErrorKind> {
+        self.0.get(path).cloned().ok_or_else(|| {
+            ErrorKind::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{path} does not exist"),
+            ))
+        })
+    }
+
+    fn is_dir(&self, dir: &str) -> bool {
+        dir.is_empty() || self.0.keys().any(|k| k.starts_with(&format!("{dir}/")))
     }
 }
 
@@ -120,6 +183,9 @@ pub struct Resource {
     pub address: String,
     /// `true` for a data source.
     pub data: bool,
+    /// `true` for the instance standing for instances not known before apply (its
+    /// `count`/`for_each`, or its module's, is unknown): address `[*]`, possible.
+    pub deferred: bool,
     /// Resource type, e.g. `aws_security_group`.
     pub kind: String,
     /// The resource's name in its module.

@@ -55,6 +55,7 @@ const COMPUTED: &[(&str, &[&str])] = &[
     ("aws_network_interface", &["security_groups"]),
     ("aws_lb", &["security_groups", "subnets"]),
     ("aws_alb", &["security_groups", "subnets"]),
+    ("aws_elb", &["security_groups", "subnets", "instances"]),
     (
         "aws_db_instance",
         &["vpc_security_group_ids", "db_subnet_group_name", "port"],
@@ -141,16 +142,27 @@ pub fn synthesize(before: Option<&Configuration>, after: &Configuration) -> Stri
     addresses.dedup();
 
     let mut changes = Vec::with_capacity(addresses.len());
+    let mut deferred = Vec::new();
     let mut config = ModuleConfig::default();
     for address in addresses {
         let (b, a) = (old.get(address).copied(), new.get(address).copied());
         let Some(r) = a.or(b) else { continue };
-        changes.push(change(r, b, a));
+        // An instance standing for instances not known before apply goes where
+        // Terraform puts such changes (1.9+, with deferrals allowed), with its reason.
+        if a.or(b).is_some_and(|r| r.deferred) {
+            deferred.push(json!({
+                "reason": "instance_count_unknown",
+                "resource_change": change(r, b, a),
+            }));
+        } else {
+            changes.push(change(r, b, a));
+        }
         config.add(r);
     }
     let plan = json!({
         "format_version": "1.2",
         "resource_changes": changes,
+        "deferred_changes": deferred,
         "configuration": { "root_module": config.to_json() },
     });
     plan.to_string()

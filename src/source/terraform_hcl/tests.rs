@@ -1,6 +1,5 @@
 //! Tests of the evaluator over in-memory trees and the scenario fixtures.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::json;
@@ -9,41 +8,13 @@ use super::*;
 use crate::error::ErrorKind;
 use crate::warning::Warnings;
 
-/// An in-memory tree: path → content.
-struct Mem(BTreeMap<String, String>);
-
-impl Tree for Mem {
-    fn list(&self, dir: &str) -> std::io::Result<Vec<String>> {
-        let prefix = if dir.is_empty() {
-            String::new()
-        } else {
-            format!("{dir}/")
-        };
-        Ok(self
-            .0
-            .keys()
-            .filter_map(|k| k.strip_prefix(&prefix))
-            .filter(|rest| !rest.contains('/'))
-            .map(str::to_owned)
-            .collect())
-    }
-    fn read(&self, path: &str) -> std::io::Result<Vec<u8>> {
-        self.0
-            .get(path)
-            .map(|s| s.as_bytes().to_vec())
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, path.to_owned()))
-    }
-    fn is_dir(&self, dir: &str) -> bool {
-        let prefix = format!("{dir}/");
-        self.0.keys().any(|k| k.starts_with(&prefix))
-    }
-}
-
-fn mem(files: &[(&str, &str)]) -> Mem {
-    Mem(files
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect())
+fn mem(files: &[(&str, &str)]) -> MemTree {
+    MemTree(
+        files
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec()))
+            .collect(),
+    )
 }
 
 fn run_with(files: &[(&str, &str)], options: &Options) -> (Configuration, Warnings) {
@@ -256,17 +227,67 @@ resource "aws_security_group" "off" {
 }
 
 #[test]
-fn unknown_count_leaves_the_resource_out_with_a_warning() {
-    let (c, w) = run(&[(
-        "main.tf",
-        "data \"aws_vpc\" \"v\" {}\nresource \"aws_x\" \"r\" {\n  count = length(data.aws_vpc.v.cidr_block_associations)\n}\n",
-    )]);
-    assert_eq!(addresses(&c), ["data.aws_vpc.v"]);
+fn an_unknown_count_or_for_each_leaves_one_instance_standing_for_all() {
+    // Issue 14 item 9: the resource used to be left out, and the gate passed.
+    let (c, w) = run(&[
+        (
+            "main.tf",
+            r#"data "aws_vpc" "v" {}
+resource "aws_x" "r" {
+  count = length(data.aws_vpc.v.cidr_block_associations)
+  n     = count.index
+}
+resource "aws_x" "s" {
+  for_each = toset(data.aws_vpc.v.tags_all["teams"])
+  k        = each.key
+}
+resource "aws_x" "bad" {
+  for_each = [1, 2]
+}
+module "m" {
+  source = "./m"
+  count  = length(data.aws_vpc.v.cidr_block_associations)
+}
+resource "aws_x" "uses" {
+  ids = aws_x.r[*].id
+  out = module.m[0].o
+}
+"#,
+        ),
+        (
+            "m/main.tf",
+            "resource \"aws_x\" \"in_module\" {}\noutput \"o\" {\n  value = 1\n}\n",
+        ),
+    ]);
+    assert_eq!(
+        addresses(&c),
+        [
+            "aws_x.bad[*]",
+            "aws_x.r[*]",
+            "aws_x.s[*]",
+            "aws_x.uses",
+            "data.aws_vpc.v",
+            "module.m[*].aws_x.in_module"
+        ]
+    );
+    let deferred: Vec<bool> = c.resources.iter().map(|r| r.deferred).collect();
+    assert_eq!(deferred, [true, true, true, false, false, true]);
+    // The index and key are unknown; so is every reference to the instances.
+    let r = res(&c, "aws_x.r[*]");
+    assert_eq!(r.unknown, json!({"n": true}));
+    assert_eq!(res(&c, "aws_x.s[*]").unknown, json!({"k": true}));
+    assert_eq!(
+        res(&c, "aws_x.uses").unknown,
+        json!({"ids": true, "out": true})
+    );
+    // Only the invalid for_each is warned about here; the plan reader warns about
+    // every deferred instance.
     let m = messages(&w);
     assert!(
-        m.contains("count is unknown") && m.contains("left out"),
+        m.contains("its for_each is a set with a number element (only strings are allowed), which Terraform rejects; one instance, aws_x.bad[*], stands for"),
         "{m}"
     );
+    assert_eq!(m.matches("stands for").count(), 1, "{m}");
 }
 
 #[test]
@@ -416,15 +437,16 @@ resource "aws_x" "r" {
     assert_eq!(r.values["same"], json!("a"));
     assert_eq!(r.values["and"], json!(false));
     assert_eq!(r.values["or"], json!(true));
-    assert_eq!(r.values["tried"], json!("fallback"));
+    // Terraform rejects an undeclared name even inside `try`: nothing is known.
+    assert_eq!(r.values["tried"], json!(null));
     assert_eq!(r.values["can"], json!(false));
     assert_eq!(r.values["len"], json!(2));
     // An unknown `for` condition or key makes the whole result unknown; unknown values
     // are unknown elements; an unknown collection makes a template unknown.
     assert_eq!(
         r.unknown,
-        json!({"differs": true, "eq": true, "co": true, "for_if": true, "for_key": true,
-               "for_val": [true, true], "tmpl": true})
+        json!({"differs": true, "eq": true, "tried": true, "co": true, "for_if": true,
+               "for_key": true, "for_val": [true, true], "tmpl": true})
     );
 }
 

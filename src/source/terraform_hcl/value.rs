@@ -5,12 +5,13 @@
 //! objects are one sorted object type. Not a type checker: values carry no declared type.
 
 use std::collections::BTreeMap;
+use std::ops::Deref;
 use std::rc::Rc;
 
 use serde_json::{Map, Value as Json};
 
 /// An evaluated value; [`Value::Unknown`] is known only after apply.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub(crate) enum Value {
     /// `null`.
     Null,
@@ -21,12 +22,92 @@ pub(crate) enum Value {
     /// A string.
     String(Rc<str>),
     /// A list, tuple or set.
-    List(Rc<Vec<Value>>),
+    List(Rc<List>),
     /// A map or object; `open` objects (resource instances) answer an attribute they
     /// lack with unknown instead of an error.
-    Object(Rc<BTreeMap<String, Value>>, bool),
+    Object(Rc<Object>, bool),
     /// Known only after apply.
     Unknown,
+}
+
+/// What a collection's constructor learns of it, so that budgets and "wholly known"
+/// never walk a value again: values share their parts (`Rc`), so a walk could visit
+/// the same large part a million times.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Meta {
+    /// The value's size as a plan would write it: characters of its strings (keys
+    /// included) plus eight per other element, saturating.
+    pub(crate) size: usize,
+    /// How deeply collections nest in it (a scalar: 0).
+    pub(crate) depth: usize,
+    /// No part is unknown.
+    pub(crate) known: bool,
+}
+
+impl Meta {
+    fn of_parts<'v>(parts: impl Iterator<Item = (usize, &'v Value)>) -> Self {
+        let mut meta = Self {
+            size: SCALAR_SIZE,
+            depth: 1,
+            known: true,
+        };
+        for (extra, v) in parts {
+            let m = v.meta();
+            meta.size = meta.size.saturating_add(extra).saturating_add(m.size);
+            meta.depth = meta.depth.max(m.depth + 1);
+            meta.known &= m.known;
+        }
+        meta
+    }
+}
+
+/// The size [`Meta`] counts for a scalar or a collection's own bookkeeping.
+const SCALAR_SIZE: usize = 8;
+
+/// A list's elements, with their [`Meta`].
+#[derive(Clone, Debug, Default)]
+pub(crate) struct List {
+    items: Vec<Value>,
+    meta: Meta,
+}
+
+impl Deref for List {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.items
+    }
+}
+
+/// An object's attributes, with their [`Meta`].
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Object {
+    map: BTreeMap<String, Value>,
+    meta: Meta,
+}
+
+impl Deref for Object {
+    type Target = BTreeMap<String, Value>;
+    fn deref(&self) -> &BTreeMap<String, Value> {
+        &self.map
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Null, Self::Null) | (Self::Unknown, Self::Unknown) => true,
+            (Self::Bool(a), Self::Bool(b)) => a == b,
+            #[allow(clippy::float_cmp)] // Terraform's == on numbers
+            (Self::Number(a), Self::Number(b)) => a == b,
+            (Self::String(a), Self::String(b)) => a == b,
+            // Shared parts are equal without looking (see `Meta`).
+            (Self::List(a), Self::List(b)) => Rc::ptr_eq(a, b) || a.items == b.items,
+            (Self::Object(a, x), Self::Object(b, y)) => {
+                x == y && (Rc::ptr_eq(a, b) || a.map == b.map)
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Value {
@@ -34,12 +115,42 @@ impl Value {
         Self::String(s.into())
     }
 
-    pub(crate) fn list(v: Vec<Value>) -> Self {
-        Self::List(Rc::new(v))
+    pub(crate) fn list(items: Vec<Value>) -> Self {
+        let meta = Meta::of_parts(items.iter().map(|v| (0, v)));
+        Self::List(Rc::new(List { items, meta }))
     }
 
-    pub(crate) fn object(m: BTreeMap<String, Value>) -> Self {
-        Self::Object(Rc::new(m), false)
+    pub(crate) fn object(map: BTreeMap<String, Value>) -> Self {
+        Self::Object(Self::object_data(map), false)
+    }
+
+    /// An object's shared data (for open objects: `Value::Object(data, true)`).
+    pub(crate) fn object_data(map: BTreeMap<String, Value>) -> Rc<Object> {
+        let meta = Meta::of_parts(map.iter().map(|(k, v)| (k.len(), v)));
+        Rc::new(Object { map, meta })
+    }
+
+    /// Size, depth and knownness, without walking the value.
+    pub(crate) fn meta(&self) -> Meta {
+        match self {
+            Self::List(l) => l.meta,
+            Self::Object(o, _) => o.meta,
+            Self::String(s) => Meta {
+                size: s.len().max(SCALAR_SIZE),
+                depth: 0,
+                known: true,
+            },
+            Self::Unknown => Meta {
+                size: SCALAR_SIZE,
+                depth: 0,
+                known: false,
+            },
+            _ => Meta {
+                size: SCALAR_SIZE,
+                depth: 0,
+                known: true,
+            },
+        }
     }
 
     pub(crate) fn is_unknown(&self) -> bool {
@@ -48,12 +159,7 @@ impl Value {
 
     /// `true` when no part of the value is unknown.
     pub(crate) fn is_wholly_known(&self) -> bool {
-        match self {
-            Self::Unknown => false,
-            Self::List(l) => l.iter().all(Self::is_wholly_known),
-            Self::Object(m, _) => m.values().all(Self::is_wholly_known),
-            _ => true,
-        }
+        self.meta().known
     }
 
     /// A short name of the value's type, for messages.

@@ -13,6 +13,9 @@ pub(crate) enum Key {
     Int(i64),
     /// `["name"]`
     Str(String),
+    /// `[*]`: the instance standing for instances not known before apply (a deferred
+    /// change).
+    Any,
 }
 
 impl fmt::Display for Key {
@@ -20,6 +23,7 @@ impl fmt::Display for Key {
         match self {
             Self::Int(i) => write!(f, "[{i}]"),
             Self::Str(s) => write!(f, "[{}]", serde_json::Value::String(s.clone())),
+            Self::Any => f.write_str("[*]"),
         }
     }
 }
@@ -51,6 +55,8 @@ pub(crate) fn parse_steps(text: &str) -> Option<Vec<Step>> {
             let inner = &text[i + 1..close];
             key = Some(if let Ok(n) = inner.parse::<i64>() {
                 Key::Int(n)
+            } else if inner == "*" {
+                Key::Any
             } else {
                 Key::Str(serde_json::from_str::<String>(inner).ok()?)
             });
@@ -171,6 +177,9 @@ mod tests {
         );
         assert_eq!(a.index, Some(Key::Str("x".into())));
         assert_eq!(a.config_address(), "aws_security_group.web");
+        let a = Address::parse("module.m[*].aws_security_group.g[*]").unwrap();
+        assert_eq!(a.index, Some(Key::Any));
+        assert_eq!(a.modules, [("m".to_owned(), Some(Key::Any))]);
     }
 
     #[test]

@@ -39,6 +39,17 @@ pub(super) fn cidr_peer(text: &str) -> Option<(PeerSet, bool)> {
     }
 }
 
+/// What a warning says of a CIDR block with host bits set beyond its prefix
+/// (`10.0.0.1/8`), which Terraform's AWS provider rejects at plan or apply: the rule may
+/// never exist, so the caller makes it possible, read as the block's network (as the AWS
+/// API would). `None` for a proper block.
+pub(super) fn host_bits(text: &str) -> Option<String> {
+    let network = parse_cidr(text).and_then(crate::model::host_bits_set)?;
+    Some(format!(
+        "{text:?} has host bits set beyond its prefix, which Terraform's AWS provider rejects; read as {network}, possible"
+    ))
+}
+
 /// The names a reference settled on, and how sure that is.
 pub(super) struct Settled<T> {
     pub names: Vec<T>,
@@ -126,16 +137,13 @@ pub(super) fn owners(
         );
         return Vec::new();
     }
-    let resolved = plan
-        .resolve_reference(entry, attr, &|e, a| want.accepts(e, a), want.id_prefix())
-        .expect_one();
-    let candidates = plan.candidate_keys(want, &resolved);
+    let found = plan.resolve_keys(entry, attr, want, true);
     let Settled { names, certainty } = settle(
         warnings,
         &label,
         &format!("`{attr}`"),
-        &resolved,
-        candidates,
+        &found.resolved,
+        found.keys.clone(),
         placeholder.to_owned(),
     );
     names.into_iter().map(|k| (k, certainty)).collect()

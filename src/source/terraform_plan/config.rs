@@ -20,7 +20,7 @@ use super::address::{Address, Key, parse_steps};
 use super::raw::{RawConfigModule, RawConfigResource, RawVariable};
 
 /// How a module instance or resource index in a [`Target`] is constrained.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) enum KeyPat {
     /// Any instance (the reference did not say which).
     Any,
@@ -38,7 +38,7 @@ impl KeyPat {
 }
 
 /// A resource a reference points at, with the attribute read from it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) struct Target {
     pub modules: Vec<(String, KeyPat)>,
     pub data: bool,
@@ -66,7 +66,7 @@ impl Target {
 }
 
 /// What an attribute's expression may evaluate to.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub(super) struct Candidates {
     /// Resources referenced, directly or through modules and variables.
     pub targets: BTreeSet<Target>,

@@ -3,7 +3,8 @@
 //!
 //! Reads `aws_instance`, `aws_network_interface`, `aws_network_interface_sg_attachment`,
 //! `aws_eip` and `aws_eip_association`, `aws_lb`/`aws_alb` with their listeners, target
-//! groups and attachments, `aws_db_instance`, `aws_rds_cluster_instance`,
+//! groups and attachments, `aws_elb` (classic, with its listeners, `instances` and
+//! `aws_elb_attachment`s), `aws_db_instance`, `aws_rds_cluster_instance`,
 //! `aws_elasticache_cluster`, `aws_elasticache_replication_group`,
 //! `aws_lambda_function`, `aws_ecs_service`, `aws_vpc_endpoint` (interface),
 //! `aws_efs_mount_target` and `aws_eks_cluster`. Runs after the topology reader, whose
@@ -21,11 +22,12 @@ use crate::model::{
 use crate::warning::{WarningKind, Warnings};
 
 /// The resource types that are endpoints, read first.
-const ENDPOINT_KINDS: [&str; 13] = [
+const ENDPOINT_KINDS: [&str; 14] = [
     "aws_instance",
     "aws_network_interface",
     "aws_lb",
     "aws_alb",
+    "aws_elb",
     "aws_db_instance",
     "aws_rds_cluster_instance",
     "aws_elasticache_cluster",
@@ -73,6 +75,7 @@ pub(super) fn build(
             "aws_instance" => r.instance(i, e, side, snapshot),
             "aws_network_interface" => Some(r.network_interface(i, e, side, snapshot)),
             "aws_lb" | "aws_alb" => Some(r.load_balancer(i, e, side, snapshot)),
+            "aws_elb" => Some(r.classic_load_balancer(i, e, side, snapshot, after)),
             "aws_db_instance" => Some(r.database(i, e, side, snapshot, after)),
             "aws_rds_cluster_instance" => r.cluster_instance(i, e, side, snapshot, after),
             "aws_elasticache_cluster" | "aws_elasticache_replication_group" => {
@@ -370,6 +373,102 @@ impl Reader<'_, '_, '_> {
         Endpoint::with_interfaces(label, kind, interfaces)
     }
 
+    /// A classic load balancer: its subnets and groups (the VPC's default group when
+    /// it names none, as AWS gives it), internet-facing unless `internal`, and its
+    /// inline listeners forwarding to the `instances` it registers and those its
+    /// `aws_elb_attachment`s register. HTTP, HTTPS, TCP and SSL are all TCP.
+    fn classic_load_balancer(
+        &mut self,
+        i: usize,
+        e: &Entry<'_>,
+        side: Side<'_>,
+        s: &Snapshot,
+        after: bool,
+    ) -> Endpoint {
+        let label = e.label();
+        let (subnets, _) = self.attr(i, side, "subnets", Want::Subnet);
+        if subnets.is_empty() && !side.key("subnets").is_unknown() {
+            self.warnings.push(
+                WarningKind::UnsupportedResource,
+                Some(&label),
+                "the classic load balancer names no subnets (availability zones of EC2-Classic or the default VPC), so where it is cannot be known; its exposure is not in the report",
+            );
+        }
+        let groups = self.attr(i, side, "security_groups", Want::SecurityGroup);
+        let public = match tri(side.key("internal")) {
+            Tri::Yes => Tri::No,
+            Tri::No => Tri::Yes,
+            Tri::Unknown => Tri::Unknown,
+        };
+        let interfaces = self.interfaces(&label, &subnets, &groups, true, public, Tri::No, s);
+        let mut ep =
+            Endpoint::with_interfaces(&label, EndpointKind::ClassicLoadBalancer, interfaces);
+        // `instances` is computed when attachments register them: unknown and not
+        // configured is "what the attachments add".
+        let registered = side.key("instances");
+        let mut instances = if registered.str().is_some()
+            || registered.items().next().is_some()
+            || (registered.is_unknown() && self.plan.configured(i, "instances") != Some(false))
+        {
+            self.attr(i, side, "instances", Want::Instance).0
+        } else {
+            Vec::new()
+        };
+        instances.extend(self.classic_attachments(&label, after));
+        instances.sort();
+        instances.dedup();
+        for (n, l) in side.key("listener").items().enumerate() {
+            let port = |k: &str| l.key(k).int().and_then(|p| u16::try_from(p).ok());
+            let (Some(lb_port), Some(instance_port)) = (port("lb_port"), port("instance_port"))
+            else {
+                self.warnings.push(
+                    WarningKind::UnknownValue,
+                    Some(&label),
+                    format!("listener[{n}]: its ports are not known before apply; the listener is left out, so nothing is reported through it"),
+                );
+                continue;
+            };
+            ep.listeners.push(Listener {
+                protocol: TCP,
+                port: lb_port,
+                targets: instances
+                    .iter()
+                    .map(|k| (k.clone(), instance_port))
+                    .collect(),
+                origin: Origin::new(&label, format!("listener[{n}]")),
+            });
+        }
+        ep.listeners.sort();
+        ep
+    }
+
+    /// The instances `aws_elb_attachment`s of the side register with `elb`.
+    fn classic_attachments(&mut self, elb: &str, after: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        for (j, a) in entries_of(self.plan, &["aws_elb_attachment"]) {
+            let sides = a.sides();
+            let Some(side) = sides.side(after) else {
+                continue;
+            };
+            let to_elb = self
+                .plan
+                .refs(
+                    j,
+                    side.key("elb"),
+                    "elb",
+                    Want::ClassicLoadBalancer,
+                    true,
+                    self.warnings,
+                )
+                .known()
+                .any(|k| k == elb);
+            if to_elb {
+                out.extend(self.attr(j, side, "instance", Want::Instance).0);
+            }
+        }
+        out
+    }
+
     /// The subnets of a subnet group named by `attr` (`db_subnet_group_name`,
     /// `subnet_group_name`), read on the same side.
     fn subnet_group(
@@ -580,8 +679,7 @@ impl Reader<'_, '_, '_> {
             let v = side.key(attr);
             // An unknown value the configuration does not set is computed by AWS
             // (an EIP's `instance` stays empty until something associates it).
-            let addr = self.plan.entries[i].addr.as_ref();
-            let configured = addr.and_then(|a| self.plan.config.sets(a, attr)) != Some(false);
+            let configured = self.plan.configured(i, attr) != Some(false);
             if v.str().is_some() || (v.is_unknown() && configured) {
                 let refs = self.plan.refs(i, v, attr, want, true, self.warnings);
                 if let Some(k) = refs.known().next() {

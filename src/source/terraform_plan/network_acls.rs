@@ -10,10 +10,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::common::{Both, Parts, cidr_peer, owners, scope, warn_conflicting_styles, whole_family};
+use super::common::{
+    Both, Parts, cidr_peer, host_bits, owners, scope, warn_conflicting_styles, whole_family,
+};
 use super::refs::Want;
 use super::values::Side;
 use super::{Entry, Plan};
+use crate::header_space::service::{has_ports, is_icmp};
 use crate::header_space::{PeerSet, ServiceSet};
 use crate::model::{
     Action, Certainty, Direction, NaclRule, NetworkAcl, Origin, Protocol, nacl_services,
@@ -296,8 +299,7 @@ impl Builder<'_, '_, '_> {
         let list = acl.key(attr);
         let label = self.label(entry);
         if list.is_unknown() {
-            let addr = self.plan.entries[entry].addr.as_ref();
-            let sets = addr.and_then(|a| self.plan.config.sets(a, attr));
+            let sets = self.plan.configured(entry, attr);
             if fresh && sets != Some(true) {
                 if sets.is_none() {
                     self.warnings.push(
@@ -440,6 +442,10 @@ impl Builder<'_, '_, '_> {
             );
             return None;
         };
+        if let Some(why) = host_bits(text) {
+            *certainty = Certainty::Possible;
+            note(self.warnings, WarningKind::InvalidRule, why);
+        }
         Some(cidr_peer(text).unwrap_or_else(|| {
             *certainty = Certainty::Possible;
             note(
@@ -491,6 +497,29 @@ impl Builder<'_, '_, '_> {
                 self.warnings,
                 WarningKind::UnknownValue,
                 "ports or ICMP type/code are known only after apply; treated as possibly the whole protocol".into(),
+            );
+            return whole;
+        }
+        // Only the fields the protocol reads: ICMP fields of a TCP entry are ignored.
+        let names = ["from_port", "to_port", "icmp_type", "icmp_code"];
+        let read = |name: &str| match protocol {
+            Protocol::Number(p) if has_ports(p) => name.ends_with("_port"),
+            Protocol::Number(p) if is_icmp(p) => name.starts_with("icmp"),
+            _ => false,
+        };
+        if let Some((name, text)) = names
+            .into_iter()
+            .zip(fields)
+            .filter(|(name, _)| read(name))
+            .find_map(|(name, s)| s.not_an_int().map(|t| (name, t)))
+        {
+            *certainty = Certainty::Possible;
+            note(
+                self.warnings,
+                WarningKind::InvalidRule,
+                format!(
+                    "{name} {text} is not a whole number; treated as possibly the whole protocol"
+                ),
             );
             return whole;
         }

@@ -19,6 +19,10 @@ pub(super) struct RawPlan<'a> {
     pub format_version: Option<String>,
     #[serde(borrow, default)]
     pub resource_changes: Option<Vec<RawResourceChange<'a>>>,
+    /// Changes Terraform deferred (1.9+ with deferrals allowed; the plans reachdiff
+    /// synthesizes from configuration, for a `count`/`for_each` it cannot know).
+    #[serde(borrow, default)]
+    pub deferred_changes: Option<Vec<RawDeferredChange<'a>>>,
     #[serde(borrow, default)]
     pub prior_state: Option<RawState<'a>>,
     #[serde(borrow, default)]
@@ -57,6 +61,15 @@ pub(super) struct RawResourceChange<'a> {
     pub deposed: Option<String>,
     #[serde(borrow)]
     pub change: &'a RawValue,
+}
+
+/// One entry of `deferred_changes`: why, and the change as it may be.
+#[derive(Deserialize)]
+pub(super) struct RawDeferredChange<'a> {
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(borrow)]
+    pub resource_change: RawResourceChange<'a>,
 }
 
 /// `resource_changes[].change`.

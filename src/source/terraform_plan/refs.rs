@@ -16,7 +16,7 @@ use crate::model::{Certainty, is_unknown_key, unknown_key};
 use crate::warning::Warnings;
 
 /// The type of resource an attribute refers to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(super) enum Want {
     Vpc,
     Subnet,
@@ -28,6 +28,8 @@ pub(super) enum Want {
     Instance,
     NetworkInterface,
     LoadBalancer,
+    /// A classic load balancer (`aws_elb`), named by its name (its id).
+    ClassicLoadBalancer,
     TargetGroup,
     PrefixList,
 }
@@ -72,6 +74,7 @@ impl Want {
             Self::Instance => &["aws_instance"],
             Self::NetworkInterface => &["aws_network_interface", "aws_instance"],
             Self::LoadBalancer => &["aws_lb", "aws_alb"],
+            Self::ClassicLoadBalancer => &["aws_elb"],
             Self::TargetGroup => &["aws_lb_target_group", "aws_alb_target_group"],
             Self::PrefixList => &["aws_ec2_managed_prefix_list", "aws_prefix_list"],
         }
@@ -99,6 +102,7 @@ impl Want {
             Self::Instance => "instance",
             Self::NetworkInterface => "network interface",
             Self::LoadBalancer => "load balancer",
+            Self::ClassicLoadBalancer => "classic load balancer",
             Self::TargetGroup => "target group",
             Self::PrefixList => "prefix list",
         }
@@ -117,6 +121,8 @@ impl Want {
             Self::Instance => "i-",
             Self::NetworkInterface => "eni-",
             Self::LoadBalancer | Self::TargetGroup => "arn:",
+            // Named by its name: any literal may be one.
+            Self::ClassicLoadBalancer => "",
             Self::PrefixList => "pl-",
         }
     }
@@ -262,22 +268,13 @@ impl Plan<'_> {
             .collect();
         let mut certainty = Certainty::Definite;
         if list.any_unknown() {
-            let mut resolved = self.resolve_reference(
-                entry,
-                config_attr,
-                &|e, a| want.accepts(e, a),
-                want.id_prefix(),
-            );
-            if single {
-                resolved = resolved.expect_one();
-            }
-            let found = self.candidate_keys(want, &resolved);
+            let found = self.resolve_keys(entry, config_attr, want, single);
             let settled = settle(
                 warnings,
                 &self.entries[entry].label(),
                 &format!("`{config_attr}`"),
-                &resolved,
-                found,
+                &found.resolved,
+                found.keys.clone(),
                 unknown_key(want.noun()),
             );
             certainty = settled.certainty;

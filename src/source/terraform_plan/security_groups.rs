@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::common::{
-    Both, Parts, cidr_peer, owners, scope, settle, warn_conflicting_styles, whole_family,
+    Both, Parts, cidr_peer, host_bits, owners, scope, settle, warn_conflicting_styles, whole_family,
 };
 use super::refs::Want;
 use super::values::{Side, StrList, str_list};
@@ -153,6 +153,8 @@ struct Fields<'v> {
     /// Referenced security groups and prefix lists, indexed by [`RefKind`].
     refs: [Side<'v>; 2],
     self_flag: Option<Side<'v>>,
+    /// An inline rule of the group (not a rule resource).
+    inline: bool,
 }
 
 /// The two kinds of symbolic reference a rule can hold.
@@ -275,21 +277,6 @@ impl Builder<'_, '_, '_> {
         kind.principal(self.plan.key_for_id(kind.want(), id))
     }
 
-    /// Principals for a resolved reference.
-    fn principals(&self, kind: RefKind, r: &Resolved) -> Vec<Principal> {
-        self.plan
-            .candidate_keys(kind.want(), r)
-            .into_iter()
-            .map(|k| kind.principal(k))
-            .collect()
-    }
-
-    fn resolve(&self, kind: RefKind, entry: usize, attr: &str) -> Resolved {
-        let want = kind.want();
-        self.plan
-            .resolve_reference(entry, attr, &|e, a| want.accepts(e, a), want.id_prefix())
-    }
-
     /// Turns a resolution into principals and a certainty, warning when it is not exact.
     fn settle(
         &mut self,
@@ -355,6 +342,7 @@ impl Builder<'_, '_, '_> {
                             side.key("prefix_list_ids"),
                         ],
                         self_flag: Some(side.key("self")),
+                        inline: false,
                     },
                     Unknowns::Attribute(["source_security_group_id", "prefix_list_ids"]),
                 )
@@ -378,6 +366,7 @@ impl Builder<'_, '_, '_> {
                             side.key("prefix_list_id"),
                         ],
                         self_flag: None,
+                        inline: false,
                     },
                     Unknowns::Attribute(["referenced_security_group_id", "prefix_list_id"]),
                 )
@@ -398,8 +387,7 @@ impl Builder<'_, '_, '_> {
     fn unknown_inline(&mut self, entry: usize, direction: Direction, fresh: bool) -> Vec<SgRule> {
         let attr = direction.as_str();
         let label = self.label(entry);
-        let addr = self.plan.entries[entry].addr.as_ref();
-        let sets = addr.and_then(|a| self.plan.config.sets(a, attr));
+        let sets = self.plan.configured(entry, attr);
         if fresh && sets == Some(false) {
             return Vec::new();
         }
@@ -466,6 +454,7 @@ impl Builder<'_, '_, '_> {
                 cidr6: item.key("ipv6_cidr_blocks"),
                 refs: [item.key("security_groups"), item.key("prefix_list_ids")],
                 self_flag: Some(item.key("self")),
+                inline: true,
             };
             let origin = Origin::new(label.clone(), format!("{attr}[{n}]"));
             out.extend(self.rules_from_fields(entry, owner, &fields, &unknowns, &origin));
@@ -500,11 +489,15 @@ impl Builder<'_, '_, '_> {
             .flat_map(|r| str_list(r.key(field)).items)
             .map(|id| self.principal_of_id(kind, id))
             .collect();
-        let mut resolved = self.resolve(kind, entry, attr);
-        resolved.ambiguous |= unknown_blocks > 1;
-        let principals = self
-            .principals(kind, &resolved)
-            .into_iter()
+        let found = self.plan.resolve_keys(entry, attr, kind.want(), false);
+        let resolved = Resolved {
+            ambiguous: found.resolved.ambiguous || unknown_blocks > 1,
+            ..found.resolved.flags()
+        };
+        let principals = found
+            .keys
+            .iter()
+            .map(|k| kind.principal(k.clone()))
             .filter(|p| !known.contains(p))
             .collect();
         self.settle(
@@ -549,16 +542,18 @@ impl Builder<'_, '_, '_> {
                     if self.computed_unset(entry, attr, f) {
                         continue;
                     }
-                    let mut resolved = self.resolve(kind, entry, attr);
                     // Every attribute of a rule resource holds one id but `prefix_list_ids`.
-                    if attr != "prefix_list_ids" {
-                        resolved = resolved.expect_one();
-                    }
-                    let principals = self.principals(kind, &resolved);
+                    let single = attr != "prefix_list_ids";
+                    let found = self.plan.resolve_keys(entry, attr, kind.want(), single);
+                    let principals = found
+                        .keys
+                        .iter()
+                        .map(|k| kind.principal(k.clone()))
+                        .collect();
                     self.settle(
                         entry,
                         &format!("`{attr}`"),
-                        &resolved,
+                        &found.resolved,
                         principals,
                         kind.placeholder(),
                     )
@@ -607,8 +602,7 @@ impl Builder<'_, '_, '_> {
     /// `cidr_blocks`), so "unknown" in `after` refers to nothing. Without configuration,
     /// the rule's other sources decide.
     fn computed_unset(&self, entry: usize, attr: &str, f: &Fields<'_>) -> bool {
-        let addr = self.plan.entries[entry].addr.as_ref();
-        match addr.and_then(|a| self.plan.config.sets(a, attr)) {
+        match self.plan.configured(entry, attr) {
             Some(set) => !set,
             None => !peers_so_far_empty(f),
         }
@@ -644,6 +638,40 @@ impl Builder<'_, '_, '_> {
             );
             return (ServiceSet::all(), Certainty::Possible);
         };
+        let whole = match protocol {
+            Protocol::All => ServiceSet::all(),
+            Protocol::Number(p) => ServiceSet::protocol(p),
+        };
+        if let Some((name, text)) = [("from_port", f.from), ("to_port", f.to)]
+            .into_iter()
+            .find_map(|(name, s)| s.not_an_int().map(|t| (name, t)))
+        {
+            self.warnings.push(
+                WarningKind::InvalidRule,
+                Some(&label),
+                format!(
+                    "{}{name} {text} is not a port number; treated as possibly the whole protocol",
+                    scope(origin)
+                ),
+            );
+            return (whole, Certainty::Possible);
+        }
+        let nonzero = |s: Side<'_>| s.int().is_some_and(|p| p != 0);
+        if f.inline && protocol == Protocol::All && (nonzero(f.from) || nonzero(f.to)) {
+            // `aws_security_group_rule` accepts this (AWS ignores the ports); an inline
+            // rule fails at apply.
+            self.warnings.push(
+                WarningKind::InvalidRule,
+                Some(&label),
+                format!(
+                    "{}protocol -1 with ports {}-{} fails at apply (inline rules of every protocol take from_port = to_port = 0); treated as possibly all traffic",
+                    scope(origin),
+                    f.from.int().unwrap_or_default(),
+                    f.to.int().unwrap_or_default()
+                ),
+            );
+            return (ServiceSet::all(), Certainty::Possible);
+        }
         let mut certainty = Certainty::Definite;
         let port = |s: Side<'_>, certainty: &mut Certainty| {
             if s.is_unknown() {
@@ -664,11 +692,7 @@ impl Builder<'_, '_, '_> {
                     scope(origin)
                 ),
             );
-            let widened = match protocol {
-                Protocol::All => ServiceSet::all(),
-                Protocol::Number(p) => ServiceSet::protocol(p),
-            };
-            return (widened, certainty);
+            return (whole, certainty);
         }
         match sg_services(protocol, from, to) {
             Ok(s) => (s, Certainty::Definite),
@@ -681,11 +705,7 @@ impl Builder<'_, '_, '_> {
                         scope(origin)
                     ),
                 );
-                let widened = match protocol {
-                    Protocol::All => ServiceSet::all(),
-                    Protocol::Number(p) => ServiceSet::protocol(p),
-                };
-                (widened, Certainty::Possible)
+                (whole, Certainty::Possible)
             }
         }
     }
@@ -713,7 +733,16 @@ impl Builder<'_, '_, '_> {
         }
         for text in list.items {
             if let Some((peers, _)) = cidr_peer(text) {
-                out.push((peers, Certainty::Definite));
+                let mut certainty = Certainty::Definite;
+                if let Some(why) = host_bits(text) {
+                    self.warnings.push(
+                        WarningKind::InvalidRule,
+                        Some(&label),
+                        format!("{}{why}", scope(origin)),
+                    );
+                    certainty = Certainty::Possible;
+                }
+                out.push((peers, certainty));
             } else {
                 self.warnings.push(
                     WarningKind::InvalidRule,

@@ -286,10 +286,7 @@ impl Reader<'_, '_, '_> {
         let routes = side.key("route");
         if routes.is_unknown() {
             let fresh = e.sides().before.is_none();
-            let configured = e
-                .addr
-                .as_ref()
-                .and_then(|a| self.plan.config.sets(a, "route"));
+            let configured = self.plan.configured(i, "route");
             if !(fresh && configured == Some(false)) {
                 table.routes.push(Route {
                     destination: RouteDestination::Unknown,

@@ -84,6 +84,16 @@ impl<'v> Side<'v> {
         }
     }
 
+    /// A value that is present but is no whole number (`"abc"`, `22.5`, a list): what
+    /// it is, for a warning. `None` for numbers, numeric strings, null and unknowns.
+    pub(super) fn not_an_int(self) -> Option<String> {
+        let blank = matches!(self.values, Value::String(s) if s.trim().is_empty());
+        if self.is_unknown() || !self.present() || blank || self.int().is_some() {
+            return None;
+        }
+        Some(self.values.to_string())
+    }
+
     /// A boolean, accepting `"true"`/`"false"`.
     pub(super) fn bool(self) -> Option<bool> {
         match self.values {

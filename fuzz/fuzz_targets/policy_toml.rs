@@ -1,0 +1,10 @@
+//! The policy file (`reachdiff.toml`).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = reachdiff::risk::policy::parse(text);
+    }
+});
