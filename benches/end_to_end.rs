@@ -3,6 +3,7 @@
 //! Run with `cargo bench --bench end_to_end`; figures are in `docs/benchmarks.md`.
 
 mod data;
+mod worst_case;
 
 use divan::counter::BytesCount;
 use divan::{Bencher, black_box};
@@ -16,6 +17,29 @@ use reachdiff::warning::Warnings;
 
 fn main() {
     divan::main();
+}
+
+/// (instances, shape) of the worst case (`worst_case.rs`): every instance in its own
+/// group, groups referencing each other, shared subnets with network ACLs.
+const WORST: [(usize, worst_case::Shape); 4] = [
+    (1_500, worst_case::Shape::Create),
+    (1_500, worst_case::Shape::Update),
+    (10_000, worst_case::Shape::Create),
+    (10_000, worst_case::Shape::Update),
+];
+
+/// The worst case end to end as the binary runs it, but for writing: read the plan,
+/// both levels of the delta, and risk.
+#[divan::bench(args = WORST, sample_count = 3)]
+fn worst_case(bencher: Bencher<'_, '_>, (instances, shape): (usize, worst_case::Shape)) {
+    let subnets = (instances / 15).clamp(1, 100);
+    let plan = worst_case::plan(instances, subnets, shape);
+    bencher.counter(BytesCount::of_str(&plan)).bench(|| {
+        let mut warnings = Warnings::new();
+        let pair = terraform_plan::load(black_box(plan.as_bytes()), &mut warnings).unwrap();
+        let delta = Delta::between(&pair);
+        assess_delta(&pair, delta)
+    });
 }
 
 /// Security groups per plan.
@@ -68,6 +92,13 @@ fn bench_assess(bencher: Bencher<'_, '_>, plan: &str) {
     let mut warnings = Warnings::new();
     let pair = terraform_plan::load(plan.as_bytes(), &mut warnings).unwrap();
     let delta = Delta::between(&pair);
+    bencher
+        .with_inputs(|| delta.clone())
+        .bench_values(|d| assess_delta(black_box(&pair), d));
+}
+
+/// Risk with the default policy and `--fail-on high`.
+fn assess_delta(pair: &reachdiff::source::SnapshotPair, delta: Delta) -> (Delta, risk::Assessment) {
     let policy = Policy::default();
     let assumptions = Assumptions::default();
     let settings = Settings {
@@ -76,9 +107,7 @@ fn bench_assess(bencher: Bencher<'_, '_>, plan: &str) {
         today: Date::from_days(20_000),
         assumptions: &assumptions,
     };
-    bencher
-        .with_inputs(|| delta.clone())
-        .bench_values(|d| risk::assess(d, black_box(&pair), &settings, &mut Warnings::new()));
+    risk::assess(delta, pair, &settings, &mut Warnings::new())
 }
 
 /// Security groups per synthetic `CloudFormation` template.

@@ -376,7 +376,7 @@ impl Writer {
                     group_id((g + 1) % n)
                 ));
                 let before = values(&before_rules);
-                let (action, after) = if g % 50 == 0 {
+                let (action, after) = if g.is_multiple_of(50) {
                     let mut after_rules = before_rules.clone();
                     after_rules.push(rule(443, "0.0.0.0/0"));
                     ("update", values(&after_rules))

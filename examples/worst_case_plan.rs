@@ -17,15 +17,16 @@ mod worst_case;
 
 use std::io::Write;
 
-fn main() {
+fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let instances: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(1_500);
     let shape = match args.get(1).map(String::as_str) {
         None | Some("create") => worst_case::Shape::Create,
         Some("update") => worst_case::Shape::Update,
         Some(other) => {
-            eprintln!("error: unknown shape `{other}`: give `create` or `update`");
-            std::process::exit(2);
+            return Err(format!(
+                "unknown shape `{other}`: give `create` or `update`"
+            ));
         }
     };
     let subnets = (instances / 15).clamp(1, 100);
@@ -40,4 +41,5 @@ fn main() {
     std::io::stdout()
         .write_all(worst_case::plan(instances, subnets, shape).as_bytes())
         .expect("writing the plan to standard output");
+    Ok(())
 }

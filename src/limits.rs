@@ -90,7 +90,7 @@ pub const NESTING: usize = 128;
 /// memory grow with the square (1,000 take about 8 s and 100 MB; 10,000 took gigabytes).
 /// 10,000 instances of 200 configurations are 200. Above the budget the endpoint level
 /// is skipped with a warning; the rule level is exact at any size.
-pub const ENDPOINT_CLASSES: usize = 1_000;
+pub const ENDPOINT_CLASSES: usize = 1_000_000;
 
 /// Budgets of the Terraform evaluator (`source::terraform_hcl`). A value over a budget
 /// is unknown, with a warning (sound: unknown values widen); a configuration over the

@@ -8,6 +8,12 @@ use std::process::ExitCode;
 
 use cli::ExitStatus;
 
+/// mimalloc: reading a plan allocates and frees millions of small values (one tree per
+/// resource, header-space segments); the system allocator spent about a fifth of a
+/// 100 MB plan's time in `malloc` and `free` (`docs/benchmarks.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = cli::parse();
     let status = match cli::run(args) {

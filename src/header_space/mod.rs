@@ -297,6 +297,12 @@ impl HeaderSpace {
             .any(|s| s.peers.principals.iter().any(&mut pred))
     }
 
+    /// The parties of each segment (services with the same parties), in order; several
+    /// segments may name the same parties.
+    pub fn peer_sets(&self) -> impl Iterator<Item = &PeerSet> {
+        self.segments.iter().map(|s| &s.peers)
+    }
+
     /// Every service that some party may use.
     #[must_use]
     pub fn services(&self) -> ServiceSet {

@@ -26,13 +26,17 @@ struct Shared<'c, 's> {
     /// `filters`.
     filter_of: Vec<usize>,
     filters: Vec<[Option<HeaderSpace>; 2]>,
-    /// Each class's place for network ACLs: its addresses (and whether its subnet is
-    /// unknown), interned.
-    place_of: Vec<usize>,
+    /// Each class's place as network ACLs see it: a single IPv4 address is known by the
+    /// stretch between consecutive bounds of every ACL entry's addresses (all addresses
+    /// of a stretch meet the same entries), anything else by its addresses (and whether
+    /// its subnet is unknown), interned. Keys the ACL
+    /// memo, which would otherwise hold one entry per pair of classes in different
+    /// subnets.
+    acl_place_of: Vec<usize>,
     /// What network ACLs let through between two places: (source subnet, destination
-    /// subnet, source place, destination place).
+    /// subnet, source ACL place, destination ACL place).
     acl_memo: HashMap<(&'c str, &'c str, usize, usize), ServiceSet>,
-    /// What the rest of the VPC can send to a place: (its subnet, its place).
+    /// What the rest of the VPC can send to a place: (its subnet, its ACL place).
     vpc_memo: HashMap<(&'c str, usize), HeaderSpace>,
     /// What a subnet's ACL lets in (with the replies out), and out (with the replies
     /// in).
@@ -76,7 +80,7 @@ impl Reachability {
             let from_addresses = if absent(dkey) {
                 HeaderSpace::empty()
             } else {
-                shared.from_addresses(d).restrict_services(&dkey.accepts)
+                shared.address_inbound(d).restrict_services(&dkey.accepts)
             };
             let mut from_classes = Vec::new();
             if !dkey.accepts.is_empty() && !absent(dkey) {
@@ -96,7 +100,7 @@ impl Reachability {
                 }
             }
             let to_addresses = if dkey.sends_out && !absent(dkey) {
-                shared.to_addresses(d)
+                shared.address_outbound(d)
             } else {
                 HeaderSpace::empty()
             };
@@ -151,11 +155,31 @@ impl<'c, 's> Shared<'c, 's> {
             })
             .collect();
         let mut places: HashMap<(&PeerSet, &PeerSet, bool), usize> = HashMap::new();
-        let place_of = regions
+        let place_of: Vec<usize> = regions
             .iter()
             .map(|r| {
                 let n = places.len();
                 *places.entry((&r.exact, &r.range, r.unknown)).or_insert(n)
+            })
+            .collect();
+        let mut bounds: Vec<u64> = ctx
+            .acl_spaces()
+            .flat_map(HeaderSpace::peer_sets)
+            .flat_map(|p| p.v4.ranges())
+            .flat_map(|&(lo, hi)| [u64::from(lo), u64::from(hi) + 1])
+            .collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        let acl_place_of = regions
+            .iter()
+            .zip(&place_of)
+            .map(|(r, &place)| match r.exact.v4.ranges() {
+                [(lo, hi)]
+                    if lo == hi && r.exact.v6.is_empty() && r.range.is_empty() && !r.unknown =>
+                {
+                    bounds.partition_point(|&b| b <= u64::from(*lo))
+                }
+                _ => bounds.len() + 1 + place,
             })
             .collect();
         Self {
@@ -164,7 +188,7 @@ impl<'c, 's> Shared<'c, 's> {
             regions,
             filter_of,
             filters,
-            place_of,
+            acl_place_of,
             acl_memo: HashMap::new(),
             vpc_memo: HashMap::new(),
             through_memo: HashMap::new(),
@@ -200,8 +224,8 @@ impl<'c, 's> Shared<'c, 's> {
         let key = (
             es.unwrap_or_default(),
             ds.unwrap_or_default(),
-            self.place_of[e],
-            self.place_of[d],
+            self.acl_place_of[e],
+            self.acl_place_of[d],
         );
         if let Some(acls) = self.acl_memo.get(&key) {
             return svc.intersection(acls);
@@ -242,7 +266,7 @@ impl<'c, 's> Shared<'c, 's> {
 
     /// Inbound to class `d` from addresses: the internet, other networks and hosts in
     /// the VPC.
-    fn from_addresses(&mut self, d: usize) -> HeaderSpace {
+    fn address_inbound(&mut self, d: usize) -> HeaderSpace {
         let ctx = self.ctx;
         let world = ctx.world;
         let iface = &self.keys[d].interface;
@@ -288,7 +312,8 @@ impl<'c, 's> Shared<'c, 's> {
     /// each other subnet's addresses on the services its ACL passes, and the VPC's
     /// addresses outside every subnet the plan shows on every service.
     fn rest_of_vpc(&mut self, subnet: &'c str, d: usize) -> HeaderSpace {
-        let key = (subnet, self.place_of[d]);
+        // `d`'s region meets only ACLs here: its ACL place keys the memo.
+        let key = (subnet, self.acl_place_of[d]);
         if let Some(space) = self.vpc_memo.get(&key) {
             return space.clone();
         }
@@ -341,7 +366,7 @@ impl<'c, 's> Shared<'c, 's> {
     }
 
     /// Outbound from class `e` to addresses outside its VPC.
-    fn to_addresses(&mut self, e: usize) -> HeaderSpace {
+    fn address_outbound(&mut self, e: usize) -> HeaderSpace {
         let ctx = self.ctx;
         let world = ctx.world;
         let iface = &self.keys[e].interface;

@@ -237,6 +237,15 @@ impl<'s> Ctx<'s> {
     }
 
     /// A subnet's ACL space in one direction (everything when the ACL is not in the plan).
+    /// Every network ACL space [`Self::acl`] and [`Self::acl_reply`] can return.
+    pub(super) fn acl_spaces(&self) -> impl Iterator<Item = &HeaderSpace> {
+        self.acl
+            .values()
+            .chain(self.acl_reply.values())
+            .flatten()
+            .chain(std::iter::once(&self.everything))
+    }
+
     pub(super) fn acl(&self, subnet: Option<&str>, d: Direction) -> &HeaderSpace {
         self.acl_of(subnet)
             .and_then(|a| self.acl.get(a))

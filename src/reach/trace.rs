@@ -163,10 +163,19 @@ impl Path {
 pub struct Tracer<'s> {
     ctx: Ctx<'s>,
     ephemeral: (u16, u16),
-    /// Each security group rule's header space with prefix lists expanded, by group and
-    /// rule index: built once, as a report traces thousands of flows through the same
-    /// groups.
-    rule_spaces: RefCell<HashMap<String, Vec<Option<Rc<HeaderSpace>>>>>,
+    /// Each security group's rule spaces, built once: a report traces thousands of
+    /// flows through the same groups.
+    group_spaces: RefCell<HashMap<String, Rc<GroupSpaces>>>,
+}
+
+/// A security group's rules as header spaces, with prefix lists expanded.
+struct GroupSpaces {
+    /// Each rule's space, in the group's rule order.
+    rules: Vec<HeaderSpace>,
+    /// The union of the ingress rules' spaces, and of the egress rules': a flow that
+    /// misses it misses every rule, so a group of thousands of rules (the rules a plan
+    /// files under a reference known only after apply) is not scanned per flow.
+    union: [HeaderSpace; 2],
 }
 
 fn verdict(ok: bool) -> HopVerdict {
@@ -175,6 +184,30 @@ fn verdict(ok: bool) -> HopVerdict {
     } else {
         HopVerdict::Denied
     }
+}
+
+/// Whether a rule's space admits a flow from (or to) `points` whose peer carries
+/// `principals`: exactly, or — as in the upper world of reachability — through a
+/// reference known only after apply (which may name any group) or a peer's group known
+/// only after apply (which may be any referenced one). `(exact, unknown)`.
+fn admits(
+    space: &HeaderSpace,
+    points: &[PeerPoint<'_>],
+    principals: &[Principal],
+    protocol: u8,
+    detail: u16,
+) -> (bool, bool) {
+    let exact = points
+        .iter()
+        .any(|pt| space.contains(*pt, protocol, detail));
+    let unknown = !exact
+        && !principals.is_empty()
+        && space.any_principal(|p| {
+            matches!(p, Principal::SecurityGroup(_))
+                && (p.is_unknown() || principals.iter().any(Principal::is_unknown))
+                && space.contains(PeerPoint::Principal(p), protocol, detail)
+        });
+    (exact, unknown)
 }
 
 /// One end of a flow, located.
@@ -187,20 +220,33 @@ struct End<'a> {
 }
 
 impl<'s> Tracer<'s> {
-    /// The header space of rule `index` of group `group` (which the snapshot has), with
-    /// prefix lists expanded.
-    fn rule_space(&self, group: &str, index: usize) -> Rc<HeaderSpace> {
-        let rules = &self.ctx.snapshot.security_groups[group].rules;
-        let mut memo = self.rule_spaces.borrow_mut();
-        if !memo.contains_key(group) {
-            memo.insert(group.to_owned(), vec![None; rules.len()]);
+    /// The rule spaces of `group` (which the snapshot has).
+    fn group_spaces(&self, group: &str) -> Rc<GroupSpaces> {
+        if let Some(hit) = self.group_spaces.borrow().get(group) {
+            return Rc::clone(hit);
         }
-        let slot = &mut memo.get_mut(group).expect("inserted above")[index];
-        Rc::clone(
-            slot.get_or_insert_with(|| {
-                Rc::new(self.ctx.expand_prefix_lists(&rules[index].space()))
-            }),
-        )
+        let rules = &self.ctx.snapshot.security_groups[group].rules;
+        let spaces: Vec<HeaderSpace> = rules
+            .iter()
+            .map(|r| self.ctx.expand_prefix_lists(&r.space()))
+            .collect();
+        let union = |d: Direction| {
+            HeaderSpace::union_all(
+                rules
+                    .iter()
+                    .zip(&spaces)
+                    .filter(|(r, _)| r.direction == d)
+                    .map(|(_, s)| s.clone()),
+            )
+        };
+        let out = Rc::new(GroupSpaces {
+            union: [union(Direction::Ingress), union(Direction::Egress)],
+            rules: spaces,
+        });
+        self.group_spaces
+            .borrow_mut()
+            .insert(group.to_owned(), Rc::clone(&out));
+        out
     }
 
     /// A tracer over `snapshot`, resolving unknowns permissively (the upper world).
@@ -216,7 +262,7 @@ impl<'s> Tracer<'s> {
         Self {
             ctx: Ctx::new(snapshot, world, assumptions),
             ephemeral: assumptions.ephemeral,
-            rule_spaces: RefCell::default(),
+            group_spaces: RefCell::default(),
         }
     }
 
@@ -469,24 +515,21 @@ impl<'s> Tracer<'s> {
                     assumed: true,
                 };
             };
-            for (index, rule) in group.rules.iter().enumerate() {
+            let admits =
+                |space: &HeaderSpace| admits(space, &points, &principals, protocol, detail);
+            let spaces = self.group_spaces(g);
+            let side = match d {
+                Direction::Ingress => 0,
+                Direction::Egress => 1,
+            };
+            if admits(&spaces.union[side]) == (false, false) {
+                continue;
+            }
+            for (rule, space) in group.rules.iter().zip(&spaces.rules) {
                 if rule.direction != d {
                     continue;
                 }
-                let space = self.rule_space(g, index);
-                let exact = points
-                    .iter()
-                    .any(|pt| space.contains(*pt, protocol, detail));
-                // As in the upper world of reachability: a reference known only after
-                // apply may name any group, and a peer's group known only after apply
-                // may be any referenced one.
-                let unknown = !exact
-                    && !principals.is_empty()
-                    && space.any_principal(|p| {
-                        matches!(p, Principal::SecurityGroup(_))
-                            && (p.is_unknown() || principals.iter().any(Principal::is_unknown))
-                            && space.contains(PeerPoint::Principal(p), protocol, detail)
-                    });
+                let (exact, unknown) = admits(space);
                 if exact || unknown {
                     let which = if rule.origin.rule.is_empty() || rule.origin.resource != *g {
                         rule.origin.resource.clone()
@@ -502,7 +545,7 @@ impl<'s> Tracer<'s> {
                         layer,
                         subject,
                         verdict: HopVerdict::Allowed,
-                        reason: format!("{which} ({}){maybe}", rule_summary(&space)),
+                        reason: format!("{which} ({}){maybe}", rule_summary(space)),
                         resources: vec![rule.origin.resource.clone(), g.clone()],
                         by_rule: true,
                         assumed: assumed || unknown,

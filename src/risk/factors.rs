@@ -246,10 +246,11 @@ pub fn breadth(peers: &PeerSet, around: &Surroundings) -> (Breadth, String) {
     for p in &peers.principals {
         found.push(match p {
             _ if p.is_unknown() => (Breadth::Unknown, String::new()),
-            Principal::SecurityGroup(_) => (Breadth::SecurityGroup, p.to_string()),
+            // Endpoints that behave alike are as broad as a group of them.
+            Principal::SecurityGroup(_) | Principal::Endpoints(_) => {
+                (Breadth::SecurityGroup, p.to_string())
+            }
             Principal::Endpoint(_) => (Breadth::Single, p.to_string()),
-            // Endpoints that behave alike: as broad as a group of them.
-            Principal::Endpoints(_) => (Breadth::SecurityGroup, p.to_string()),
             Principal::PrefixList(key) => match around.prefix_lists.get(key) {
                 Some(entries) => {
                     let (b, d) = breadth(entries, around);

@@ -414,6 +414,7 @@ struct Identity {
 
 /// Which identity attributes `after_unknown` marks as known only after apply.
 #[derive(Deserialize, Default, Clone, Copy)]
+#[allow(clippy::struct_excessive_bools)] // one flag per attribute of `Identity`, as the plan marks them
 struct UnknownIdentity {
     #[serde(default, deserialize_with = "marked")]
     id: bool,

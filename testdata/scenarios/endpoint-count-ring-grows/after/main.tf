@@ -1,0 +1,48 @@
+# The same ring grown from 3 to 4 members: g[3], ref[3] and i[3] are created, and
+# ref[2] now names g[3] (known only after apply) instead of g[0], so it is replaced.
+
+variable "n" {
+  default = 4
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_subnet" "s" {
+  count      = 2
+  vpc_id     = aws_vpc.main.id
+  cidr_block = cidrsubnet("10.0.0.0/16", 8, count.index)
+}
+
+resource "aws_security_group" "g" {
+  count  = var.n
+  name   = "g${count.index}"
+  vpc_id = aws_vpc.main.id
+
+  egress {
+    protocol    = "-1"
+    from_port   = 0
+    to_port     = 0
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+
+resource "aws_security_group_rule" "ref" {
+  count                    = var.n
+  type                     = "ingress"
+  protocol                 = "tcp"
+  from_port                = 9000
+  to_port                  = 9000
+  security_group_id        = aws_security_group.g[count.index].id
+  source_security_group_id = aws_security_group.g[(count.index + 1) % var.n].id
+}
+
+resource "aws_instance" "i" {
+  count                  = var.n
+  ami                    = "ami-1e749f67"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.s[count.index % 2].id
+  private_ip             = "10.0.${count.index % 2}.${10 + count.index}"
+  vpc_security_group_ids = [aws_security_group.g[count.index].id]
+}
