@@ -26,7 +26,7 @@ mod trace;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet};
+use crate::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet, thousands};
 use crate::model::{Bound, Certainty, Endpoint, EndpointKind, Interface, Snapshot};
 
 pub use trace::{Flow, FlowSource, Hop, HopVerdict, Layer, Path, Tracer};
@@ -123,23 +123,44 @@ pub struct Forward {
     pub target_port: u16,
 }
 
-/// Why the endpoint level of `snapshot` is beyond [`crate::limits::ENDPOINT_CLASSES`]
-/// (reachability compares every pair of interface classes); `None` within it.
+/// Why the endpoint level of `snapshot` is beyond what reachdiff computes: more
+/// than [`crate::limits::ENDPOINT_CLASSES`] interface classes, or more pairs with a
+/// class in a subnet the snapshot does not have than
+/// [`crate::limits::ENDPOINT_UNPLACED_PAIRS`] (in the permissive world such a class
+/// may sit next to any other, so each is compared with every class). `None` within
+/// both.
 #[must_use]
 pub fn over_budget(snapshot: &Snapshot) -> Option<String> {
+    use crate::limits::{ENDPOINT_CLASSES, ENDPOINT_UNPLACED_PAIRS};
     let mut keys: BTreeSet<ClassKey> = BTreeSet::new();
+    let mut unplaced = 0_usize;
     for ep in snapshot.endpoints.values() {
         for iface in &ep.interfaces {
-            keys.insert(class_key(ep, iface));
-            if keys.len() > crate::limits::ENDPOINT_CLASSES {
+            let placed = iface
+                .subnet
+                .as_deref()
+                .is_some_and(|s| snapshot.subnets.contains_key(s));
+            if keys.insert(class_key(ep, iface)) && !placed {
+                unplaced += 1;
+            }
+            if keys.len() > ENDPOINT_CLASSES {
                 return Some(format!(
-                    "the network has more than {} distinct interface configurations (subnet, security groups, addresses), more than reachdiff compares pairwise; endpoint-level changes are not computed (rule-level changes are complete)",
-                    crate::limits::ENDPOINT_CLASSES
+                    "the network has more than {} distinct interface configurations (subnet, security groups, addresses), more than reachdiff compares; endpoint-level changes are not computed (rule-level changes are complete)",
+                    thousands(ENDPOINT_CLASSES as u64)
                 ));
             }
         }
     }
-    None
+    let pairs = keys.len().saturating_mul(unplaced);
+    (pairs > ENDPOINT_UNPLACED_PAIRS).then(|| {
+        format!(
+            "{} of the network's {} distinct interface configurations sit in subnets the inputs do not describe, and each may sit next to any other: {} pairs, more than reachdiff compares ({}); endpoint-level changes are not computed (rule-level changes are complete). A `--context` file of `aws ec2 describe-subnets` places them",
+            thousands(unplaced as u64),
+            thousands(keys.len() as u64),
+            thousands(pairs as u64),
+            thousands(ENDPOINT_UNPLACED_PAIRS as u64),
+        )
+    })
 }
 
 /// The classes of a snapshot's interfaces, in a deterministic order, with each
