@@ -305,6 +305,7 @@ impl InputArgs {
             terraform: self.terraform.options()?,
             change_set: None,
             context: source::context::Context::load(&self.context)?,
+            plan_source: None,
         })
     }
 }
@@ -757,7 +758,8 @@ impl Drop for Progress {
 
 fn plan(args: &PlanArgs) -> Result<ExitStatus> {
     let policy = load_policy(&args.report)?;
-    let options = args.inputs.options()?;
+    let mut options = args.inputs.options()?;
+    options.plan_source = args.source.clone().filter(|dir| dir.is_dir());
     let mut warnings = Warnings::new();
     let mut progress = Progress::start();
     progress.stage(&format!("reading {}", args.plan.display()));

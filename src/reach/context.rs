@@ -96,9 +96,19 @@ impl<'s> Ctx<'s> {
             .flat_map(|i| &i.security_groups)
             .map(String::as_str)
             .collect();
-        for (key, g) in snapshot.security_groups.iter().filter(|(k, g)| {
-            used_groups.contains(k.as_str()) && (g.rules_known() || !g.rules.is_empty())
-        }) {
+        // An interface in `(aws_security_group.g[*] known after apply)` uses one of them.
+        let used_families: Vec<&str> = used_groups
+            .iter()
+            .filter_map(|g| unknown_family(g))
+            .collect();
+        let used = |k: &str| {
+            used_groups.contains(k) || used_families.iter().any(|f| family_matches(f, k))
+        };
+        for (key, g) in snapshot
+            .security_groups
+            .iter()
+            .filter(|(k, g)| used(k) && (g.rules_known() || !g.rules.is_empty()))
+        {
             // A key known only after apply is not one group: an interface naming it may
             // carry any group of its family, and rules filed under it belong to one.
             if is_unknown_key(key) {
@@ -225,10 +235,15 @@ impl<'s> Ctx<'s> {
                 Some(pair) => parts.push(pair[dir(d)].clone()),
                 // A group known only after apply: it may allow anything, or nothing.
                 None if is_unknown_key(g) && self.world == Bound::Lower => {}
-                None => return None,
+                // ...but one of a family the plan has (`aws_security_group.g[*]`)
+                // allows at most what one of them does.
+                None => match self.family_space(g, d) {
+                    Some(space) => parts.push(space),
+                    None => return None,
+                },
             }
             for (family, pair) in &self.orphans {
-                if family.is_none_or(|f| family_matches(f, g)) {
+                if family.is_none_or(|f| family_matches(f, g) || unknown_family(g) == Some(f)) {
                     parts.push(pair[dir(d)].clone());
                 }
             }
@@ -236,7 +251,20 @@ impl<'s> Ctx<'s> {
         Some(HeaderSpace::union_all(parts))
     }
 
-    /// A subnet's ACL space in one direction (everything when the ACL is not in the plan).
+    /// The union of the group spaces of the family an unknown key stands for one of
+    /// (`(aws_security_group.g[*] known after apply)`: each `aws_security_group.g[k]` of
+    /// the plan); `None` when the key names no family or the plan has none of it.
+    fn family_space(&self, key: &str, d: Direction) -> Option<HeaderSpace> {
+        let family = unknown_family(key)?;
+        let members: Vec<HeaderSpace> = self
+            .sg
+            .iter()
+            .filter(|(k, _)| family_matches(family, k))
+            .map(|(_, pair)| pair[dir(d)].clone())
+            .collect();
+        (!members.is_empty()).then(|| HeaderSpace::union_all(members))
+    }
+
     /// Every network ACL space [`Self::acl`] and [`Self::acl_reply`] can return.
     pub(super) fn acl_spaces(&self) -> impl Iterator<Item = &HeaderSpace> {
         self.acl
@@ -246,6 +274,7 @@ impl<'s> Ctx<'s> {
             .chain(std::iter::once(&self.everything))
     }
 
+    /// A subnet's ACL space in one direction (everything when the ACL is not in the plan).
     pub(super) fn acl(&self, subnet: Option<&str>, d: Direction) -> &HeaderSpace {
         self.acl_of(subnet)
             .and_then(|a| self.acl.get(a))

@@ -346,6 +346,10 @@ pub struct LoadOptions {
     pub change_set: Option<PathBuf>,
     /// Context files (`--context`): what the input knows only by id.
     pub context: context::Context,
+    /// The configuration directory a plan was made from (`plan --source`): evaluated
+    /// with the plan's variables, it says what each reference known only after apply
+    /// names, exactly.
+    pub plan_source: Option<PathBuf>,
 }
 
 /// The change between two sides (`reachdiff diff`): two directories of Terraform
@@ -678,7 +682,13 @@ fn read_kind(
     } else {
         // A plan first (the common case, read once); a template only when the bytes are
         // not a plan, so that plans never pay for template detection.
-        match terraform_plan::load_in(bytes, context, warnings) {
+        let evaluate = options.plan_source.as_deref().map(|dir| {
+            move |vars: Vec<(String, String)>| evaluate_source(dir, &options.terraform, vars)
+        });
+        let evaluate = evaluate
+            .as_ref()
+            .map(|f| f as &dyn Fn(Vec<(String, String)>) -> Option<terraform_hcl::Configuration>);
+        match terraform_plan::load_with(bytes, context, evaluate, warnings) {
             Ok(pair) => (SourceFormat::TerraformPlanJson, pair),
             Err(_) if cloudformation::changeset::is_change_set(bytes) => {
                 let cs = cloudformation::changeset::parse(bytes).map_err(err)?;
@@ -726,6 +736,23 @@ fn load_created_configuration(
     let pair = terraform_plan::load_in(plan.as_bytes(), &options.context, warnings)
         .map_err(|kind| Error::new(Some(path.to_path_buf()), kind))?;
     Ok((input, pair))
+}
+
+/// The configuration in `dir` evaluated with `vars` (a plan's variables) after the
+/// command line's; `None` when it cannot be (`source_locations` says why).
+fn evaluate_source(
+    dir: &Path,
+    options: &terraform_hcl::Options,
+    vars: Vec<(String, String)>,
+) -> Option<terraform_hcl::Configuration> {
+    let tree = terraform_hcl::DiskTree {
+        root: dir.to_path_buf(),
+    };
+    let mut options = options.clone();
+    options.vars.extend(vars);
+    // What evaluating warns about (values it cannot know) does not concern the plan,
+    // which knows them.
+    terraform_hcl::evaluate(&tree, "", &options, &mut Warnings::new()).ok()
 }
 
 /// The places of a plan's resources in its configuration directory (`--source DIR`),

@@ -43,6 +43,7 @@ use self::config::{Candidates, ConfigIndex};
 use self::raw::{RawChange, RawPlan, RawStateModule};
 use self::refs::Want;
 use super::context::Context;
+use super::terraform_hcl;
 use super::{ChangeAction, SnapshotPair};
 use crate::error::ErrorKind;
 use crate::model::Snapshot;
@@ -213,6 +214,27 @@ pub fn load_in(
     context: &Context,
     warnings: &mut Warnings,
 ) -> Result<SnapshotPair, ErrorKind> {
+    load_with(bytes, context, None, warnings)
+}
+
+/// Evaluates the configuration a plan was made from, given the plan's variables as
+/// `(name, value)` pairs (values as JSON text, which HCL reads); `None` when it cannot.
+pub type Evaluate<'e> = &'e dyn Fn(Vec<(String, String)>) -> Option<terraform_hcl::Configuration>;
+
+/// [`load_in`], with the plan's configuration directory at hand (`plan --source`):
+/// `evaluate` gives what each attribute known only after apply refers to, instance by
+/// instance, where the plan's `configuration` section records only which resources an
+/// expression mentions (`aws_subnet.s` and `count.index`, not `count.index % 2`).
+///
+/// # Errors
+///
+/// As [`load_in`].
+pub fn load_with(
+    bytes: &[u8],
+    context: &Context,
+    evaluate: Option<Evaluate<'_>>,
+    warnings: &mut Warnings,
+) -> Result<SnapshotPair, ErrorKind> {
     if is_binary_plan(bytes) {
         return Err(ErrorKind::BinaryPlan(
             "this is a binary plan file; give reachdiff the output of `terraform show -json plan.out`".into(),
@@ -228,7 +250,29 @@ pub fn load_in(
     // Parse the text as it is, so that error positions match the file.
     let raw: RawPlan<'_> = serde_json::from_str(&text).map_err(|e| json_error(&e))?;
     check_is_plan(&raw)?;
-    let plan = Plan::new(&raw, warnings);
+    let mut plan = Plan::new(&raw, warnings);
+    if let Some(evaluate) = evaluate {
+        let vars = raw
+            .variables
+            .iter()
+            .map(|(name, v)| (name.clone(), v.value.to_string()))
+            .collect();
+        match evaluate(vars) {
+            Some(config) => {
+                plan.evaluated = config
+                    .resources
+                    .into_iter()
+                    .filter(|r| !r.data && !r.deferred)
+                    .map(|r| (r.address, r.values))
+                    .collect();
+            }
+            None => warnings.push(
+                WarningKind::Input,
+                None,
+                "--source: the configuration could not be evaluated; references known only after apply are resolved from the plan alone".to_owned(),
+            ),
+        }
+    }
     warn_unsupported(&plan, warnings);
     let (before_sgs, after_sgs) = security_groups::build(&plan, warnings);
     let (before_acls, after_acls) = network_acls::build(&plan, warnings);
@@ -634,6 +678,10 @@ struct Plan<'a> {
     /// expression, which is interpreted once rather than once per instance (each
     /// interpretation visits every instance of the resources it names).
     resolved_keys: RefCell<HashMap<(Want, bool, Candidates), Rc<ResolvedKeys>>>,
+    /// With `plan --source`: each managed resource instance's values as the
+    /// configuration evaluates them, by address; references to resources are symbolic
+    /// ids naming their instance (`subnet-aws_subnet.s[1]`).
+    evaluated: HashMap<String, serde_json::Value>,
 }
 
 /// A reference resolved to the keys of what it names ([`Plan::resolve_keys`]).
@@ -772,6 +820,7 @@ impl<'a> Plan<'a> {
             by_label,
             by_default_id,
             resolved_keys: RefCell::default(),
+            evaluated: HashMap::new(),
         }
     }
 
@@ -832,6 +881,12 @@ impl<'a> Plan<'a> {
     /// The keys of what the reference in attribute `attr` of entry `from` names, as
     /// [`Want::accepts`] them, with [`Resolved::expect_one`] when `single`; memoised.
     fn resolve_keys(&self, from: usize, attr: &str, want: Want, single: bool) -> Rc<ResolvedKeys> {
+        if let Some(keys) = self.evaluated_keys(from, attr, want) {
+            return Rc::new(ResolvedKeys {
+                resolved: Resolved::default(),
+                keys,
+            });
+        }
         let cands = self.entries[from]
             .addr
             .as_ref()
@@ -862,6 +917,35 @@ impl<'a> Plan<'a> {
             .borrow_mut()
             .insert(memo_key, Rc::clone(&out));
         out
+    }
+
+    /// The keys attribute `attr` of entry `from` names as the evaluated configuration
+    /// says (`plan --source`), when it says: every value a symbolic id of an instance
+    /// of the plan of the wanted type.
+    fn evaluated_keys(&self, from: usize, attr: &str, want: Want) -> Option<Vec<String>> {
+        let value = self.evaluated.get(&self.entries[from].label())?.get(attr)?;
+        let ids: Vec<&str> = match value {
+            Value::String(id) => vec![id.as_str()],
+            Value::Array(items) => items.iter().map(Value::as_str).collect::<Option<_>>()?,
+            _ => return None,
+        };
+        if ids.is_empty() {
+            return None;
+        }
+        // The plan knows every value the configuration can know by itself, so a value
+        // it does not know is something created (or read) with it: accept only symbolic
+        // ids of its own instances, else say nothing.
+        let mut keys: Vec<String> = ids
+            .into_iter()
+            .map(|id| {
+                let entry = *self.by_label.get(id.strip_prefix(want.id_prefix())?)?;
+                want.accepts(&self.entries[entry], Some("id"))
+                    .then(|| self.key_of(want, entry))
+            })
+            .collect::<Option<_>>()?;
+        keys.sort();
+        keys.dedup();
+        Some(keys)
     }
 
     fn interpret(
