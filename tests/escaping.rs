@@ -31,9 +31,13 @@ fn hostile_report() -> Report {
     let plan = plan
         .replace("aws_instance.web", &inner(INSTANCE))
         .replace("aws_security_group.web", &inner(GROUP));
+    // One file per call: the tests of this file run in parallel, and one must never
+    // read the plan another is still writing.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("plan.json");
+    let path = dir.join(format!("plan-{n}.json"));
     std::fs::write(&path, plan).unwrap();
     let mut warnings = Warnings::new();
     let (input, pair) = source::load_path(&path, &mut warnings).unwrap();

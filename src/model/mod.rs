@@ -78,6 +78,18 @@ pub fn unknown_family(key: &str) -> Option<&str> {
     inner.contains("[*]").then_some(inner)
 }
 
+/// The keys among `keys` that the unknown key `key` stands for one of; empty when it
+/// names no family.
+fn family_members<'a>(key: &str, keys: impl Iterator<Item = &'a String>) -> Vec<&'a str> {
+    match unknown_family(key) {
+        Some(f) => keys
+            .map(String::as_str)
+            .filter(|k| family_matches(f, k))
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
 /// Whether `key` (`aws_security_group.g[5]`, `module.m["a"].aws_subnet.s[0]`) is an
 /// instance of `pattern`, in which each `[*]` stands for one index of any value.
 #[must_use]
@@ -296,7 +308,17 @@ impl Snapshot {
         (interfaces, missing_default)
     }
 
-    /// The endpoints behind each group and each subnet.
+    /// The security groups of the plan an unknown key stands for one of
+    /// (`(aws_security_group.g[*] known after apply)`: each `aws_security_group.g[k]`),
+    /// in key order; empty for any other key.
+    #[must_use]
+    pub fn group_family<'a>(&'a self, key: &str) -> Vec<&'a str> {
+        family_members(key, self.security_groups.keys())
+    }
+
+    /// The endpoints behind each group and each subnet. An interface whose group or
+    /// subnet is one of a family known only after apply may sit behind any member, so
+    /// it counts for each.
     #[must_use]
     pub fn carriers(&self) -> Carriers<'_> {
         let mut c = Carriers::default();
@@ -304,9 +326,15 @@ impl Snapshot {
             for i in &e.interfaces {
                 for g in &i.security_groups {
                     c.by_group.entry(g).or_default().insert(&e.key);
+                    for m in family_members(g, self.security_groups.keys()) {
+                        c.by_group.entry(m).or_default().insert(&e.key);
+                    }
                 }
                 if let Some(s) = &i.subnet {
                     c.by_subnet.entry(s).or_default().insert(&e.key);
+                    for m in family_members(s, self.subnets.keys()) {
+                        c.by_subnet.entry(m).or_default().insert(&e.key);
+                    }
                 }
             }
         }

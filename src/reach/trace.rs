@@ -495,10 +495,27 @@ impl<'s> Tracer<'s> {
             .security_groups
             .iter()
             .any(|g| self.ctx.group_assumed(g));
-        for g in &iface.security_groups {
-            let group = self
-                .ctx
-                .snapshot
+        // A group known only after apply that is one of a family of the plan is
+        // checked as each member, and as the rules filed under the unknown key itself
+        // (possible: the value may name any of them).
+        let snapshot = self.ctx.snapshot;
+        let checked: Vec<(&str, bool)> = iface
+            .security_groups
+            .iter()
+            .flat_map(|g| {
+                let mut members = snapshot.group_family(g);
+                if members.is_empty() {
+                    return vec![(g.as_str(), false)];
+                }
+                if snapshot.security_groups.contains_key(g) {
+                    members.push(g);
+                }
+                members.into_iter().map(|m| (m, true)).collect()
+            })
+            .collect();
+        let mut family_hit: Option<Hop> = None;
+        for (g, in_family) in checked {
+            let group = snapshot
                 .security_groups
                 .get(g)
                 .filter(|g| g.rules_known() || !g.rules.is_empty());
@@ -536,22 +553,37 @@ impl<'s> Tracer<'s> {
                     } else {
                         format!("{g} {}", rule.origin.rule)
                     };
-                    let maybe = if unknown {
-                        ", if the group known only after apply is this one"
+                    let maybe = if in_family {
+                        format!(", if the group known only after apply is {g}")
+                    } else if unknown {
+                        ", if the group known only after apply is this one".to_owned()
                     } else {
-                        ""
+                        String::new()
                     };
-                    return Hop {
+                    let hop = Hop {
                         layer,
-                        subject,
+                        subject: subject.clone(),
                         verdict: HopVerdict::Allowed,
                         reason: format!("{which} ({}){maybe}", rule_summary(space)),
-                        resources: vec![rule.origin.resource.clone(), g.clone()],
+                        resources: vec![rule.origin.resource.clone(), g.to_owned()],
                         by_rule: true,
-                        assumed: assumed || unknown,
+                        assumed: assumed || unknown || in_family,
                     };
+                    if !in_family {
+                        return hop;
+                    }
+                    // Any member that admits it may be the one: name them all.
+                    match &mut family_hit {
+                        None => family_hit = Some(hop),
+                        Some(first) => first.resources.extend(hop.resources),
+                    }
                 }
             }
+        }
+        if let Some(mut hop) = family_hit {
+            hop.resources.sort();
+            hop.resources.dedup();
+            return hop;
         }
         Hop {
             layer,

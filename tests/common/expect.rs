@@ -51,7 +51,13 @@ pub fn parse_line(line: &str) -> (Key, HeaderSpace) {
         Some("egress") => Direction::Egress,
         other => panic!("bad direction {other:?} in {line:?}"),
     };
-    let subject = words.next().expect("subject").to_owned();
+    // A key known only after apply is written as the report writes it, with spaces:
+    // `(aws_security_group.g[*] known after apply)`.
+    let mut subject = words.next().expect("subject").to_owned();
+    while subject.starts_with('(') && !subject.ends_with(')') {
+        subject.push(' ');
+        subject.push_str(words.next().expect("the subject's closing parenthesis"));
+    }
     let protocol = words.next().expect("protocol");
     let rest: Vec<&str> = words.collect();
     let split = rest
@@ -160,6 +166,28 @@ pub fn expected_in(readme: &str, origin: &str) -> BTreeMap<Key, HeaderSpace> {
         }
     }
     out
+}
+
+/// The `reachdiff-expected-with-configuration` block of a README, when it has one: the
+/// exact changes (both levels; `endpoint` marks the endpoint lines) once the
+/// configuration is read too — directory mode, or a plan with `--source` — for a
+/// scenario whose plan alone knows less.
+pub fn expected_with_configuration(readme: &str) -> Option<BTreeMap<Key, HeaderSpace>> {
+    let fence = "```reachdiff-expected-with-configuration\n";
+    let start = readme.find(fence)?;
+    let body = &readme[start + fence.len()..];
+    let body = &body[..body.find("```").expect("closing fence")];
+    let mut out: BTreeMap<Key, HeaderSpace> = BTreeMap::new();
+    for line in body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let (key, space) = parse_line(line);
+        let slot = out.entry(key).or_default();
+        *slot = slot.union(&space);
+    }
+    Some(out)
 }
 
 /// The tool's changes in the same shape as [`expected_in`].
