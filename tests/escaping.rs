@@ -23,6 +23,10 @@ const INSTANCE: &str = "aws_instance.x[\"a|b<img src=x>`](http://e)\n# h\"]";
 /// A key that would close a code fence and open a script.
 const GROUP: &str = "aws_security_group.y[\"x```\n# h2 <script>alert(1)</script> @octocat $x$\"]";
 
+/// One plan file per call: the tests of this file run in parallel, and one must never
+/// read the plan another is still writing.
+static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn hostile_report() -> Report {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let plan = std::fs::read_to_string(root.join("testdata/scenarios/demo/plan.json")).unwrap();
@@ -31,9 +35,6 @@ fn hostile_report() -> Report {
     let plan = plan
         .replace("aws_instance.web", &inner(INSTANCE))
         .replace("aws_security_group.web", &inner(GROUP));
-    // One file per call: the tests of this file run in parallel, and one must never
-    // read the plan another is still writing.
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile");
     std::fs::create_dir_all(&dir).unwrap();

@@ -10,9 +10,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::expect::{
-    Key, actual, describe, expected_in, expected_with_configuration, parse_line,
-};
+use common::expect::{Key, actual, describe, expected_in, expected_with_configuration, parse_line};
 use reachdiff::delta::{ChangeKind, Level};
 use reachdiff::header_space::service::ICMP;
 use reachdiff::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet, v4_block, v6_block};

@@ -50,10 +50,7 @@ pub(super) fn mark(
 /// plan carries it, else [`Effect::Latent`].
 fn latent_reason(c: &Change, s: &Snapshot, carriers: &Carriers<'_>, tracer: &Tracer<'_>) -> Effect {
     let carrier = match c.subject_kind {
-        SubjectKind::SecurityGroup => carriers
-            .by_group
-            .get(c.subject.as_str())
-            .and_then(|e| e.first().copied()),
+        SubjectKind::SecurityGroup => carriers.of_group(&c.subject).next(),
         SubjectKind::NetworkAcl => {
             let subnets = s
                 .network_acls
@@ -63,12 +60,7 @@ fn latent_reason(c: &Change, s: &Snapshot, carriers: &Carriers<'_>, tracer: &Tra
             if subnets.is_empty() {
                 return Effect::Unused("no subnet in the plan uses this network ACL".into());
             }
-            subnets.iter().find_map(|k| {
-                carriers
-                    .by_subnet
-                    .get(k.as_str())
-                    .and_then(|e| e.first().copied())
-            })
+            subnets.iter().find_map(|k| carriers.of_subnet(k).next())
         }
         SubjectKind::Endpoint(_) => return Effect::Latent(String::new()),
     };
@@ -83,12 +75,9 @@ fn latent_reason(c: &Change, s: &Snapshot, carriers: &Carriers<'_>, tracer: &Tra
     // A rule naming a security group: its members are the sources.
     let mut part = c.part.clone();
     if let Some(Principal::SecurityGroup(g)) = part.peers.principals.iter().next().cloned() {
-        let member = carriers
-            .by_group
-            .get(g.as_str())
-            .and_then(|members| members.iter().find(|m| **m != carrier));
+        let member = carriers.of_group(g.as_str()).find(|m| *m != carrier);
         match member {
-            Some(m) => part.peers = PeerSet::from_principal(Principal::Endpoint((*m).to_owned())),
+            Some(m) => part.peers = PeerSet::from_principal(Principal::Endpoint(m.to_owned())),
             None => {
                 return Effect::Unused(format!(
                     "no endpoint in the plan carries {}, the group the rule names",

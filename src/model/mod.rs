@@ -78,6 +78,15 @@ pub fn unknown_family(key: &str) -> Option<&str> {
     inner.contains("[*]").then_some(inner)
 }
 
+/// Up to this many members, a group known only as one of a family (an instance of
+/// `aws_security_group.g[*]`, the plan does not say which) allows at most what one of
+/// them allows, its carriers count for each member, and a trace names each member that
+/// admits a flow. A larger family is any group in the permissive world: unioning
+/// thousands of groups' rules gives every interface of the family an enormous answer
+/// that no reviewer reads, at a quadratic cost (`--source` resolves such references
+/// exactly instead).
+pub const FAMILY_NAMED: usize = 16;
+
 /// The keys among `keys` that the unknown key `key` stands for one of; empty when it
 /// names no family.
 fn family_members<'a>(key: &str, keys: impl Iterator<Item = &'a String>) -> Vec<&'a str> {
@@ -237,6 +246,43 @@ pub struct Carriers<'s> {
     pub by_group: BTreeMap<&'s str, std::collections::BTreeSet<&'s str>>,
     /// Subnet key → the endpoints with an interface in it.
     pub by_subnet: BTreeMap<&'s str, std::collections::BTreeSet<&'s str>>,
+    /// Family (`aws_security_group.g[*]`) → the endpoints with an interface in a group
+    /// known only as one of that family; each member may carry them.
+    group_families: BTreeMap<&'s str, std::collections::BTreeSet<&'s str>>,
+    /// The same for subnets (`aws_subnet.s[*]`).
+    subnet_families: BTreeMap<&'s str, std::collections::BTreeSet<&'s str>>,
+}
+
+impl<'s> Carriers<'s> {
+    /// The endpoints that carry group `g`, then those that may carry it through a
+    /// family (in key order within each), without collecting them.
+    pub fn of_group<'c>(&'c self, g: &'c str) -> impl Iterator<Item = &'s str> + 'c {
+        Self::of(&self.by_group, &self.group_families, g)
+    }
+
+    /// The endpoints that sit in subnet `s`, then those that may sit in it through a
+    /// family.
+    pub fn of_subnet<'c>(&'c self, s: &'c str) -> impl Iterator<Item = &'s str> + 'c {
+        Self::of(&self.by_subnet, &self.subnet_families, s)
+    }
+
+    fn of<'c>(
+        exact: &'c BTreeMap<&'s str, std::collections::BTreeSet<&'s str>>,
+        families: &'c BTreeMap<&'s str, std::collections::BTreeSet<&'s str>>,
+        key: &'c str,
+    ) -> impl Iterator<Item = &'s str> + 'c {
+        exact
+            .get(key)
+            .into_iter()
+            .flatten()
+            .chain(
+                families
+                    .iter()
+                    .filter(move |(f, _)| family_matches(f, key))
+                    .flat_map(|(_, members)| members),
+            )
+            .copied()
+    }
 }
 
 /// What an endpoint's interfaces are built from, as a reader found them.
@@ -317,23 +363,36 @@ impl Snapshot {
     }
 
     /// The endpoints behind each group and each subnet. An interface whose group or
-    /// subnet is one of a family known only after apply may sit behind any member, so
-    /// it counts for each.
+    /// subnet is one of a small family known only after apply may sit behind any member:
+    /// [`Carriers::of_group`] and [`Carriers::of_subnet`] count it for each (kept per
+    /// family, not per member: a family of n groups on n instances is n entries, not
+    /// n²).
     #[must_use]
     pub fn carriers(&self) -> Carriers<'_> {
+        // Only a family of at most `FAMILY_NAMED` members stands for each member.
+        let mut small_groups: BTreeMap<&str, bool> = BTreeMap::new();
+        let mut small_subnets: BTreeMap<&str, bool> = BTreeMap::new();
         let mut c = Carriers::default();
         for e in self.endpoints.values() {
             for i in &e.interfaces {
                 for g in &i.security_groups {
                     c.by_group.entry(g).or_default().insert(&e.key);
-                    for m in family_members(g, self.security_groups.keys()) {
-                        c.by_group.entry(m).or_default().insert(&e.key);
+                    if let Some(f) = unknown_family(g).filter(|f| {
+                        *small_groups.entry(f).or_insert_with(|| {
+                            family_members(g, self.security_groups.keys()).len() <= FAMILY_NAMED
+                        })
+                    }) {
+                        c.group_families.entry(f).or_default().insert(&e.key);
                     }
                 }
                 if let Some(s) = &i.subnet {
                     c.by_subnet.entry(s).or_default().insert(&e.key);
-                    for m in family_members(s, self.subnets.keys()) {
-                        c.by_subnet.entry(m).or_default().insert(&e.key);
+                    if let Some(f) = unknown_family(s).filter(|f| {
+                        *small_subnets.entry(f).or_insert_with(|| {
+                            family_members(s, self.subnets.keys()).len() <= FAMILY_NAMED
+                        })
+                    }) {
+                        c.subnet_families.entry(f).or_default().insert(&e.key);
                     }
                 }
             }

@@ -9,8 +9,8 @@ use super::Assumptions;
 use crate::header_space::service::{ICMP, ICMPV6, TCP, UDP};
 use crate::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet, v4_block, v6_block};
 use crate::model::{
-    Bound, Certainty, Direction, Interface, RouteDestination, RouteTable, RouteTarget, Snapshot,
-    Tri, family_matches, is_unknown_key, unknown_family,
+    Bound, Certainty, Direction, FAMILY_NAMED, Interface, RouteDestination, RouteTable,
+    RouteTarget, Snapshot, Tri, family_matches, is_unknown_key, unknown_family,
 };
 
 /// Where traffic from one subnet to an address goes, per kind of next hop.
@@ -67,6 +67,9 @@ pub(super) struct Ctx<'s> {
     /// with the instances it is one of (`None`: any group). They may belong to any
     /// group of that family, so they widen each such group.
     orphans: Vec<(Option<&'s str>, Pair)>,
+    /// Each family some interface uses a group of (`aws_security_group.g[*]`) with at
+    /// most [`FAMILY_NAMED`] members: the union of its members' spaces, computed once.
+    families: HashMap<&'s str, Pair>,
     acl: HashMap<&'s str, Pair>,
     acl_reply: HashMap<&'s str, Pair>,
     pub subnets: BTreeMap<&'s str, SubnetCtx>,
@@ -81,6 +84,7 @@ impl<'s> Ctx<'s> {
             world,
             sg: HashMap::new(),
             orphans: Vec::new(),
+            families: HashMap::new(),
             acl: HashMap::new(),
             acl_reply: HashMap::new(),
             subnets: BTreeMap::new(),
@@ -101,9 +105,8 @@ impl<'s> Ctx<'s> {
             .iter()
             .filter_map(|g| unknown_family(g))
             .collect();
-        let used = |k: &str| {
-            used_groups.contains(k) || used_families.iter().any(|f| family_matches(f, k))
-        };
+        let used =
+            |k: &str| used_groups.contains(k) || used_families.iter().any(|f| family_matches(f, k));
         for (key, g) in snapshot
             .security_groups
             .iter()
@@ -117,14 +120,9 @@ impl<'s> Ctx<'s> {
             let pair = Direction::BOTH.map(|d| ctx.expand_prefix_lists(&g.allowed(d, world)));
             ctx.sg.insert(key.as_str(), pair);
         }
+        ctx.families = ctx.family_unions(&used_families);
         if world == Bound::Upper {
-            for (key, g) in &snapshot.security_groups {
-                if is_unknown_key(key) && !g.rules.is_empty() {
-                    let pair =
-                        Direction::BOTH.map(|d| ctx.expand_prefix_lists(&g.allowed(d, world)));
-                    ctx.orphans.push((unknown_family(key), pair));
-                }
-            }
+            ctx.orphans = ctx.orphan_rules();
         }
         let with_subnets = !snapshot.endpoints.is_empty();
         for (key, a) in snapshot
@@ -222,6 +220,41 @@ impl<'s> Ctx<'s> {
         })
     }
 
+    /// The upper world's rules of rule resources whose group is known only after
+    /// apply ([`Self::orphans`]).
+    fn orphan_rules(&self) -> Vec<(Option<&'s str>, Pair)> {
+        let snapshot = self.snapshot;
+        let mut out = Vec::new();
+        for (key, g) in &snapshot.security_groups {
+            if is_unknown_key(key) && !g.rules.is_empty() {
+                let pair =
+                    Direction::BOTH.map(|d| self.expand_prefix_lists(&g.allowed(d, self.world)));
+                out.push((unknown_family(key), pair));
+            }
+        }
+        out
+    }
+
+    /// The union of the members' spaces of each family of at most [`FAMILY_NAMED`]
+    /// members.
+    fn family_unions(&self, families: &[&'s str]) -> HashMap<&'s str, Pair> {
+        let mut out = HashMap::new();
+        for f in families {
+            let members: Vec<&Pair> = self
+                .sg
+                .iter()
+                .filter(|(k, _)| family_matches(f, k))
+                .map(|(_, pair)| pair)
+                .collect();
+            if !members.is_empty() && members.len() <= FAMILY_NAMED {
+                let pair = Direction::BOTH
+                    .map(|d| HeaderSpace::union_all(members.iter().map(|p| p[dir(d)].clone())));
+                out.insert(*f, pair);
+            }
+        }
+        out
+    }
+
     /// The space an interface's security groups allow in one direction; `None` (no
     /// filtering) when the interface has no security groups by design or a group is
     /// not in the plan (assumed open).
@@ -254,15 +287,9 @@ impl<'s> Ctx<'s> {
     /// The union of the group spaces of the family an unknown key stands for one of
     /// (`(aws_security_group.g[*] known after apply)`: each `aws_security_group.g[k]` of
     /// the plan); `None` when the key names no family or the plan has none of it.
-    fn family_space(&self, key: &str, d: Direction) -> Option<HeaderSpace> {
-        let family = unknown_family(key)?;
-        let members: Vec<HeaderSpace> = self
-            .sg
-            .iter()
-            .filter(|(k, _)| family_matches(family, k))
-            .map(|(_, pair)| pair[dir(d)].clone())
-            .collect();
-        (!members.is_empty()).then(|| HeaderSpace::union_all(members))
+    pub(super) fn family_space(&self, key: &str, d: Direction) -> Option<HeaderSpace> {
+        let pair = self.families.get(unknown_family(key)?)?;
+        Some(pair[dir(d)].clone())
     }
 
     /// Every network ACL space [`Self::acl`] and [`Self::acl_reply`] can return.

@@ -16,7 +16,9 @@ use super::Assumptions;
 use super::context::{Ctx, SubnetCtx};
 use crate::header_space::service::{has_ports, is_icmp};
 use crate::header_space::{HeaderSpace, PeerPoint, Principal};
-use crate::model::{Bound, Direction, Endpoint, Interface, Snapshot, Tri};
+use crate::model::{
+    Bound, Direction, Endpoint, FAMILY_NAMED, Interface, Snapshot, Tri, unknown_family,
+};
 
 /// A concrete packet, the example of a change.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -166,7 +168,25 @@ pub struct Tracer<'s> {
     /// Each security group's rule spaces, built once: a report traces thousands of
     /// flows through the same groups.
     group_spaces: RefCell<HashMap<String, Rc<GroupSpaces>>>,
+    /// [`Self::family_members`], memoised.
+    families: RefCell<HashMap<String, Rc<Vec<String>>>>,
 }
+
+/// The security groups of `peer`'s interface, as principals a rule may name.
+fn group_principals(peer: &End<'_>) -> Vec<Principal> {
+    peer.endpoint
+        .map(|(_, i)| {
+            i.security_groups
+                .iter()
+                .map(|g| Principal::SecurityGroup(g.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The groups a trace checks (each with whether it stands in for a family member) and
+/// the large families it checks as a whole (with their size).
+type Checked = (Vec<(String, bool)>, Vec<(String, usize)>);
 
 /// A security group's rules as header spaces, with prefix lists expanded.
 struct GroupSpaces {
@@ -249,6 +269,22 @@ impl<'s> Tracer<'s> {
         out
     }
 
+    /// The groups of the plan that an unknown key stands for one of (empty for any
+    /// other key), found once per key.
+    fn family_members(&self, key: &str) -> Rc<Vec<String>> {
+        if let Some(hit) = self.families.borrow().get(key) {
+            return Rc::clone(hit);
+        }
+        let members: Vec<String> = (self.ctx.snapshot.group_family(key).into_iter())
+            .map(str::to_owned)
+            .collect();
+        let members = Rc::new(members);
+        self.families
+            .borrow_mut()
+            .insert(key.to_owned(), Rc::clone(&members));
+        members
+    }
+
     /// A tracer over `snapshot`, resolving unknowns permissively (the upper world).
     #[must_use]
     pub fn new(snapshot: &'s Snapshot, assumptions: &Assumptions) -> Self {
@@ -263,6 +299,7 @@ impl<'s> Tracer<'s> {
             ctx: Ctx::new(snapshot, world, assumptions),
             ephemeral: assumptions.ephemeral,
             group_spaces: RefCell::default(),
+            families: RefCell::default(),
         }
     }
 
@@ -456,6 +493,55 @@ impl<'s> Tracer<'s> {
         Path { hops }
     }
 
+    /// The groups a trace checks for `iface`, and the large families it checks as a
+    /// whole. A group known only after apply that is one of a family of the plan is
+    /// checked as each member, and as the rules filed under the unknown key itself
+    /// (possible: the value may name any of them); a family over [`FAMILY_NAMED`] is any
+    /// group, as in the reachability the trace explains.
+    fn groups_checked(&self, iface: &Interface) -> Checked {
+        let mut checked: Vec<(String, bool)> = Vec::new();
+        let mut whole: Vec<(String, usize)> = Vec::new();
+        for g in &iface.security_groups {
+            let members = self.family_members(g);
+            if members.is_empty() {
+                checked.push((g.clone(), false));
+                continue;
+            }
+            if members.len() <= FAMILY_NAMED {
+                checked.extend(members.iter().map(|m| (m.clone(), true)));
+            } else {
+                whole.push((g.clone(), members.len()));
+            }
+            if self.ctx.snapshot.security_groups.contains_key(g) {
+                checked.push((g.clone(), true));
+            }
+        }
+        (checked, whole)
+    }
+
+    /// In the permissive world, a large family ([`Self::groups_checked`]) allows it.
+    fn family_as_whole(
+        &self,
+        whole: &[(String, usize)],
+        layer: Layer,
+        subject: &str,
+    ) -> Option<Hop> {
+        if self.ctx.world != Bound::Upper {
+            return None;
+        }
+        let (g, n) = whole.first()?;
+        let family = unknown_family(g).unwrap_or(g);
+        Some(Hop {
+            layer,
+            subject: subject.to_owned(),
+            verdict: HopVerdict::Allowed,
+            reason: format!("{g} may be any of the {n} groups {family}: assumed to allow it"),
+            resources: Vec::new(),
+            by_rule: false,
+            assumed: true,
+        })
+    }
+
     /// The security groups of `me` checking `peer` in one direction.
     #[allow(clippy::too_many_arguments)] // the flow's fields, spelled out
     fn groups_hop(
@@ -469,15 +555,7 @@ impl<'s> Tracer<'s> {
         detail: u16,
     ) -> Hop {
         let mut points: Vec<PeerPoint<'_>> = peer.address.iter().map(|a| peer_point(*a)).collect();
-        let principals: Vec<Principal> = peer
-            .endpoint
-            .map(|(_, i)| {
-                i.security_groups
-                    .iter()
-                    .map(|g| Principal::SecurityGroup(g.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let principals = group_principals(peer);
         points.extend(principals.iter().map(PeerPoint::Principal));
         let subject = me.label.clone();
         if !iface.filtered {
@@ -495,28 +573,11 @@ impl<'s> Tracer<'s> {
             .security_groups
             .iter()
             .any(|g| self.ctx.group_assumed(g));
-        // A group known only after apply that is one of a family of the plan is
-        // checked as each member, and as the rules filed under the unknown key itself
-        // (possible: the value may name any of them).
-        let snapshot = self.ctx.snapshot;
-        let checked: Vec<(&str, bool)> = iface
-            .security_groups
-            .iter()
-            .flat_map(|g| {
-                let mut members = snapshot.group_family(g);
-                if members.is_empty() {
-                    return vec![(g.as_str(), false)];
-                }
-                if snapshot.security_groups.contains_key(g) {
-                    members.push(g);
-                }
-                members.into_iter().map(|m| (m, true)).collect()
-            })
-            .collect();
+        let (checked, whole) = self.groups_checked(iface);
         let mut family_hit: Option<Hop> = None;
-        for (g, in_family) in checked {
-            let group = snapshot
-                .security_groups
+        for (g, in_family) in &checked {
+            let (g, in_family) = (g.as_str(), *in_family);
+            let group = (self.ctx.snapshot.security_groups)
                 .get(g)
                 .filter(|g| g.rules_known() || !g.rules.is_empty());
             let Some(group) = group else {
@@ -535,11 +596,7 @@ impl<'s> Tracer<'s> {
             let admits =
                 |space: &HeaderSpace| admits(space, &points, &principals, protocol, detail);
             let spaces = self.group_spaces(g);
-            let side = match d {
-                Direction::Ingress => 0,
-                Direction::Egress => 1,
-            };
-            if admits(&spaces.union[side]) == (false, false) {
+            if admits(&spaces.union[usize::from(d == Direction::Egress)]) == (false, false) {
                 continue;
             }
             for (rule, space) in group.rules.iter().zip(&spaces.rules) {
@@ -583,6 +640,9 @@ impl<'s> Tracer<'s> {
         if let Some(mut hop) = family_hit {
             hop.resources.sort();
             hop.resources.dedup();
+            return hop;
+        }
+        if let Some(hop) = self.family_as_whole(&whole, layer, &subject) {
             return hop;
         }
         Hop {

@@ -446,12 +446,7 @@ impl<'s> World<'s> {
     fn endpoints_of(&self, subject: &'s str, kind: SubjectKind) -> BTreeSet<&'s str> {
         match kind {
             SubjectKind::Endpoint(_) => BTreeSet::from([subject]),
-            SubjectKind::SecurityGroup => self
-                .carriers
-                .by_group
-                .get(subject)
-                .cloned()
-                .unwrap_or_default(),
+            SubjectKind::SecurityGroup => self.carriers.of_group(subject).collect(),
             SubjectKind::NetworkAcl => self
                 .snapshot
                 .network_acls
@@ -459,9 +454,7 @@ impl<'s> World<'s> {
                 .map(|a| {
                     a.subnets
                         .iter()
-                        .filter_map(|s| self.carriers.by_subnet.get(s.as_str()))
-                        .flatten()
-                        .copied()
+                        .flat_map(|s| self.carriers.of_subnet(s))
                         .collect()
                 })
                 .unwrap_or_default(),
