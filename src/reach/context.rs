@@ -101,9 +101,8 @@ impl<'s> Ctx<'s> {
             .iter()
             .filter_map(|g| unknown_family(g))
             .collect();
-        let used = |k: &str| {
-            used_groups.contains(k) || used_families.iter().any(|f| family_matches(f, k))
-        };
+        let used =
+            |k: &str| used_groups.contains(k) || used_families.iter().any(|f| family_matches(f, k));
         for (key, g) in snapshot
             .security_groups
             .iter()
@@ -354,9 +353,15 @@ impl<'s> Ctx<'s> {
                 false
             }
             _ => {
-                // Not in the plan: assume the VPC's internet gateway carries what is not
-                // local (the default VPC's main table does exactly that).
-                if vpc_igw.is_some() {
+                // A table whose routes the input does not list (one known only by id,
+                // or the main table of a VPC it does not manage): the routes the input
+                // adds to it are there; the rest may send what is not local to the
+                // VPC's internet gateway (as the default VPC's main table does) — in
+                // the permissive world only, so that nothing through it is definite.
+                if let Some(t) = table {
+                    self.table_routes(t, &attached_igw, &mut entries);
+                }
+                if vpc_igw.is_some() && self.world == Bound::Upper {
                     entries.push((0, PeerSet::all_addresses(), Class::Internet));
                 }
                 true
