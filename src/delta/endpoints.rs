@@ -1,5 +1,5 @@
-//! Endpoint-level changes: what reaches each endpoint (and what it reaches outside its
-//! VPC) before and after, compared world by world.
+//! Endpoint-level changes: what reaches each endpoint (and which addresses it reaches)
+//! before and after, compared world by world.
 //!
 //! The reachability of each side is computed in both worlds (see [`crate::reach`]).
 //! Within one world both sides resolve shared unknowns alike, so they cancel; a change
@@ -72,7 +72,7 @@ pub(super) fn compare(
                 }
             }
         }
-        // Outbound to addresses outside the VPC: the same for every member.
+        // Outbound to addresses (outside the VPC and in it): the same for every member.
         let union = |r: &Reachability, classes: &[usize]| {
             HeaderSpace::union_all(classes.iter().map(|&c| r.classes[c].to_addresses.clone()))
         };
