@@ -399,12 +399,19 @@ impl<'s> Tracer<'s> {
                 false,
             ));
         }
-        // Routing and public addresses matter when one end is outside the VPC.
+        // Routing and public addresses matter when one end is outside the VPC; when the
+        // ends sit in two VPCs (peering, transit gateway), each side's table must send
+        // the traffic towards the other (the request out, the reply back).
         let outside = |e: &End<'_>| e.endpoint.is_none() && e.subnet.is_none();
         if outside(&src) {
-            hops.extend(self.route_hops(&dst, &src, v6, true));
+            hops.extend(self.route_hops(&dst, &src, v6, Crossing::Inbound));
         } else if outside(&dst) {
-            hops.extend(self.route_hops(&src, &dst, v6, false));
+            hops.extend(self.route_hops(&src, &dst, v6, Crossing::Outbound));
+        } else if let (Some(a), Some(b)) = (self.vpc_of(&src), self.vpc_of(&dst))
+            && a != b
+        {
+            hops.extend(self.route_hops(&src, &dst, v6, Crossing::ToOtherVpc));
+            hops.extend(self.route_hops(&dst, &src, v6, Crossing::ToOtherVpc));
         }
         if !same_subnet && dst.subnet.is_some() {
             hops.push(self.acl_hop(
@@ -650,10 +657,23 @@ impl<'s> Tracer<'s> {
         }
     }
 
-    /// Routing between an end inside the VPC and an address outside it (`inbound`: the
-    /// outside end initiates, so the reply must route back), and the public address
-    /// the internet needs.
-    fn route_hops(&self, inside: &End<'_>, outside: &End<'_>, v6: bool, inbound: bool) -> Vec<Hop> {
+    /// The VPC of an end's subnet, when known.
+    fn vpc_of(&self, end: &End<'_>) -> Option<&str> {
+        let subnet = self.ctx.subnets.get(end.subnet.as_deref()?)?;
+        subnet.vpc.as_deref()
+    }
+
+    /// Routing from the subnet of `inside` towards the address of `outside`, and the
+    /// public address the internet needs. [`Crossing`] says which way the flow goes.
+    fn route_hops(
+        &self,
+        inside: &End<'_>,
+        outside: &End<'_>,
+        v6: bool,
+        crossing: Crossing,
+    ) -> Vec<Hop> {
+        let inbound = crossing == Crossing::Inbound;
+        let other_vpc = crossing == Crossing::ToOtherVpc;
         let Some(address) = outside.address else {
             return Vec::new();
         };
@@ -690,11 +710,23 @@ impl<'s> Tracer<'s> {
         resources.dedup();
         // (what the address routes to, via an internet gateway, usable this way)
         let (target, internet, usable) = if routes.local.contains(point) {
-            ("the VPC itself (local)", false, true)
+            ("the VPC itself (local)", false, !other_vpc)
+        } else if routes.internet.contains(point) && other_vpc {
+            (
+                "an internet gateway, which carries no private address to another VPC",
+                false,
+                false,
+            )
         } else if routes.internet.contains(point) {
             ("an internet gateway", true, true)
         } else if routes.networks.contains(point) {
             ("another network", false, true)
+        } else if routes.nat.contains(point) && other_vpc {
+            (
+                "a NAT gateway, which carries nothing to another VPC",
+                false,
+                false,
+            )
         } else if routes.nat.contains(point) {
             (
                 "a NAT gateway, which admits no inbound connection",
@@ -705,7 +737,7 @@ impl<'s> Tracer<'s> {
             (
                 "an egress-only gateway, which admits no inbound connection",
                 false,
-                !inbound,
+                !inbound && !other_vpc,
             )
         } else {
             ("nowhere", false, false)
@@ -747,6 +779,18 @@ impl<'s> Tracer<'s> {
         }
         hops
     }
+}
+
+/// Which way a flow crosses the edge of the VPC of the end whose routing is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Crossing {
+    /// From an address outside every subnet the input has: the reply must route back.
+    Inbound,
+    /// To an address outside every subnet the input has.
+    Outbound,
+    /// To (or, for the reply, back to) an end in a subnet of another VPC: only a route
+    /// to another network (peering, transit gateway) carries it there.
+    ToOtherVpc,
 }
 
 /// Whether a load balancer listens on the flow's port (other endpoints that accept
