@@ -10,7 +10,7 @@ use crate::header_space::service::{ICMP, ICMPV6, TCP, UDP};
 use crate::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet, v4_block, v6_block};
 use crate::model::{
     Bound, Certainty, Direction, Interface, RouteDestination, RouteTable, RouteTarget, Snapshot,
-    Tri, family_matches, is_unknown_key, unknown_family,
+    Subnet, Tri, family_matches, is_unknown_key, unknown_family,
 };
 
 /// Where traffic from one subnet to an address goes, per kind of next hop.
@@ -30,6 +30,9 @@ pub(super) struct Routes {
     pub assumed: bool,
     /// The route table used (key), when there is one.
     pub table: Option<String>,
+    /// The resource that chose the table for the subnet (its association, or what
+    /// made it the VPC's main table), when the input has one.
+    pub selected_by: Option<String>,
 }
 
 /// One subnet's context.
@@ -169,7 +172,7 @@ impl<'s> Ctx<'s> {
                 .and_then(|a| snapshot.network_acls.get(a))
                 .is_some_and(|a| !a.rules_known());
             let acl = acl.filter(|a| ctx.acl.contains_key(a.as_str()));
-            let routes = ctx.routes(tables.get(key.as_str()).copied(), subnet.vpc.as_deref());
+            let routes = ctx.routes(subnet, &tables);
             ctx.subnets.insert(
                 key.as_str(),
                 SubnetCtx {
@@ -309,10 +312,22 @@ impl<'s> Ctx<'s> {
             .is_none_or(|g| !g.rules_known())
     }
 
-    /// Routing of a subnet in `vpc`: longest prefix match over its route table (the
-    /// `associated` one, else the VPC's main table) and the VPC's local routes.
-    fn routes(&self, associated: Option<&RouteTable>, vpc: Option<&str>) -> Routes {
+    /// Routing of a subnet: longest prefix match over its route table (the one `tables`
+    /// associates it with, else its VPC's main table) and the VPC's local routes.
+    fn routes(&self, subnet: &Subnet, tables: &HashMap<&str, &RouteTable>) -> Routes {
         let s = self.snapshot;
+        let associated = tables.get(subnet.key.as_str()).copied();
+        let vpc = subnet.vpc.as_deref();
+        let selected_by = match associated {
+            Some(t) => t
+                .associations
+                .iter()
+                .find(|(k, _)| *k == subnet.key)
+                .map(|(_, r)| r.clone()),
+            None => vpc
+                .and_then(|v| s.vpcs.get(v))
+                .and_then(|v| v.main_association.clone()),
+        };
         let table = associated.or_else(|| {
             let main = vpc
                 .and_then(|v| s.vpcs.get(v))
@@ -371,6 +386,7 @@ impl<'s> Ctx<'s> {
         let mut routes = Routes {
             assumed,
             table: table.map(|t| t.key.clone()),
+            selected_by,
             ..Routes::default()
         };
         let mut taken = PeerSet::empty();

@@ -82,7 +82,7 @@ pub(super) fn build(
             }
             "aws_route" => r.route(i, e, side, snapshot),
             "aws_route_table_association" => r.association(i, e, side, snapshot),
-            "aws_main_route_table_association" => r.main_association(i, side, snapshot),
+            "aws_main_route_table_association" => r.main_association(i, e, side, snapshot),
             "aws_internet_gateway_attachment" => r.attachment(i, side, snapshot),
             "aws_ec2_managed_prefix_list_entry" => r.prefix_list_entry(i, side, snapshot),
             _ => {}
@@ -513,14 +513,15 @@ impl Reader<'_, '_, '_> {
         ) else {
             return;
         };
-        s.route_tables
+        let t = s
+            .route_tables
             .entry(table.clone())
-            .or_insert_with(|| unmanaged_table(&table))
-            .subnets
-            .push(subnet);
+            .or_insert_with(|| unmanaged_table(&table));
+        t.associations.push((subnet.clone(), e.label()));
+        t.subnets.push(subnet);
     }
 
-    fn main_association(&mut self, i: usize, side: Side<'_>, s: &mut Snapshot) {
+    fn main_association(&mut self, i: usize, e: &Entry<'_>, side: Side<'_>, s: &mut Snapshot) {
         let (Some(table), Some(vpc)) = (
             self.one(i, side, "route_table_id", Want::RouteTable),
             self.one(i, side, "vpc_id", Want::Vpc),
@@ -535,6 +536,7 @@ impl Reader<'_, '_, '_> {
         t.vpc = Some(vpc.clone());
         if let Some(v) = s.vpcs.get_mut(&vpc) {
             v.main_route_table = Some(table);
+            v.main_association = Some(e.label());
         }
     }
 
