@@ -10,6 +10,7 @@
 //!   rest of the VPC can send to a subnet.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use super::context::{Ctx, public};
 use super::region::{Region, SourceIndex, services_for};
@@ -39,7 +40,7 @@ struct Shared<'c, 's> {
     /// What the rest of the VPC can send to a place (ingress), or receive from it
     /// (egress), as far as the other subnets' ACLs go: (its subnet, its ACL place,
     /// direction).
-    vpc_memo: HashMap<(&'c str, usize, Direction), HeaderSpace>,
+    vpc_memo: HashMap<(&'c str, usize, Direction), Rc<HeaderSpace>>,
     /// What a subnet's ACL lets in (with the replies out), and out (with the replies
     /// in).
     through_memo: HashMap<&'c str, [HeaderSpace; 2]>,
@@ -314,11 +315,11 @@ impl<'c, 's> Shared<'c, 's> {
     /// (`Egress`: the request into their subnet, the reply out), as far as their own
     /// subnets' ACLs go: each other subnet's addresses on the services its ACL passes,
     /// and the VPC's addresses outside every subnet the plan shows on every service.
-    fn rest_of_vpc(&mut self, subnet: &'c str, c: usize, d: Direction) -> HeaderSpace {
+    fn rest_of_vpc(&mut self, subnet: &'c str, c: usize, d: Direction) -> Rc<HeaderSpace> {
         // `c`'s region meets only ACLs here: its ACL place keys the memo.
         let key = (subnet, self.acl_place_of[c], d);
         if let Some(space) = self.vpc_memo.get(&key) {
-            return space.clone();
+            return Rc::clone(space);
         }
         let ctx = self.ctx;
         let world = ctx.world;
@@ -366,7 +367,8 @@ impl<'c, 's> Shared<'c, 's> {
             &ServiceSet::all(),
         ));
         let space = HeaderSpace::union_all(parts);
-        self.vpc_memo.insert(key, space.clone());
+        let space = Rc::new(space);
+        self.vpc_memo.insert(key, Rc::clone(&space));
         space
     }
 
