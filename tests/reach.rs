@@ -263,3 +263,17 @@ fn a_subnet_on_a_main_table_no_input_lists_is_warned_about_without_context() {
     reachdiff::source::context::Context::default().settle(&mut pair, &mut warnings);
     assert!(warnings.is_empty());
 }
+
+#[test]
+fn a_route_the_plan_adds_to_a_table_it_does_not_list_counts_in_both_worlds() {
+    // `aws_route` aimed at the main table of a VPC the plan does not manage: the route
+    // is there whatever else the table holds.
+    let mut s = network(Tri::Yes, "subnet", &["web"]);
+    let rt = s.route_tables.get_mut("rt").unwrap();
+    rt.subnets.clear();
+    rt.routes_known = false;
+    rt.main = true;
+    s.vpcs.get_mut("vpc").unwrap().main_route_table = Some("rt".into());
+    assert!(internet_reaches(&inbound(&s, Bound::Lower), 22));
+    assert!(internet_reaches(&inbound(&s, Bound::Upper), 22));
+}
