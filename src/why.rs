@@ -38,6 +38,14 @@ pub struct End {
 }
 
 impl End {
+    /// Whether it stands for the internet (`internet`, `internet6`, or a block that
+    /// holds the stand-in address).
+    #[must_use]
+    pub fn is_internet(&self) -> bool {
+        matches!(&self.traced, FlowSource::Address(a)
+            if a.to_string() == INTERNET_V4 || a.to_string() == INTERNET_V6)
+    }
+
     /// How to print it: `internet (as 8.8.8.8)`, `aws_instance.app`.
     #[must_use]
     pub fn label(&self) -> String {
@@ -437,8 +445,12 @@ fn fix(hop: &Hop, q: &Question, assumptions: &Assumptions) -> String {
                 }
             )
         }
-        Layer::Route => format!(
+        Layer::Route if [&q.from, &q.to].into_iter().any(End::is_internet) => format!(
             "route the traffic in {} (e.g. 0.0.0.0/0 to an attached internet gateway)",
+            hop.subject
+        ),
+        Layer::Route => format!(
+            "route the other end's block in {} to the network it is in (e.g. a peered VPC's block to the peering connection or a transit gateway)",
             hop.subject
         ),
         Layer::PublicAddress => format!(

@@ -159,7 +159,8 @@ fn one_template_is_the_change_that_creates_its_stack() {
         &[fixture("web.yaml")],
     );
     // CloudFormation keeps a group's allow-all egress unless it declares egress rules
-    // (WebSecurityGroup keeps it, AppSecurityGroup replaces it).
+    // (WebSecurityGroup keeps it, AppSecurityGroup replaces it). The ACL has no egress
+    // entry, so Web sends only inside its own subnet, where no ACL applies.
     assert_eq!(
         changes,
         [
@@ -169,6 +170,7 @@ fn one_template_is_the_change_that_creates_its_stack() {
             "opened rule WebSecurityGroup tcp 22, 443 from 0.0.0.0/0",
             "opened rule WebSecurityGroup all traffic to 0.0.0.0/0",
             "opened endpoint Web tcp 22, 443 from 10.0.0.0/24",
+            "opened endpoint Web all traffic to 10.0.0.0/24",
         ]
     );
     assert_eq!(doc["changes"][0]["causes"][0]["action"], "create");

@@ -170,3 +170,110 @@ fn a_trace_through_a_reference_known_only_after_apply_is_allowed_on_an_assumptio
     let path = Tracer::new(&known, &Assumptions::default()).trace(&flow);
     assert!(path.allowed() && !path.assumed(), "{path:?}");
 }
+
+/// `network` without the route table's association: the subnet uses its VPC's main
+/// route table, which no input lists (a VPC the plan does not manage).
+fn on_an_unlisted_main_table() -> Snapshot {
+    let mut s = network(Tri::Yes, "subnet", &["web"]);
+    s.route_tables.clear();
+    s
+}
+
+// See: issue 14 item 1.
+#[test]
+fn a_main_table_no_input_lists_routes_to_the_gateway_in_the_permissive_world_only() {
+    let s = on_an_unlisted_main_table();
+    assert!(internet_reaches(&inbound(&s, Bound::Upper), 22));
+    assert!(!internet_reaches(&inbound(&s, Bound::Lower), 22));
+    let flow = Flow {
+        source: FlowSource::Address("8.8.8.8".parse().unwrap()),
+        destination: FlowSource::Endpoint("host".into()),
+        protocol: TCP,
+        detail: 22,
+    };
+    let assumptions = Assumptions::default();
+    let upper = Tracer::in_world(&s, Bound::Upper, &assumptions).trace(&flow);
+    assert!(upper.allowed() && upper.assumed(), "{upper:?}");
+    let lower = Tracer::in_world(&s, Bound::Lower, &assumptions).trace(&flow);
+    assert!(!lower.allowed() && lower.assumed(), "{lower:?}");
+}
+
+/// Whether `host` may send `tcp/port` to `address`.
+fn host_sends(s: &Snapshot, world: Bound, address: [u8; 4], port: u16) -> bool {
+    Reachability::compute(s, world, &Assumptions::default())
+        .outbound("host")
+        .contains(PeerPoint::V4(u32::from_be_bytes(address)), TCP, port)
+}
+
+// See: issue 14 item 2.
+#[test]
+fn egress_reaches_every_address_of_the_vpc_and_only_routed_ones_outside_it() {
+    // No route out at all: the VPC's addresses are still peers — its own subnet's and
+    // those outside every subnet of the input.
+    let s = on_an_unlisted_main_table();
+    for world in [Bound::Lower, Bound::Upper] {
+        assert!(host_sends(&s, world, [10, 0, 1, 77], 5432), "{world:?}");
+        assert!(host_sends(&s, world, [10, 0, 200, 5], 5432), "{world:?}");
+    }
+    // Outside the VPC, only the permissive world routes (to the gateway).
+    assert!(host_sends(&s, Bound::Upper, [8, 8, 8, 8], 443));
+    assert!(!host_sends(&s, Bound::Lower, [8, 8, 8, 8], 443));
+    assert!(!host_sends(&s, Bound::Lower, [10, 1, 0, 5], 5432));
+    // Without an egress rule, nothing.
+    let mut closed = s.clone();
+    closed
+        .security_groups
+        .get_mut("web")
+        .unwrap()
+        .rules
+        .retain(|r| r.direction == Direction::Ingress);
+    assert!(!host_sends(&closed, Bound::Upper, [10, 0, 1, 77], 5432));
+    assert!(!host_sends(&closed, Bound::Upper, [10, 0, 200, 5], 5432));
+}
+
+#[test]
+fn a_subnet_on_a_main_table_no_input_lists_is_warned_about_without_context() {
+    let s = on_an_unlisted_main_table();
+    let mut pair = reachdiff::source::SnapshotPair {
+        before: s.clone(),
+        after: s,
+        actions: std::collections::BTreeMap::new(),
+        aliases: std::collections::BTreeMap::new(),
+    };
+    let mut warnings = reachdiff::warning::Warnings::new();
+    reachdiff::source::context::Context::default().settle(&mut pair, &mut warnings);
+    let warnings = warnings.into_sorted();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].resource.as_deref(), Some("subnet"));
+    assert!(
+        warnings[0]
+            .message
+            .starts_with("it uses the main route table of vpc, a VPC the input does not manage"),
+        "{}",
+        warnings[0].message
+    );
+    // A listed table is no assumption: no warning.
+    let mut pair = reachdiff::source::SnapshotPair {
+        before: network(Tri::Yes, "subnet", &["web"]),
+        after: network(Tri::Yes, "subnet", &["web"]),
+        actions: std::collections::BTreeMap::new(),
+        aliases: std::collections::BTreeMap::new(),
+    };
+    let mut warnings = reachdiff::warning::Warnings::new();
+    reachdiff::source::context::Context::default().settle(&mut pair, &mut warnings);
+    assert!(warnings.is_empty());
+}
+
+#[test]
+fn a_route_the_plan_adds_to_a_table_it_does_not_list_counts_in_both_worlds() {
+    // `aws_route` aimed at the main table of a VPC the plan does not manage: the route
+    // is there whatever else the table holds.
+    let mut s = network(Tri::Yes, "subnet", &["web"]);
+    let rt = s.route_tables.get_mut("rt").unwrap();
+    rt.subnets.clear();
+    rt.routes_known = false;
+    rt.main = true;
+    s.vpcs.get_mut("vpc").unwrap().main_route_table = Some("rt".into());
+    assert!(internet_reaches(&inbound(&s, Bound::Lower), 22));
+    assert!(internet_reaches(&inbound(&s, Bound::Upper), 22));
+}

@@ -395,3 +395,92 @@ fn a_private_database_is_unreachable_from_the_internet_whatever_its_group_says()
         [(Layer::Route, "8.8.8.8 routes to nowhere".to_owned())]
     );
 }
+
+// See: issue 14 item 3.
+#[test]
+fn a_path_between_two_vpcs_needs_a_route_on_each_side() {
+    use HopVerdict::{Allowed, Denied};
+    let scenario = "endpoint-peering-route-into-main-table";
+    for from in ["aws_instance.app", "10.1.1.20"] {
+        let r = ask(scenario, from, "aws_instance.db", "5432");
+        let routes = |a: &why::Answer| -> Vec<(HopVerdict, String)> {
+            a.path
+                .hops
+                .iter()
+                .filter(|h| h.layer == Layer::Route)
+                .map(|h| (h.verdict, h.reason.clone()))
+                .collect()
+        };
+        let source = if from == "10.1.1.20" {
+            from
+        } else {
+            "10.1.1.10"
+        };
+        let there = (
+            Allowed,
+            "10.0.2.10 routes to another network (peering:pcx-04a42d0b27c3fe13c)".to_owned(),
+        );
+        assert_eq!(
+            routes(&r.answers[0]),
+            [
+                there.clone(),
+                (Denied, format!("{source} routes to nowhere"))
+            ],
+            "{from}"
+        );
+        assert_eq!(
+            routes(&r.answers[1]),
+            [
+                there,
+                (
+                    Allowed,
+                    format!("{source} routes to another network (peering:pcx-04a42d0b27c3fe13c)")
+                )
+            ],
+            "{from}"
+        );
+        assert_eq!(
+            (r.answers[0].verdict, r.answers[1].verdict),
+            (Verdict::Blocked, Verdict::Reachable),
+            "{from}"
+        );
+        assert!(
+            r.answers[0].fixes[0].contains("peering connection"),
+            "{:?}",
+            r.answers[0].fixes
+        );
+    }
+}
+
+// See: issue 14 item 1.
+#[test]
+fn the_main_table_of_the_plans_own_vpc_has_the_local_route_only() {
+    for scenario in [
+        "endpoint-main-table-subnet-gets-igw-table",
+        "endpoint-route-into-main-table",
+        "endpoint-main-route-table-association-to-igw-table",
+    ] {
+        let r = ask(scenario, "internet", "aws_instance.web", "443");
+        assert_eq!(
+            (r.answers[0].verdict, r.answers[1].verdict),
+            (Verdict::Blocked, Verdict::Reachable),
+            "{scenario}"
+        );
+        assert_eq!(
+            denied_before(&r),
+            [(Layer::Route, "8.8.8.8 routes to nowhere".to_owned())],
+            "{scenario}"
+        );
+    }
+}
+
+/// The denying hops of the side before the change: (layer, reason).
+fn denied_before(r: &why::Report) -> Vec<(Layer, String)> {
+    r.answers[0]
+        .path
+        .hops
+        .iter()
+        .filter(|h| h.verdict == HopVerdict::Denied)
+        .map(|h| (h.layer, h.reason.clone()))
+        .collect()
+}

@@ -1,5 +1,5 @@
-//! Endpoint-level changes: what reaches each endpoint (and what it reaches outside its
-//! VPC) before and after, compared world by world.
+//! Endpoint-level changes: what reaches each endpoint (and which addresses it reaches)
+//! before and after, compared world by world.
 //!
 //! The reachability of each side is computed in both worlds (see [`crate::reach`]).
 //! Within one world both sides resolve shared unknowns alike, so they cancel; a change
@@ -72,7 +72,7 @@ pub(super) fn compare(
                 }
             }
         }
-        // Outbound to addresses outside the VPC: the same for every member.
+        // Outbound to addresses (outside the VPC and in it): the same for every member.
         let union = |r: &Reachability, classes: &[usize]| {
             HeaderSpace::union_all(classes.iter().map(|&c| r.classes[c].to_addresses.clone()))
         };
@@ -483,7 +483,11 @@ impl Explainer<'_, '_> {
                 (Some(bh), Some(ah)) => format!(
                     "{} {}: {} → {}",
                     ah.layer.as_str(),
-                    ah.subject,
+                    if bh.subject == ah.subject {
+                        ah.subject.clone()
+                    } else {
+                        format!("{} → {}", bh.subject, ah.subject)
+                    },
                     bh.describe(),
                     ah.describe()
                 ),
@@ -541,7 +545,8 @@ fn first_difference<'p>(
         let bh = b
             .hops
             .iter()
-            .find(|h| h.layer == ah.layer && h.subject == ah.subject);
+            .find(|h| h.layer == ah.layer && h.subject == ah.subject)
+            .or_else(|| same_route_hop(a, ah, b));
         match bh {
             Some(bh)
                 if bh.verdict != ah.verdict
@@ -560,12 +565,31 @@ fn first_difference<'p>(
         let found = a
             .hops
             .iter()
-            .any(|h| h.layer == bh.layer && h.subject == bh.subject);
+            .any(|h| h.layer == bh.layer && h.subject == bh.subject)
+            || same_route_hop(b, bh, a).is_some();
         if !found && bh.verdict == crate::reach::HopVerdict::Denied {
             return Some((Some(bh), None));
         }
     }
     None
+}
+
+/// The route hop of `other` in the place of route hop `hop` of `path`, when the two
+/// paths route through different tables (a subnet associated with another table, or a
+/// VPC given another main table): the same routing decision, made by another table.
+fn same_route_hop<'p>(
+    path: &'p Path,
+    hop: &'p crate::reach::Hop,
+    other: &'p Path,
+) -> Option<&'p crate::reach::Hop> {
+    if hop.layer != Layer::Route {
+        return None;
+    }
+    let routes = |p: &'p Path| p.hops.iter().filter(|h| h.layer == Layer::Route);
+    let n = routes(path).position(|h| std::ptr::eq(h, hop))?;
+    routes(other)
+        .nth(n)
+        .filter(|h| h.subject != hop.subject && routes(path).all(|x| x.subject != h.subject))
 }
 
 /// One packet of a change part: its first service point, and its first source (an

@@ -64,6 +64,9 @@ pub struct Vpc {
     pub ipv6: Vec<Ipv6Net>,
     /// The main route table's key, when known.
     pub main_route_table: Option<String>,
+    /// The resource that made `main_route_table` the main table
+    /// (`aws_main_route_table_association`), when the input has one.
+    pub main_association: Option<String>,
     /// The default network ACL's key, when known.
     pub default_network_acl: Option<String>,
     /// The default security group's key, when known.
@@ -146,6 +149,9 @@ pub struct RouteTable {
     pub routes: Vec<Route>,
     /// Subnets (keys) explicitly associated.
     pub subnets: Vec<String>,
+    /// (subnet key, the resource that associates it), for the associations the input
+    /// declares as resources of their own.
+    pub associations: Vec<(String, String)>,
     /// `true` when this is its VPC's main route table.
     pub main: bool,
     /// `false` when the input does not list the table's routes (an unmanaged table).

@@ -10,6 +10,7 @@
 //!   rest of the VPC can send to a subnet.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use super::context::{Ctx, public};
 use super::region::{Region, SourceIndex, services_for};
@@ -36,8 +37,10 @@ struct Shared<'c, 's> {
     /// What network ACLs let through between two places: (source subnet, destination
     /// subnet, source ACL place, destination ACL place).
     acl_memo: HashMap<(&'c str, &'c str, usize, usize), ServiceSet>,
-    /// What the rest of the VPC can send to a place: (its subnet, its ACL place).
-    vpc_memo: HashMap<(&'c str, usize), HeaderSpace>,
+    /// What the rest of the VPC can send to a place (ingress), or receive from it
+    /// (egress), as far as the other subnets' ACLs go: (its subnet, its ACL place,
+    /// direction).
+    vpc_memo: HashMap<(&'c str, usize, Direction), Rc<HeaderSpace>>,
     /// What a subnet's ACL lets in (with the replies out), and out (with the replies
     /// in).
     through_memo: HashMap<&'c str, [HeaderSpace; 2]>,
@@ -296,7 +299,7 @@ impl<'c, 's> Shared<'c, 's> {
             Some(g) => g.restrict_peers(&subnet.range),
             None => HeaderSpace::product(&subnet.range, &ServiceSet::all()),
         };
-        let vpc = self.rest_of_vpc(subnet_key, d);
+        let vpc = self.rest_of_vpc(subnet_key, d, Direction::Ingress);
         let parts = vec![
             base.restrict_peers(&internet),
             base.restrict_peers(&routes.networks),
@@ -307,19 +310,25 @@ impl<'c, 's> Shared<'c, 's> {
         HeaderSpace::union_all(parts).restrict_peers(&families(world, iface))
     }
 
-    /// What hosts elsewhere in the VPC of `subnet` can send towards class `d`'s
-    /// place as far as their own subnets' ACLs go (the request out, the reply in):
-    /// each other subnet's addresses on the services its ACL passes, and the VPC's
-    /// addresses outside every subnet the plan shows on every service.
-    fn rest_of_vpc(&mut self, subnet: &'c str, d: usize) -> HeaderSpace {
-        // `d`'s region meets only ACLs here: its ACL place keys the memo.
-        let key = (subnet, self.acl_place_of[d]);
+    /// What hosts elsewhere in the VPC of `subnet` can send towards class `c`'s place
+    /// (`Ingress`: the request out of their subnet, the reply in), or receive from it
+    /// (`Egress`: the request into their subnet, the reply out), as far as their own
+    /// subnets' ACLs go: each other subnet's addresses on the services its ACL passes,
+    /// and the VPC's addresses outside every subnet the plan shows on every service.
+    fn rest_of_vpc(&mut self, subnet: &'c str, c: usize, d: Direction) -> Rc<HeaderSpace> {
+        // `c`'s region meets only ACLs here: its ACL place keys the memo.
+        let key = (subnet, self.acl_place_of[c], d);
         if let Some(space) = self.vpc_memo.get(&key) {
-            return space.clone();
+            return Rc::clone(space);
         }
         let ctx = self.ctx;
         let world = ctx.world;
-        let region = &self.regions[d];
+        let region = &self.regions[c];
+        // The other subnet's request direction, and its reply direction.
+        let (request, reply) = match d {
+            Direction::Ingress => (Direction::Egress, Direction::Ingress),
+            Direction::Egress => (Direction::Ingress, Direction::Egress),
+        };
         let own = &ctx.subnets[subnet];
         // Subnets sharing an ACL pass the same services: evaluate each ACL once.
         let mut by_acl: HashMap<Option<&str>, ServiceSet> = HashMap::new();
@@ -337,12 +346,9 @@ impl<'c, 's> Shared<'c, 's> {
             let out_ok = by_acl
                 .entry(acl)
                 .or_insert_with(|| {
-                    services_for(Some(ctx.acl(Some(key), Direction::Egress)), region, world)
-                        .intersection(&services_for(
-                            Some(ctx.acl_reply(Some(key), Direction::Ingress)),
-                            region,
-                            world,
-                        ))
+                    services_for(Some(ctx.acl(Some(key), request)), region, world).intersection(
+                        &services_for(Some(ctx.acl_reply(Some(key), reply)), region, world),
+                    )
                 })
                 .clone();
             match ranges.iter_mut().find(|(s, _)| *s == out_ok) {
@@ -361,11 +367,14 @@ impl<'c, 's> Shared<'c, 's> {
             &ServiceSet::all(),
         ));
         let space = HeaderSpace::union_all(parts);
-        self.vpc_memo.insert(key, space.clone());
+        let space = Rc::new(space);
+        self.vpc_memo.insert(key, Rc::clone(&space));
         space
     }
 
-    /// Outbound from class `e` to addresses outside its VPC.
+    /// Outbound from class `e` to addresses: outside its VPC where its subnet routes
+    /// them, and inside it (hosts the input does not model are peers too: the
+    /// modelled ones are reached as classes as well).
     fn address_outbound(&mut self, e: usize) -> HeaderSpace {
         let ctx = self.ctx;
         let world = ctx.world;
@@ -378,7 +387,7 @@ impl<'c, 's> Shared<'c, 's> {
             return unknown_subnet(world, sg_out.as_ref(), iface);
         };
         let through = self.through(subnet_key)[1].clone();
-        let base = match sg_out {
+        let base = match &sg_out {
             Some(g) => g.intersection(&through),
             None => through,
         };
@@ -394,7 +403,18 @@ impl<'c, 's> Shared<'c, 's> {
                 .union(&routes.internet.v6)
                 .union(&routes.egress_only.v6);
         }
-        base.restrict_peers(&dests)
+        let own = match &sg_out {
+            Some(g) => g.restrict_peers(&subnet.range),
+            None => HeaderSpace::product(&subnet.range, &ServiceSet::all()),
+        };
+        let vpc = self.rest_of_vpc(subnet_key, e, Direction::Egress);
+        let inside = HeaderSpace::union_all(vec![
+            // Hosts in the same subnet: no ACL between them.
+            own,
+            base.intersection(&vpc),
+        ])
+        .restrict_peers(&families(world, iface));
+        base.restrict_peers(&dests).union(&inside)
     }
 }
 

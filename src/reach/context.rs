@@ -10,7 +10,7 @@ use crate::header_space::service::{ICMP, ICMPV6, TCP, UDP};
 use crate::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet, v4_block, v6_block};
 use crate::model::{
     Bound, Certainty, Direction, FAMILY_NAMED, Interface, RouteDestination, RouteTable,
-    RouteTarget, Snapshot, Tri, family_matches, is_unknown_key, unknown_family,
+    RouteTarget, Snapshot, Subnet, Tri, family_matches, is_unknown_key, unknown_family,
 };
 
 /// Where traffic from one subnet to an address goes, per kind of next hop.
@@ -30,6 +30,9 @@ pub(super) struct Routes {
     pub assumed: bool,
     /// The route table used (key), when there is one.
     pub table: Option<String>,
+    /// The resource that chose the table for the subnet (its association, or what
+    /// made it the VPC's main table), when the input has one.
+    pub selected_by: Option<String>,
 }
 
 /// One subnet's context.
@@ -168,7 +171,7 @@ impl<'s> Ctx<'s> {
                 .and_then(|a| snapshot.network_acls.get(a))
                 .is_some_and(|a| !a.rules_known());
             let acl = acl.filter(|a| ctx.acl.contains_key(a.as_str()));
-            let routes = ctx.routes(tables.get(key.as_str()).copied(), subnet.vpc.as_deref());
+            let routes = ctx.routes(subnet, &tables);
             ctx.subnets.insert(
                 key.as_str(),
                 SubnetCtx {
@@ -337,10 +340,22 @@ impl<'s> Ctx<'s> {
             .is_none_or(|g| !g.rules_known())
     }
 
-    /// Routing of a subnet in `vpc`: longest prefix match over its route table (the
-    /// `associated` one, else the VPC's main table) and the VPC's local routes.
-    fn routes(&self, associated: Option<&RouteTable>, vpc: Option<&str>) -> Routes {
+    /// Routing of a subnet: longest prefix match over its route table (the one `tables`
+    /// associates it with, else its VPC's main table) and the VPC's local routes.
+    fn routes(&self, subnet: &Subnet, tables: &HashMap<&str, &RouteTable>) -> Routes {
         let s = self.snapshot;
+        let associated = tables.get(subnet.key.as_str()).copied();
+        let vpc = subnet.vpc.as_deref();
+        let selected_by = match associated {
+            Some(t) => t
+                .associations
+                .iter()
+                .find(|(k, _)| *k == subnet.key)
+                .map(|(_, r)| r.clone()),
+            None => vpc
+                .and_then(|v| s.vpcs.get(v))
+                .and_then(|v| v.main_association.clone()),
+        };
         let table = associated.or_else(|| {
             let main = vpc
                 .and_then(|v| s.vpcs.get(v))
@@ -381,9 +396,15 @@ impl<'s> Ctx<'s> {
                 false
             }
             _ => {
-                // Not in the plan: assume the VPC's internet gateway carries what is not
-                // local (the default VPC's main table does exactly that).
-                if vpc_igw.is_some() {
+                // A table whose routes the input does not list (one known only by id,
+                // or the main table of a VPC it does not manage): the routes the input
+                // adds to it are there; the rest may send what is not local to the
+                // VPC's internet gateway (as the default VPC's main table does) — in
+                // the permissive world only, so that nothing through it is definite.
+                if let Some(t) = table {
+                    self.table_routes(t, &attached_igw, &mut entries);
+                }
+                if vpc_igw.is_some() && self.world == Bound::Upper {
                     entries.push((0, PeerSet::all_addresses(), Class::Internet));
                 }
                 true
@@ -393,6 +414,7 @@ impl<'s> Ctx<'s> {
         let mut routes = Routes {
             assumed,
             table: table.map(|t| t.key.clone()),
+            selected_by,
             ..Routes::default()
         };
         let mut taken = PeerSet::empty();

@@ -1,5 +1,5 @@
 //! Reachability over a single [`Snapshot`]: which sources can reach each endpoint, and
-//! where each endpoint can send traffic outside its VPC.
+//! which addresses each endpoint can send traffic to (outside its VPC and in it).
 //!
 //! Sources are addresses — the internet (addresses the destination's subnet routes to
 //! an attached internet gateway), other networks (peering, transit gateway, VPN), any
@@ -57,7 +57,8 @@ pub struct ClassKey {
     /// The services its members accept connections on (load balancers: their
     /// listeners; functions: none).
     pub accepts: ServiceSet,
-    /// Whether members initiate connections outside the VPC (load balancers do not).
+    /// Whether members initiate connections to addresses (load balancers do not: they
+    /// only forward to their targets).
     pub sends_out: bool,
     /// Members exist only possibly ([`Endpoint::existence`]).
     pub possible: bool,
@@ -76,7 +77,9 @@ pub struct EndpointClass {
     /// Inbound from classes: each class (by index, ascending) whose members can reach
     /// this one's, with the services they can use. Classes that cannot are left out.
     pub from_classes: Vec<(usize, ServiceSet)>,
-    /// Outbound to addresses outside the VPC: destinations × services.
+    /// Outbound to addresses: outside the VPC where the subnet routes them, and every
+    /// address inside it (hosts the input does not model are peers too; the modelled
+    /// ones are also reached as classes, see `from_classes`): destinations × services.
     pub to_addresses: HeaderSpace,
 }
 
@@ -277,7 +280,8 @@ impl Reachability {
         self.regions[c].clone()
     }
 
-    /// Where `endpoint` can send traffic outside its VPC: destinations × services.
+    /// Where `endpoint` can send traffic by address — outside its VPC, and to the
+    /// addresses in it: destinations × services.
     #[must_use]
     pub fn outbound(&self, endpoint: &str) -> HeaderSpace {
         self.endpoints

@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use std::rc::Rc;
 
 use super::Assumptions;
-use super::context::{Ctx, SubnetCtx};
+use super::context::{Ctx, Routes, SubnetCtx};
 use crate::header_space::service::{has_ports, is_icmp};
 use crate::header_space::{HeaderSpace, PeerPoint, Principal};
 use crate::model::{
@@ -436,12 +436,19 @@ impl<'s> Tracer<'s> {
                 false,
             ));
         }
-        // Routing and public addresses matter when one end is outside the VPC.
+        // Routing and public addresses matter when one end is outside the VPC; when the
+        // ends sit in two VPCs (peering, transit gateway), each side's table must send
+        // the traffic towards the other (the request out, the reply back).
         let outside = |e: &End<'_>| e.endpoint.is_none() && e.subnet.is_none();
         if outside(&src) {
-            hops.extend(self.route_hops(&dst, &src, v6, true));
+            hops.extend(self.route_hops(&dst, &src, v6, Crossing::Inbound));
         } else if outside(&dst) {
-            hops.extend(self.route_hops(&src, &dst, v6, false));
+            hops.extend(self.route_hops(&src, &dst, v6, Crossing::Outbound));
+        } else if let (Some(a), Some(b)) = (self.vpc_of(&src), self.vpc_of(&dst))
+            && a != b
+        {
+            hops.extend(self.route_hops(&src, &dst, v6, Crossing::ToOtherVpc));
+            hops.extend(self.route_hops(&dst, &src, v6, Crossing::ToOtherVpc));
         }
         if !same_subnet && dst.subnet.is_some() {
             hops.push(self.acl_hop(
@@ -742,10 +749,21 @@ impl<'s> Tracer<'s> {
         }
     }
 
-    /// Routing between an end inside the VPC and an address outside it (`inbound`: the
-    /// outside end initiates, so the reply must route back), and the public address
-    /// the internet needs.
-    fn route_hops(&self, inside: &End<'_>, outside: &End<'_>, v6: bool, inbound: bool) -> Vec<Hop> {
+    /// The VPC of an end's subnet, when known.
+    fn vpc_of(&self, end: &End<'_>) -> Option<&str> {
+        let subnet = self.ctx.subnets.get(end.subnet.as_deref()?)?;
+        subnet.vpc.as_deref()
+    }
+
+    /// Routing from the subnet of `inside` towards the address of `outside`, and the
+    /// public address the internet needs. [`Crossing`] says which way the flow goes.
+    fn route_hops(
+        &self,
+        inside: &End<'_>,
+        outside: &End<'_>,
+        v6: bool,
+        crossing: Crossing,
+    ) -> Vec<Hop> {
         let Some(address) = outside.address else {
             return Vec::new();
         };
@@ -771,6 +789,7 @@ impl<'s> Tracer<'s> {
             .clone()
             .unwrap_or_else(|| "(main route table)".into());
         let mut resources = vec![table.clone()];
+        resources.extend(routes.selected_by.iter().cloned());
         if let Some(t) = routes
             .table
             .as_ref()
@@ -780,33 +799,21 @@ impl<'s> Tracer<'s> {
         }
         resources.sort();
         resources.dedup();
-        // (what the address routes to, via an internet gateway, usable this way)
-        let (target, internet, usable) = if routes.local.contains(point) {
-            ("the VPC itself (local)", false, true)
-        } else if routes.internet.contains(point) {
-            ("an internet gateway", true, true)
-        } else if routes.networks.contains(point) {
-            ("another network", false, true)
-        } else if routes.nat.contains(point) {
-            (
-                "a NAT gateway, which admits no inbound connection",
-                false,
-                !inbound,
-            )
-        } else if routes.egress_only.contains(point) {
-            (
-                "an egress-only gateway, which admits no inbound connection",
-                false,
-                !inbound,
-            )
-        } else {
-            ("nowhere", false, false)
-        };
+        let (target, internet, usable) = next_hop(routes, point, crossing);
+        // Name the network (`peering:pcx-…`) when a route of the table says which.
+        let network = routes
+            .table
+            .as_ref()
+            .and_then(|t| self.ctx.snapshot.route_tables.get(t))
+            .filter(|_| routes.networks.contains(point))
+            .and_then(|t| network_of(t, address))
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
         let mut hops = vec![Hop {
             layer: Layer::Route,
             subject: table,
             verdict: verdict(usable),
-            reason: format!("{address} routes to {target}"),
+            reason: format!("{address} routes to {target}{network}"),
             resources,
             by_rule: false,
             assumed: routes.assumed,
@@ -839,6 +846,81 @@ impl<'s> Tracer<'s> {
         }
         hops
     }
+}
+
+/// The network (`peering:pcx-…`) of the most specific CIDR route of `table` that holds
+/// `address`, when that route goes to another network.
+fn network_of(table: &crate::model::RouteTable, address: IpAddr) -> Option<&str> {
+    table
+        .routes
+        .iter()
+        .filter_map(|r| match &r.destination {
+            crate::model::RouteDestination::Cidr(n) if n.contains(&address) => {
+                Some((n.prefix_len(), &r.target))
+            }
+            _ => None,
+        })
+        .max_by_key(|(len, _)| *len)
+        .and_then(|(_, target)| match target {
+            crate::model::RouteTarget::Network(n) => Some(n.as_str()),
+            _ => None,
+        })
+}
+
+/// What `point` routes to from a subnet with `routes`, whether that is an internet
+/// gateway, and whether the route carries the flow when it crosses as `crossing` says.
+fn next_hop(
+    routes: &Routes,
+    point: PeerPoint<'_>,
+    crossing: Crossing,
+) -> (&'static str, bool, bool) {
+    let inbound = crossing == Crossing::Inbound;
+    let other_vpc = crossing == Crossing::ToOtherVpc;
+    if routes.local.contains(point) {
+        ("the VPC itself (local)", false, !other_vpc)
+    } else if routes.internet.contains(point) && other_vpc {
+        (
+            "an internet gateway, which carries no private address to another VPC",
+            false,
+            false,
+        )
+    } else if routes.internet.contains(point) {
+        ("an internet gateway", true, true)
+    } else if routes.networks.contains(point) {
+        ("another network", false, true)
+    } else if routes.nat.contains(point) && other_vpc {
+        (
+            "a NAT gateway, which carries nothing to another VPC",
+            false,
+            false,
+        )
+    } else if routes.nat.contains(point) {
+        (
+            "a NAT gateway, which admits no inbound connection",
+            false,
+            !inbound,
+        )
+    } else if routes.egress_only.contains(point) {
+        (
+            "an egress-only gateway, which admits no inbound connection",
+            false,
+            !inbound && !other_vpc,
+        )
+    } else {
+        ("nowhere", false, false)
+    }
+}
+
+/// Which way a flow crosses the edge of the VPC of the end whose routing is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Crossing {
+    /// From an address outside every subnet the input has: the reply must route back.
+    Inbound,
+    /// To an address outside every subnet the input has.
+    Outbound,
+    /// To (or, for the reply, back to) an end in a subnet of another VPC: only a route
+    /// to another network (peering, transit gateway) carries it there.
+    ToOtherVpc,
 }
 
 /// Whether a load balancer listens on the flow's port (other endpoints that accept

@@ -459,6 +459,7 @@ impl Builder<'_, '_, '_> {
             return;
         };
         if let Some(t) = self.s.route_tables.get_mut(&table) {
+            t.associations.push((subnet.clone(), id.to_owned()));
             t.subnets.push(subnet);
         }
     }

@@ -268,9 +268,12 @@ impl Context {
     /// files describe; adds the described instances that carry a group or sit in a
     /// subnet the input refers to; warns where the input's state before the change and
     /// a file disagree (the input wins), and where an object the input knows only by id
-    /// is described by no file.
+    /// is described by no file. Without files, warns about the subnets of endpoints
+    /// whose routes the input does not list.
     pub fn settle(&self, pair: &mut super::SnapshotPair, warnings: &mut Warnings) {
-        if !self.is_empty() {
+        if self.is_empty() {
+            settle::unknown_routes(pair, warnings);
+        } else {
             settle::settle(self, pair, warnings);
         }
     }

@@ -84,6 +84,9 @@ pub(super) fn table(name: Names<'_>, t: &RouteTable) -> RouteTable {
     let mut out = t.clone();
     out.vpc = opt(name, t.vpc.as_ref());
     out.subnets = list(name, &t.subnets);
+    for (subnet, _) in &mut out.associations {
+        *subnet = name(subnet);
+    }
     for r in &mut out.routes {
         if let RouteDestination::PrefixList(p) = &r.destination {
             r.destination = RouteDestination::PrefixList(name(p));

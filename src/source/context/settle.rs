@@ -856,3 +856,61 @@ fn undescribed(
         );
     }
 }
+
+/// Without context files: warns about each subnet an endpoint sits in whose route table
+/// the input does not list — associated with a table known only by id, or with none in
+/// a VPC whose main table the input does not manage. Its routes out of the VPC are an
+/// assumption (see `reach`): flows through it are possible, never definite.
+pub(super) fn unknown_routes(pair: &SnapshotPair, warnings: &mut Warnings) {
+    let mut seen = BTreeSet::new();
+    for s in [&pair.before, &pair.after] {
+        for x in s
+            .endpoints
+            .values()
+            .flat_map(|e| &e.interfaces)
+            .filter_map(|i| i.subnet.as_ref())
+        {
+            let Some(subnet) = s.subnets.get(x) else {
+                continue;
+            };
+            if !seen.insert(x.clone()) {
+                continue;
+            }
+            let associated = s.route_tables.values().find(|t| t.subnets.contains(x));
+            let vpc = subnet.vpc.as_deref();
+            let main = vpc
+                .and_then(|v| s.vpcs.get(v))
+                .and_then(|v| v.main_route_table.as_ref())
+                .and_then(|m| s.route_tables.get(m))
+                .or_else(|| {
+                    s.route_tables
+                        .values()
+                        .find(|t| t.main && t.vpc.as_deref() == vpc && vpc.is_some())
+                });
+            let what = match associated.or(main) {
+                Some(t) if t.routes_known => continue,
+                Some(t) if associated.is_some() => {
+                    format!("its route table {} is known only by id", t.key)
+                }
+                Some(t) => format!(
+                    "it uses its VPC's main route table {}, whose routes the input does not list",
+                    t.key
+                ),
+                None => match vpc {
+                    Some(v) => format!(
+                        "it uses the main route table of {v}, a VPC the input does not manage"
+                    ),
+                    // Already warned about: flows through it are left out.
+                    None => continue,
+                },
+            };
+            warnings.push(
+                WarningKind::UnresolvedReference,
+                Some(x),
+                format!(
+                    "{what}: its routes out of the VPC are assumed (the permissive world sends what is not local to the VPC's internet gateway, if the input has one; the restrictive world nowhere), so flows through it are possible (a --context file of aws ec2 describe-route-tables settles it)"
+                ),
+            );
+        }
+    }
+}

@@ -82,13 +82,43 @@ pub(super) fn build(
             }
             "aws_route" => r.route(i, e, side, snapshot),
             "aws_route_table_association" => r.association(i, e, side, snapshot),
-            "aws_main_route_table_association" => r.main_association(i, side, snapshot),
+            "aws_main_route_table_association" => r.main_association(i, e, side, snapshot),
             "aws_internet_gateway_attachment" => r.attachment(i, side, snapshot),
             "aws_ec2_managed_prefix_list_entry" => r.prefix_list_entry(i, side, snapshot),
             _ => {}
         }
     }
+    main_tables(plan, after, snapshot);
     deduce_vpcs(snapshot, r.warnings);
+}
+
+/// The main route table of each VPC the plan creates or keeps in its state
+/// (`aws_vpc`): AWS creates it with the local routes only, so it holds exactly the
+/// `aws_route`s aimed at it (or what `aws_default_route_table` declares) — known, not
+/// assumed. A main table adopted by `aws_default_route_table` is that resource already.
+/// `aws_default_vpc` is left alone: AWS made that VPC's main table (with a route to
+/// its own internet gateway), and the plan does not say what it holds now.
+fn main_tables(plan: &Plan<'_>, after: bool, s: &mut Snapshot) {
+    for (i, e) in entries_of(plan, &["aws_vpc"]) {
+        if e.sides().side(after).is_none() {
+            continue;
+        }
+        let vpc = e.label();
+        let original = plan.default_key(i, VpcDefault::RouteTable);
+        let main = s
+            .vpcs
+            .get(&vpc)
+            .and_then(|v| v.main_route_table.as_ref())
+            .is_none_or(|m| *m == original);
+        let table = s
+            .route_tables
+            .entry(original.clone())
+            .or_insert_with(|| unmanaged_table(&original));
+        table.routes_known = true;
+        table.vpc.get_or_insert(vpc);
+        // `aws_main_route_table_association` may have made another table the main one.
+        table.main = main;
+    }
 }
 
 /// Fills in VPCs the plan leaves unknown, from facts that cannot be otherwise: a
@@ -483,14 +513,15 @@ impl Reader<'_, '_, '_> {
         ) else {
             return;
         };
-        s.route_tables
+        let t = s
+            .route_tables
             .entry(table.clone())
-            .or_insert_with(|| unmanaged_table(&table))
-            .subnets
-            .push(subnet);
+            .or_insert_with(|| unmanaged_table(&table));
+        t.associations.push((subnet.clone(), e.label()));
+        t.subnets.push(subnet);
     }
 
-    fn main_association(&mut self, i: usize, side: Side<'_>, s: &mut Snapshot) {
+    fn main_association(&mut self, i: usize, e: &Entry<'_>, side: Side<'_>, s: &mut Snapshot) {
         let (Some(table), Some(vpc)) = (
             self.one(i, side, "route_table_id", Want::RouteTable),
             self.one(i, side, "vpc_id", Want::Vpc),
@@ -505,6 +536,7 @@ impl Reader<'_, '_, '_> {
         t.vpc = Some(vpc.clone());
         if let Some(v) = s.vpcs.get_mut(&vpc) {
             v.main_route_table = Some(table);
+            v.main_association = Some(e.label());
         }
     }
 
