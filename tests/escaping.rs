@@ -41,6 +41,7 @@ fn hostile_report() -> Report {
     let settings = Settings {
         policy: &policy,
         fail_on: Some(Severity::High),
+        fail_on_unknown: false,
         today: Date::parse("2026-06-01").unwrap(),
         assumptions: &Assumptions::default(),
     };

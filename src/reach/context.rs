@@ -101,9 +101,8 @@ impl<'s> Ctx<'s> {
             .iter()
             .filter_map(|g| unknown_family(g))
             .collect();
-        let used = |k: &str| {
-            used_groups.contains(k) || used_families.iter().any(|f| family_matches(f, k))
-        };
+        let used =
+            |k: &str| used_groups.contains(k) || used_families.iter().any(|f| family_matches(f, k));
         for (key, g) in snapshot
             .security_groups
             .iter()

@@ -119,6 +119,55 @@ pub struct Hop {
     pub resources: Vec<String>,
     /// The verdict rests on an assumption about something the input does not contain.
     pub assumed: bool,
+    /// The objects the input (plan and context files) does not describe that the
+    /// assumption is about: what would settle it.
+    pub missing: Vec<Missing>,
+}
+
+/// An object a hop's verdict rests on that neither the input nor a context file
+/// describes, and the AWS CLI command whose JSON output (`--context`) would settle it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Missing {
+    /// Its key: an AWS id (`sg-…`, `subnet-…`) or the resource address.
+    pub object: String,
+    /// What it is: `security group`, `subnet`, `network ACL`, `route table`.
+    pub what: &'static str,
+    /// The `aws ec2` subcommand that describes it (`describe-security-groups`).
+    pub command: &'static str,
+}
+
+impl Missing {
+    fn group(key: &str) -> Self {
+        Self {
+            object: key.to_owned(),
+            what: "security group",
+            command: "describe-security-groups",
+        }
+    }
+
+    fn subnet(key: &str) -> Self {
+        Self {
+            object: key.to_owned(),
+            what: "subnet",
+            command: "describe-subnets",
+        }
+    }
+
+    fn acl(key: &str) -> Self {
+        Self {
+            object: key.to_owned(),
+            what: "network ACL",
+            command: "describe-network-acls",
+        }
+    }
+
+    fn route_table(key: &str) -> Self {
+        Self {
+            object: key.to_owned(),
+            what: "route table",
+            command: "describe-route-tables",
+        }
+    }
 }
 
 impl Hop {
@@ -156,6 +205,19 @@ impl Path {
     #[must_use]
     pub fn assumed(&self) -> bool {
         self.hops.iter().any(|h| h.assumed)
+    }
+
+    /// `true` when the path's verdict rests on an assumption: some hop is assumed and
+    /// no hop that rests on none denies the flow. A definite denial settles the path
+    /// whatever the assumed hops say (an instance without a public address is not
+    /// reachable from the internet, whatever its assumed route table does).
+    #[must_use]
+    pub fn uncertain(&self) -> bool {
+        self.assumed()
+            && !self
+                .hops
+                .iter()
+                .any(|h| h.verdict == HopVerdict::Denied && !h.assumed)
     }
 }
 
@@ -280,6 +342,7 @@ impl<'s> Tracer<'s> {
                         resources: vec![k.clone()],
                         by_rule: false,
                         assumed: false,
+                        missing: Vec::new(),
                     })
                 }
                 // One instance standing for instances not known before apply: in the
@@ -302,6 +365,7 @@ impl<'s> Tracer<'s> {
                         resources: vec![k.clone()],
                         by_rule: false,
                         assumed: true,
+                        missing: Vec::new(),
                     })
                 }
                 _ => None,
@@ -468,18 +532,14 @@ impl<'s> Tracer<'s> {
         protocol: u8,
         detail: u16,
     ) -> Hop {
+        let principals = peer_groups(peer);
         let mut points: Vec<PeerPoint<'_>> = peer.address.iter().map(|a| peer_point(*a)).collect();
-        let principals: Vec<Principal> = peer
-            .endpoint
-            .map(|(_, i)| {
-                i.security_groups
-                    .iter()
-                    .map(|g| Principal::SecurityGroup(g.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
         points.extend(principals.iter().map(PeerPoint::Principal));
         let subject = me.label.clone();
+        // The attachments that give the interface groups decide with the groups.
+        let attachments: &[String] = me
+            .endpoint
+            .map_or(&[], |(ep, _)| ep.group_sources.as_slice());
         if !iface.filtered {
             return Hop {
                 layer,
@@ -489,12 +549,11 @@ impl<'s> Tracer<'s> {
                 resources: Vec::new(),
                 by_rule: false,
                 assumed: false,
+                missing: Vec::new(),
             };
         }
-        let assumed = iface
-            .security_groups
-            .iter()
-            .any(|g| self.ctx.group_assumed(g));
+        let missing = self.assumed_groups(iface);
+        let assumed = !missing.is_empty();
         for g in &iface.security_groups {
             let group = self
                 .ctx
@@ -513,6 +572,7 @@ impl<'s> Tracer<'s> {
                     resources: Vec::new(),
                     by_rule: false,
                     assumed: true,
+                    missing: vec![Missing::group(g)],
                 };
             };
             let admits =
@@ -546,9 +606,10 @@ impl<'s> Tracer<'s> {
                         subject,
                         verdict: HopVerdict::Allowed,
                         reason: format!("{which} ({}){maybe}", rule_summary(space)),
-                        resources: vec![rule.origin.resource.clone(), g.clone()],
+                        resources: self.rule_resources(rule, g, attachments),
                         by_rule: true,
                         assumed: assumed || unknown,
+                        missing,
                     };
                 }
             }
@@ -558,10 +619,74 @@ impl<'s> Tracer<'s> {
             subject,
             verdict: HopVerdict::Denied,
             reason: "no rule matches".into(),
-            resources: iface.security_groups.clone(),
+            resources: iface
+                .security_groups
+                .iter()
+                .chain(attachments)
+                .cloned()
+                .collect(),
             by_rule: false,
             assumed,
+            missing,
         }
+    }
+
+    /// The groups of an interface whose rules (or some of them) no input describes.
+    fn assumed_groups(&self, iface: &Interface) -> Vec<Missing> {
+        iface
+            .security_groups
+            .iter()
+            .filter(|g| self.ctx.group_assumed(g))
+            .map(|g| Missing::group(g))
+            .collect()
+    }
+
+    /// The resources that decide with a matching rule of group `g`: the rule, the group,
+    /// the attachments that give the interface its groups, and the prefix lists the rule
+    /// names (a changed list changes what the rule admits).
+    fn rule_resources(
+        &self,
+        rule: &crate::model::SgRule,
+        g: &str,
+        attachments: &[String],
+    ) -> Vec<String> {
+        let mut resources = vec![rule.origin.resource.clone(), g.to_owned()];
+        resources.extend(attachments.iter().cloned());
+        for p in &rule.peers.principals {
+            if let Principal::PrefixList(name) = p {
+                resources.extend(self.prefix_list_resources(name));
+            }
+        }
+        resources
+    }
+
+    /// The resources that make up the prefix list a rule names (by key or id): the
+    /// list and the entry resources that add to it.
+    fn prefix_list_resources(&self, name: &str) -> Vec<String> {
+        let lists = &self.ctx.snapshot.prefix_lists;
+        match lists
+            .get(name)
+            .or_else(|| lists.values().find(|l| l.id.as_deref() == Some(name)))
+        {
+            Some(l) => std::iter::once(l.key.clone())
+                .chain(l.sources.iter().cloned())
+                .collect(),
+            None => vec![name.to_owned()],
+        }
+    }
+
+    /// The key of a subnet's network ACL: the one associated with it, else its VPC's
+    /// default ACL.
+    fn acl_key(&self, subnet: &str) -> Option<String> {
+        let s = self.ctx.snapshot;
+        s.network_acls
+            .values()
+            .find(|a| a.subnets.iter().any(|x| x == subnet))
+            .map(|a| a.key.clone())
+            .or_else(|| {
+                let vpc = s.subnets.get(subnet)?.vpc.as_deref()?;
+                s.vpcs.get(vpc)?.default_network_acl.clone()
+            })
     }
 
     /// A subnet's ACL for a request to (or the reply to) `peer`.
@@ -578,8 +703,16 @@ impl<'s> Tracer<'s> {
     ) -> Hop {
         let acl_key = self.ctx.acl_of(subnet);
         let acl = acl_key.and_then(|k| self.ctx.snapshot.network_acls.get(k));
-        let assumed = self.ctx.acl_assumed(subnet)
-            || subnet.is_none_or(|s| !self.ctx.subnets.contains_key(s));
+        let unknown_subnet = subnet.is_none_or(|s| !self.ctx.subnets.contains_key(s));
+        let acl_assumed = self.ctx.acl_assumed(subnet);
+        let assumed = acl_assumed || unknown_subnet;
+        let mut missing = Vec::new();
+        if let Some(s) = subnet.filter(|_| unknown_subnet) {
+            missing.push(Missing::subnet(s));
+        }
+        if acl_assumed && let Some(a) = subnet.and_then(|s| self.acl_key(s)) {
+            missing.push(Missing::acl(&a));
+        }
         let Some(acl) = acl else {
             return Hop {
                 layer,
@@ -594,6 +727,7 @@ impl<'s> Tracer<'s> {
                 resources: Vec::new(),
                 by_rule: false,
                 assumed,
+                missing,
             };
         };
         let Some(address) = peer.address else {
@@ -605,6 +739,7 @@ impl<'s> Tracer<'s> {
                 resources: Vec::new(),
                 by_rule: false,
                 assumed: true,
+                missing: Vec::new(),
             };
         };
         let point = peer_point(address);
@@ -647,6 +782,7 @@ impl<'s> Tracer<'s> {
             ),
             by_rule: rule.is_some(),
             assumed,
+            missing,
         }
     }
 
@@ -670,6 +806,12 @@ impl<'s> Tracer<'s> {
                 resources: Vec::new(),
                 by_rule: false,
                 assumed: true,
+                missing: inside
+                    .subnet
+                    .as_deref()
+                    .map(Missing::subnet)
+                    .into_iter()
+                    .collect(),
             }];
         };
         let routes = &subnet.routes;
@@ -678,6 +820,11 @@ impl<'s> Tracer<'s> {
             .table
             .clone()
             .unwrap_or_else(|| "(main route table)".into());
+        // The table no file describes: the subnet's VPC's main table.
+        let subject_table = format!(
+            "the main route table of {}",
+            subnet.vpc.as_deref().unwrap_or("its VPC")
+        );
         let mut resources = vec![table.clone()];
         if let Some(t) = routes
             .table
@@ -689,7 +836,8 @@ impl<'s> Tracer<'s> {
         resources.sort();
         resources.dedup();
         // (what the address routes to, via an internet gateway, usable this way)
-        let (target, internet, usable) = if routes.local.contains(point) {
+        let local = routes.local.contains(point);
+        let (target, internet, usable) = if local {
             ("the VPC itself (local)", false, true)
         } else if routes.internet.contains(point) {
             ("an internet gateway", true, true)
@@ -717,35 +865,60 @@ impl<'s> Tracer<'s> {
             reason: format!("{address} routes to {target}"),
             resources,
             by_rule: false,
-            assumed: routes.assumed,
+            // Every table has the VPC's local routes: they are no assumption.
+            assumed: routes.assumed && !local,
+            missing: if routes.assumed && !local {
+                vec![Missing::route_table(
+                    routes.table.as_deref().unwrap_or(&subject_table),
+                )]
+            } else {
+                Vec::new()
+            },
         }];
         if internet {
-            let public =
-                inside.endpoint.map_or(
-                    Tri::Unknown,
-                    |(_, i)| if v6 { i.ipv6 } else { i.public_ipv4 },
-                );
-            let mut resources = vec![inside.label.clone()];
-            if let Some((ep, _)) = inside.endpoint {
-                resources.extend(ep.public_ip_sources.iter().cloned());
-            }
-            hops.push(Hop {
-                layer: Layer::PublicAddress,
-                subject: inside.label.clone(),
-                verdict: verdict(public.maybe()),
-                reason: match (public, v6) {
-                    (Tri::Yes, false) => "has a public IPv4 address".into(),
-                    (Tri::Yes, true) => "has an IPv6 address".into(),
-                    (Tri::No, false) => "has no public IPv4 address".into(),
-                    (Tri::No, true) => "has no IPv6 address".into(),
-                    (Tri::Unknown, _) => "public address known only after apply".into(),
-                },
-                resources,
-                by_rule: false,
-                assumed: false,
-            });
+            hops.push(public_address_hop(inside, v6));
         }
         hops
+    }
+}
+
+/// The security groups of the peer end, as principals a rule may name.
+fn peer_groups(peer: &End<'_>) -> Vec<Principal> {
+    peer.endpoint
+        .map(|(_, i)| {
+            i.security_groups
+                .iter()
+                .map(|g| Principal::SecurityGroup(g.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether the end inside the VPC has the public address the internet needs.
+fn public_address_hop(inside: &End<'_>, v6: bool) -> Hop {
+    let public = inside.endpoint.map_or(
+        Tri::Unknown,
+        |(_, i)| if v6 { i.ipv6 } else { i.public_ipv4 },
+    );
+    let mut resources = vec![inside.label.clone()];
+    if let Some((ep, _)) = inside.endpoint {
+        resources.extend(ep.public_ip_sources.iter().cloned());
+    }
+    Hop {
+        layer: Layer::PublicAddress,
+        subject: inside.label.clone(),
+        verdict: verdict(public.maybe()),
+        reason: match (public, v6) {
+            (Tri::Yes, false) => "has a public IPv4 address".into(),
+            (Tri::Yes, true) => "has an IPv6 address".into(),
+            (Tri::No, false) => "has no public IPv4 address".into(),
+            (Tri::No, true) => "has no IPv6 address".into(),
+            (Tri::Unknown, _) => "public address known only after apply".into(),
+        },
+        resources,
+        by_rule: false,
+        assumed: false,
+        missing: Vec::new(),
     }
 }
 
@@ -772,6 +945,7 @@ fn listener_hop(ep: &Endpoint, protocol: u8, port: u16) -> Hop {
             .collect(),
         by_rule: ok,
         assumed: false,
+        missing: Vec::new(),
     }
 }
 
