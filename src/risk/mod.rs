@@ -803,4 +803,24 @@ mod tests {
         );
         assert!(gate.failed, "at the threshold fails");
     }
+
+    // See: issue 14 item 7.
+    #[test]
+    fn unknown_exposure_is_counted_apart_and_gated_only_on_request() {
+        let findings = [
+            finding(Severity::Unknown, None),
+            finding(Severity::Info, None),
+        ];
+        let gate = decide(&findings, &[], &[], Some(Severity::Info));
+        assert_eq!(
+            gate.worst,
+            Some(Severity::Info),
+            "unknown is never the worst"
+        );
+        assert_eq!(gate.unknown, 1);
+        assert!(gate.failed, "info reaches --fail-on info");
+        let gate = decide(&findings[..1], &[], &[], Some(Severity::Info));
+        assert_eq!((gate.worst, gate.failed), (None, false));
+        assert!(Severity::Unknown < Severity::Info);
+    }
 }
