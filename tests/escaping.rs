@@ -23,6 +23,9 @@ const INSTANCE: &str = "aws_instance.x[\"a|b<img src=x>`](http://e)\n# h\"]";
 /// A key that would close a code fence and open a script.
 const GROUP: &str = "aws_security_group.y[\"x```\n# h2 <script>alert(1)</script> @octocat $x$\"]";
 
+/// How many hostile plans were written (each test its own file).
+static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn hostile_report() -> Report {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let plan = std::fs::read_to_string(root.join("testdata/scenarios/demo/plan.json")).unwrap();
@@ -33,7 +36,10 @@ fn hostile_report() -> Report {
         .replace("aws_security_group.web", &inner(GROUP));
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("plan.json");
+    // Each call its own file: tests run in parallel, and one reading the file while
+    // another rewrites it saw it empty.
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = dir.join(format!("plan-{n}.json"));
     std::fs::write(&path, plan).unwrap();
     let mut warnings = Warnings::new();
     let (input, pair) = source::load_path(&path, &mut warnings).unwrap();
