@@ -42,10 +42,10 @@ pub enum WarningKind {
     /// it could not be used.
     Context,
     /// An object an endpoint's flows cross (a security group, subnet, network ACL or
-    /// route table known only by id) is described by neither the input nor a context
-    /// file: what it lets through is assumed, and the endpoint changes resting on it
-    /// have severity `unknown`. The message names the `aws ec2 describe-…` output that
-    /// would settle it.
+    /// route table known only by id, or not named at all: a default AWS picks at apply)
+    /// is described by neither the input nor a context file: what it lets through is
+    /// assumed, and the endpoint changes resting on it have severity `unknown`. The
+    /// message names the `aws ec2 describe-…` output that would settle it.
     NotInInput,
 }
 

@@ -464,6 +464,9 @@ impl Explainer<'_, '_> {
             .flat_map(|p| &p.hops)
             .filter(|h| h.assumed)
             .flat_map(|h| h.missing.iter().cloned())
+            // One of a family the plan has (`(aws_subnet.s[*] known after apply)`) is
+            // in the input: which one is an unknown value, which the worlds cover.
+            .filter(|m| crate::model::unknown_family(&m.object).is_none())
             .collect();
         missing.sort();
         missing.dedup();

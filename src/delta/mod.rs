@@ -347,20 +347,30 @@ impl Delta {
                 "describe-network-acls" => "--network-acl-ids",
                 _ => "--route-table-ids",
             };
-            let by_id = !m.object.contains(['.', ' ']);
-            let command = if by_id {
-                format!("aws ec2 {} {filter} {}", m.command, m.object)
+            let plural = if n == 1 { "" } else { "s" };
+            let message = if crate::model::is_unknown_key(&m.object) {
+                // No id yet: AWS (a default subnet or group) or something read at apply
+                // picks it.
+                format!(
+                    "{} the input does not name (known only after apply: a default, or a value read at apply): what it lets through is assumed, so the exposure of {n} endpoint change{plural} resting on it is unknown (severity unknown); name it by id in the configuration and pass the output of `aws ec2 {}` for it with --context to settle it",
+                    m.what, m.command
+                )
             } else {
-                format!("aws ec2 {}", m.command)
+                let by_id = !m.object.contains(['.', ' ']);
+                let command = if by_id {
+                    format!("aws ec2 {} {filter} {}", m.command, m.object)
+                } else {
+                    format!("aws ec2 {}", m.command)
+                };
+                format!(
+                    "{} in neither the input nor a context file: what it lets through is assumed, so the exposure of {n} endpoint change{plural} resting on it is unknown (severity unknown); pass the output of `{command}` with --context to settle it",
+                    m.what
+                )
             };
             warnings.push(
                 crate::warning::WarningKind::NotInInput,
                 Some(&m.object),
-                format!(
-                    "{} in neither the input nor a context file: what it lets through is assumed, so the exposure of {n} endpoint change{} resting on it is unknown (severity unknown); pass the output of `{command}` with --context to settle it",
-                    m.what,
-                    if n == 1 { "" } else { "s" }
-                ),
+                message,
             );
         }
     }
