@@ -92,6 +92,34 @@ fn addresses(space: &HeaderSpace) -> HeaderSpace {
     })
 }
 
+/// Whether a group has a rule naming a prefix list.
+fn names_a_list(g: &crate::model::SecurityGroup) -> bool {
+    g.rules.iter().any(|r| {
+        r.peers
+            .principals
+            .iter()
+            .any(|p| matches!(p, Principal::PrefixList(_)))
+    })
+}
+
+/// The resources among `lists` that the change changes.
+fn causes(lists: &[String], actions: &BTreeMap<String, ChangeAction>) -> Vec<Cause> {
+    lists
+        .iter()
+        .filter_map(|l| {
+            actions
+                .get(l)
+                .copied()
+                .filter(|x| !matches!(x, ChangeAction::NoOp | ChangeAction::Read))
+                .map(|action| Cause {
+                    resource: l.clone(),
+                    action,
+                    rules: Vec::new(),
+                })
+        })
+        .collect()
+}
+
 /// The rule-level changes prefix lists whose entries changed make to the groups that
 /// name them on both sides.
 pub(super) fn changes(
@@ -102,10 +130,22 @@ pub(super) fn changes(
 ) {
     let entries = |s: &Snapshot, name: &str| list(s, name).map(|l| l.entries.clone());
     let changed = |name: &str| entries(before, name) != entries(after, name);
+    // Most changes touch no prefix list: then there is nothing to expand.
+    let any_changed = before
+        .prefix_lists
+        .keys()
+        .chain(after.prefix_lists.keys())
+        .any(|k| changed(k));
+    if !any_changed {
+        return;
+    }
     for (key, b) in &before.security_groups {
         let Some(a) = after.security_groups.get(key) else {
             continue;
         };
+        if !names_a_list(b) || !names_a_list(a) {
+            continue;
+        }
         for direction in Direction::BOTH {
             // Per world: the lists the group names on both sides, expanded each side.
             let per_world = [Bound::Lower, Bound::Upper].map(|w| {
@@ -142,20 +182,7 @@ pub(super) fn changes(
             let mut lists: Vec<String> = lo.2.iter().chain(&hi.2).cloned().collect();
             lists.sort();
             lists.dedup();
-            let causes: Vec<Cause> = lists
-                .iter()
-                .filter_map(|l| {
-                    actions
-                        .get(l)
-                        .copied()
-                        .filter(|x| !matches!(x, ChangeAction::NoOp | ChangeAction::Read))
-                        .map(|action| Cause {
-                            resource: l.clone(),
-                            action,
-                            rules: Vec::new(),
-                        })
-                })
-                .collect();
+            let causes = causes(&lists, actions);
             for (kind, lo, hi) in [
                 (ChangeKind::Opened, &lo.0, &hi.0),
                 (ChangeKind::Closed, &lo.1, &hi.1),
@@ -185,5 +212,88 @@ pub(super) fn changes(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::header_space::ServiceSet;
+    use crate::model::{Origin, SecurityGroup, SgRule};
+
+    fn snapshot(entries: Option<&[&str]>, sources: &[&str]) -> Snapshot {
+        let mut s = Snapshot::default();
+        let mut g = SecurityGroup::new("g");
+        g.managed = true;
+        g.rules = vec![SgRule {
+            direction: Direction::Ingress,
+            services: ServiceSet::ports(6, 22, 22),
+            peers: PeerSet::from_principal(Principal::PrefixList("pl".into())),
+            certainty: Certainty::Definite,
+            origin: Origin::new("g", "ingress[0]"),
+        }];
+        s.security_groups.insert("g".into(), g);
+        s.prefix_lists.insert(
+            "pl".into(),
+            PrefixList {
+                key: "pl".into(),
+                entries: entries.map(|e| e.iter().map(|c| c.parse().unwrap()).collect()),
+                sources: sources.iter().map(|x| (*x).to_owned()).collect(),
+                ..PrefixList::default()
+            },
+        );
+        s
+    }
+
+    fn run(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
+        let actions = BTreeMap::from([
+            ("pl".to_owned(), ChangeAction::NoOp),
+            ("entry.branch".to_owned(), ChangeAction::Create),
+        ]);
+        let mut out = Vec::new();
+        changes(before, after, &actions, &mut out);
+        out
+    }
+
+    #[test]
+    fn an_entry_added_to_a_named_list_opens_its_block_caused_by_the_entry() {
+        let before = snapshot(Some(&["203.0.113.0/24"]), &[]);
+        let after = snapshot(
+            Some(&["203.0.113.0/24", "198.51.100.0/24"]),
+            &["entry.branch"],
+        );
+        let out = run(&before, &after);
+        assert_eq!(out.len(), 1, "{out:?}");
+        let c = &out[0];
+        assert_eq!(
+            (c.kind, c.certainty),
+            (ChangeKind::Opened, Certainty::Definite)
+        );
+        assert_eq!(
+            c.part.peers,
+            PeerSet::from_v4(v4_block("198.51.100.0/24".parse().unwrap()))
+        );
+        let causes: Vec<&str> = c.causes.iter().map(|k| k.resource.as_str()).collect();
+        assert_eq!(causes, ["entry.branch"]);
+        assert!(
+            run(&after, &before)
+                .iter()
+                .all(|c| c.kind == ChangeKind::Closed)
+        );
+    }
+
+    #[test]
+    fn entries_known_only_after_apply_open_possibly() {
+        let before = snapshot(Some(&["203.0.113.0/24"]), &[]);
+        let after = snapshot(None, &["entry.branch"]);
+        let out = run(&before, &after);
+        assert!(!out.is_empty());
+        assert!(out.iter().all(|c| c.certainty == Certainty::Possible));
+    }
+
+    #[test]
+    fn unchanged_entries_change_nothing() {
+        let s = snapshot(Some(&["203.0.113.0/24"]), &[]);
+        assert!(run(&s, &s).is_empty());
     }
 }
