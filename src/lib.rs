@@ -88,6 +88,7 @@ pub fn analyse_with(
         warnings.push(warning::WarningKind::Input, None, why);
     }
     let delta = delta::Delta::compute_with(pair, settings.assumptions, stage);
+    delta.warn_missing(&mut warnings);
     stage("scoring");
     let (delta, risk) = risk::assess(delta, pair, settings, &mut warnings);
     report::Report {

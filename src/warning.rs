@@ -41,6 +41,12 @@ pub enum WarningKind {
     /// file about an object (the input, else the AWS description, is used), or part of
     /// it could not be used.
     Context,
+    /// An object an endpoint's flows cross (a security group, subnet, network ACL or
+    /// route table known only by id, or not named at all: a default AWS picks at apply)
+    /// is described by neither the input nor a context file: what it lets through is
+    /// assumed, and the endpoint changes resting on it have severity `unknown`. The
+    /// message names the `aws ec2 describe-…` output that would settle it.
+    NotInInput,
 }
 
 impl WarningKind {
@@ -57,6 +63,7 @@ impl WarningKind {
             Self::Input => "input",
             Self::Policy => "policy",
             Self::Context => "context",
+            Self::NotInInput => "not-in-input",
         }
     }
 }

@@ -823,3 +823,26 @@ fn progress_never_reaches_standard_output() {
     assert_eq!(ci.status.code(), Some(1));
     assert_eq!(ci.stdout, plain.stdout);
 }
+
+// See: issue 14 item 7.
+#[test]
+fn unknown_exposure_passes_the_gate_unless_fail_on_unknown() {
+    let plan = scenario("endpoint-instance-into-existing-network");
+    let out = reachdiff().arg(&plan).assert().code(0);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(text.contains("2 unknown opened"), "{text}");
+    assert!(
+        text.contains("aws ec2 describe-security-groups --group-ids sg-0a1b2c3d4e5f67890"),
+        "{text}"
+    );
+    reachdiff()
+        .arg(&plan)
+        .arg("--fail-on-unknown")
+        .assert()
+        .code(1);
+    reachdiff()
+        .arg(&plan)
+        .args(["--fail-on", "unknown"])
+        .assert()
+        .code(2);
+}

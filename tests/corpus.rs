@@ -50,6 +50,7 @@ fn every_corpus_plan_reads_without_error() {
     let settings = Settings {
         policy: &policy,
         fail_on: Some(Severity::High),
+        fail_on_unknown: false,
         today: Date::parse("2026-06-01").unwrap(),
         assumptions: &assumptions,
     };

@@ -20,6 +20,7 @@ fn guardrails(scenario: &str, policy: &Policy, fail_on: Severity) -> (Vec<String
     let settings = Settings {
         policy,
         fail_on: Some(fail_on),
+        fail_on_unknown: false,
         today: Date::parse("2026-06-01").unwrap(),
         assumptions: &Assumptions::default(),
     };

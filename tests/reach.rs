@@ -277,3 +277,81 @@ fn a_route_the_plan_adds_to_a_table_it_does_not_list_counts_in_both_worlds() {
     assert!(internet_reaches(&inbound(&s, Bound::Lower), 22));
     assert!(internet_reaches(&inbound(&s, Bound::Upper), 22));
 }
+
+// See: issue 14 items 4, 5 and 7.
+
+/// A flow from the internet (8.8.8.8) to `host` on tcp/22.
+fn ssh_from_the_internet() -> Flow {
+    Flow {
+        source: FlowSource::Address("8.8.8.8".parse().unwrap()),
+        destination: FlowSource::Endpoint("host".into()),
+        protocol: TCP,
+        detail: 22,
+    }
+}
+
+#[test]
+fn a_definite_denial_settles_a_path_through_an_assumed_route() {
+    // A group no input describes (assumed to allow), and no route table: the subnet
+    // uses its VPC's main table, which the snapshot does not show.
+    let mut s = network(Tri::Yes, "subnet", &["sg-0abc"]);
+    s.route_tables.clear();
+    s.endpoints.get_mut("host").unwrap().interfaces[0].public_ipv4 = Tri::No;
+    let path = Tracer::new(&s, &Assumptions::default()).trace(&ssh_from_the_internet());
+    assert!(path.assumed(), "the group's hop rests on an assumption");
+    assert!(!path.allowed());
+    assert!(
+        !path.uncertain(),
+        "no public address is a definite denial, whatever the route"
+    );
+}
+
+#[test]
+fn a_group_not_in_the_input_is_named_by_the_hop_that_assumes_it() {
+    let s = network(Tri::Yes, "subnet", &["sg-0abc"]);
+    let path = Tracer::new(&s, &Assumptions::default()).trace(&ssh_from_the_internet());
+    assert!(path.allowed() && path.uncertain());
+    let missing: Vec<&str> = path
+        .hops
+        .iter()
+        .flat_map(|h| &h.missing)
+        .map(|m| m.object.as_str())
+        .collect();
+    assert_eq!(missing, ["sg-0abc"]);
+    assert!(
+        path.hops
+            .iter()
+            .flat_map(|h| &h.missing)
+            .all(|m| m.command == "describe-security-groups")
+    );
+}
+
+#[test]
+fn an_attachment_that_gives_the_group_is_a_cause_of_what_it_opens() {
+    use reachdiff::delta::{ChangeKind, Delta, Level};
+    use reachdiff::source::{ChangeAction, SnapshotPair};
+    let before = network(Tri::Yes, "subnet", &[]);
+    let mut after = network(Tri::Yes, "subnet", &["web"]);
+    let attachment = "aws_network_interface_sg_attachment.web";
+    after.endpoints.get_mut("host").unwrap().group_sources = vec![attachment.into()];
+    let pair = SnapshotPair {
+        before,
+        after,
+        actions: [(attachment.to_owned(), ChangeAction::Create)].into(),
+        aliases: std::collections::BTreeMap::default(),
+    };
+    let delta = Delta::between(&pair);
+    let opened: Vec<_> = delta
+        .changes
+        .iter()
+        .filter(|c| c.level == Level::Endpoint && c.kind == ChangeKind::Opened)
+        .collect();
+    assert!(!opened.is_empty());
+    for c in opened {
+        assert!(
+            c.causes.iter().any(|k| k.resource == attachment),
+            "{:?}",
+            c.causes
+        );
+    }
+}

@@ -172,6 +172,7 @@ fn analyse(pair: &SnapshotPair, policy: &str, today: &str) -> Report {
     let settings = Settings {
         policy: &policy,
         fail_on: Some(Severity::High),
+        fail_on_unknown: false,
         today: Date::parse(today).unwrap(),
         assumptions: &Assumptions::default(),
     };

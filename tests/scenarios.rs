@@ -71,6 +71,7 @@ fn analyse(inputs: Vec<source::Input>, pair: &source::SnapshotPair, warnings: Wa
     let settings = risk::Settings {
         policy: &policy,
         fail_on: Some(Severity::High),
+        fail_on_unknown: false,
         today: Date::parse(TODAY).unwrap(),
         assumptions: &Assumptions::default(),
     };

@@ -13,6 +13,7 @@
 #   INPUT_CONFIG      policy file (default: reachdiff.toml in the working directory, if any)
 #   INPUT_CONTEXT     context files, one per line (`--context`; `#` lines skipped)
 #   INPUT_FAIL_ON     critical|high|medium|low|info|never (default high)
+#   INPUT_FAIL_ON_UNKNOWN  true: flows of severity unknown fail the gate too (default false)
 #   INPUT_COMMENT     update|new|delete-and-new|false (default update)
 #   INPUT_COMMENT_ID  tells several reports on one PR apart (default "default")
 #   INPUT_SARIF       where to write SARIF (default reachdiff.sarif; empty: none)
@@ -59,6 +60,11 @@ args+=(--fail-on "${INPUT_FAIL_ON:-high}" --comment-id "${INPUT_COMMENT_ID:-defa
       --format "json=$out/reachdiff.json"
       --format "github=$out/annotations.txt")
 [ -n "${INPUT_CONFIG:-}" ] && args+=(--config "$INPUT_CONFIG")
+case "${INPUT_FAIL_ON_UNKNOWN:-false}" in
+  true|True|TRUE) args+=(--fail-on-unknown) ;;
+  false|False|FALSE|"") ;;
+  *) fail "fail-on-unknown is true or false, not '$INPUT_FAIL_ON_UNKNOWN'" ;;
+esac
 # Context files: one path per line, blank lines and `#` comments skipped.
 while IFS= read -r line; do
   line="${line#"${line%%[![:space:]]*}"}"

@@ -110,6 +110,22 @@ check "context files are passed to reachdiff" \
 check "context settles the new instance's exposure" \
   grep -q 'opened.*aws_instance.app.*tcp 22.*198.51.100.0/24' "$tmp/log"
 
+# A VM into an existing network the plan does not describe: unknown exposure, counted
+# apart and not gated unless fail-on-unknown.
+run 108 testdata/scenarios/endpoint-instance-into-existing-network/plan.json comment=false
+check "unknown exposure passes the default gate" test "$status" = 0
+check "outputs: unknown declared and set" grep -qx 'unknown=2' "$tmp/output"
+check "outputs: unknown is not the worst" grep -qx 'worst=none' "$tmp/output"
+check "the warning names the command that settles it" \
+  grep -q 'aws ec2 describe-security-groups --group-ids sg-0a1b2c3d4e5f67890' "$tmp/log"
+run 109 testdata/scenarios/endpoint-instance-into-existing-network/plan.json comment=false \
+  fail-on-unknown=true
+check "fail-on-unknown fails on unknown exposure" test "$status" = 1
+check "outputs: failed with fail-on-unknown" grep -qx 'failed=true' "$tmp/output"
+run 110 testdata/scenarios/endpoint-instance-into-existing-network/plan.json comment=false \
+  fail-on-unknown=maybe
+check "fail-on-unknown is true or false" test "$status" = 2
+
 # Without a plan: the working directory's configuration against a git revision, with
 # annotations on the configuration's lines.
 repo="$tmp/repo"

@@ -26,7 +26,7 @@ use reachdiff::warning::Warnings;
 #[command(name = "reachdiff", version, about, long_about = None)]
 #[command(
     after_help = "A bare path runs `plan`: `terraform show -json plan.out | reachdiff -`.\n\
-Exit status: 0 no finding at or above --fail-on (default high), 1 findings at or above it, 2 error."
+Exit status: 0 no finding at or above --fail-on (default high), 1 findings at or above it (or, with --fail-on-unknown, an unknown exposure), 2 error."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -401,6 +401,12 @@ pub(crate) struct ReportArgs {
     #[arg(long, value_name = "SEVERITY", value_parser = parse_threshold)]
     pub fail_on: Option<Threshold>,
 
+    /// Also exit with status 1 when an endpoint change of severity `unknown` (its
+    /// exposure rests on a group, subnet, ACL or route table the input does not
+    /// describe) is not accepted. Without it they are reported, not gated.
+    #[arg(long)]
+    pub fail_on_unknown: bool,
+
     /// The policy file (named networks, severity overrides, accepted risks,
     /// invariants). Default: `reachdiff.toml` in the working directory, if present.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
@@ -422,6 +428,12 @@ pub(crate) struct ReportArgs {
 fn parse_threshold(text: &str) -> Result<Threshold, String> {
     if text.eq_ignore_ascii_case("never") {
         return Ok(None);
+    }
+    if text.trim().eq_ignore_ascii_case("unknown") {
+        return Err(
+            "\"unknown\" is not a threshold: unknown exposures are gated with --fail-on-unknown"
+                .into(),
+        );
     }
     Severity::parse(text).map(Some).ok_or_else(|| {
         format!("{text:?} is not a severity; use critical, high, medium, low, info or never")
@@ -848,6 +860,7 @@ fn report_change(
             .fail_on
             .or(policy.fail_on)
             .unwrap_or(Some(Severity::High)),
+        fail_on_unknown: args.fail_on_unknown,
         today: args.date.unwrap_or_else(Date::today),
         assumptions: &assumptions,
     };
@@ -976,6 +989,7 @@ fn write_step_outputs(report: &Report) -> Result<()> {
         ("medium", c.by_severity.medium.to_string()),
         ("low", c.by_severity.low.to_string()),
         ("info", c.by_severity.info.to_string()),
+        ("unknown", c.by_severity.unknown.to_string()),
         ("opened", c.opened.to_string()),
         ("closed", c.closed.to_string()),
         ("latent", c.latent.to_string()),

@@ -19,7 +19,7 @@ use crate::header_space::{
 };
 use crate::model::{Bound, Certainty, Direction};
 
-use crate::reach::{Assumptions, Flow, FlowSource, Layer, Path, Reachability, Tracer};
+use crate::reach::{Assumptions, Flow, FlowSource, Layer, Missing, Path, Reachability, Tracer};
 use crate::source::{ChangeAction, SnapshotPair};
 
 const WORLDS: [Bound; 2] = [Bound::Lower, Bound::Upper];
@@ -425,9 +425,9 @@ impl Explainer<'_, '_> {
                 },
                 None => f,
             });
-            let (explanation, causes, assumed) = match &flow {
+            let (explanation, causes, assumed, missing) = match &flow {
                 Some(flow) => self.explain(flow),
-                None => (None, Vec::new(), false),
+                None => (None, Vec::new(), false, Vec::new()),
             };
             let certainty = if assumed {
                 Certainty::Possible
@@ -446,16 +446,32 @@ impl Explainer<'_, '_> {
                 via: via.map(str::to_owned),
                 explanation,
                 effect: None,
+                missing,
             });
         }
     }
 
     /// The first hop whose verdict differs between the flow's paths before and after,
-    /// the changed resources that decided it, and whether an assumption was involved.
-    fn explain(&self, flow: &Flow) -> (Option<String>, Vec<Cause>, bool) {
+    /// the changed resources that decided it, whether an assumption was involved, and
+    /// the objects no input describes that it was about.
+    fn explain(&self, flow: &Flow) -> (Option<String>, Vec<Cause>, bool, Vec<Missing>) {
         let (b, a) = (self.before.trace(flow), self.after.trace(flow));
-        let assumed = b.assumed() || a.assumed();
-        let changed = first_difference(&b, &a);
+        // A side whose verdict a definite hop settles does not rest on an assumption.
+        let assumed = b.uncertain() || a.uncertain();
+        let mut missing: Vec<Missing> = [&b, &a]
+            .into_iter()
+            .filter(|p| p.uncertain())
+            .flat_map(|p| &p.hops)
+            .filter(|h| h.assumed)
+            .flat_map(|h| h.missing.iter().cloned())
+            // One of a family the plan has (`(aws_subnet.s[*] known after apply)`) is
+            // in the input: which one is an unknown value, which the worlds cover.
+            .filter(|m| crate::model::unknown_family(&m.object).is_none())
+            .collect();
+        missing.sort();
+        missing.dedup();
+        let all = differences(&b, &a);
+        let changed = all.first().copied();
         let actions = &self.pair.actions;
         let changed_resource = |r: &String| {
             actions
@@ -469,33 +485,35 @@ impl Explainer<'_, '_> {
                 })
         };
         let mut causes: Vec<Cause> = Vec::new();
-        let text = changed.map(|(bh, ah)| {
+        // Every hop that differs: a flow that needs a new rule and a new route names
+        // both (either alone would have opened nothing).
+        for (bh, ah) in &all {
             for h in [bh, ah].into_iter().flatten() {
                 causes.extend(h.resources.iter().filter_map(changed_resource));
             }
-            match (bh, ah) {
-                (Some(h), _) if h.layer == Layer::Existence => {
-                    format!("{} is new (created by this change)", h.subject)
-                }
-                (_, Some(h)) if h.layer == Layer::Existence => {
-                    format!("{} is removed by this change", h.subject)
-                }
-                (Some(bh), Some(ah)) => format!(
-                    "{} {}: {} → {}",
-                    ah.layer.as_str(),
-                    if bh.subject == ah.subject {
-                        ah.subject.clone()
-                    } else {
-                        format!("{} → {}", bh.subject, ah.subject)
-                    },
-                    bh.describe(),
-                    ah.describe()
-                ),
-                (None, Some(h)) | (Some(h), None) => {
-                    format!("{} {}: {}", h.layer.as_str(), h.subject, h.describe())
-                }
-                (None, None) => String::new(),
+        }
+        let text = changed.map(|(bh, ah)| match (bh, ah) {
+            (Some(h), _) if h.layer == Layer::Existence => {
+                format!("{} is new (created by this change)", h.subject)
             }
+            (_, Some(h)) if h.layer == Layer::Existence => {
+                format!("{} is removed by this change", h.subject)
+            }
+            (Some(bh), Some(ah)) => format!(
+                "{} {}: {} → {}",
+                ah.layer.as_str(),
+                if bh.subject == ah.subject {
+                    ah.subject.clone()
+                } else {
+                    format!("{} → {}", bh.subject, ah.subject)
+                },
+                bh.describe(),
+                ah.describe()
+            ),
+            (None, Some(h)) | (Some(h), None) => {
+                format!("{} {}: {}", h.layer.as_str(), h.subject, h.describe())
+            }
+            (None, None) => String::new(),
         });
         let existence = changed.is_some_and(|(bh, ah)| {
             [bh, ah]
@@ -525,22 +543,24 @@ impl Explainer<'_, '_> {
                 if a.allowed() { "allowed" } else { "blocked" }
             ))
         });
-        (text, causes, assumed)
+        (text, causes, assumed, missing)
     }
 }
 
-/// The first hop (by layer and subject) whose verdict differs.
-fn first_difference<'p>(
+/// Every hop (by layer and subject) whose verdict differs, in path order: the hops
+/// after, then the hops only before. An endpoint that exists on one side only
+/// explains everything (only that hop).
+fn differences<'p>(
     b: &'p Path,
     a: &'p Path,
-) -> Option<(Option<&'p crate::reach::Hop>, Option<&'p crate::reach::Hop>)> {
-    // An endpoint that exists on one side only explains everything.
+) -> Vec<(Option<&'p crate::reach::Hop>, Option<&'p crate::reach::Hop>)> {
     let existence = |p: &'p Path| p.hops.iter().find(|h| h.layer == Layer::Existence);
     match (existence(b), existence(a)) {
-        (Some(h), None) => return Some((Some(h), None)),
-        (None, Some(h)) => return Some((None, Some(h))),
+        (Some(h), None) => return vec![(Some(h), None)],
+        (None, Some(h)) => return vec![(None, Some(h))],
         _ => {}
     }
+    let mut out = Vec::new();
     for ah in &a.hops {
         let bh = b
             .hops
@@ -553,10 +573,10 @@ fn first_difference<'p>(
                     || (bh.reason != ah.reason
                         && bh.verdict == crate::reach::HopVerdict::Denied) =>
             {
-                return Some((Some(bh), Some(ah)));
+                out.push((Some(bh), Some(ah)));
             }
             None if ah.verdict == crate::reach::HopVerdict::Denied => {
-                return Some((None, Some(ah)));
+                out.push((None, Some(ah)));
             }
             _ => {}
         }
@@ -568,10 +588,10 @@ fn first_difference<'p>(
             .any(|h| h.layer == bh.layer && h.subject == bh.subject)
             || same_route_hop(b, bh, a).is_some();
         if !found && bh.verdict == crate::reach::HopVerdict::Denied {
-            return Some((Some(bh), None));
+            out.push((Some(bh), None));
         }
     }
-    None
+    out
 }
 
 /// The route hop of `other` in the place of route hop `hop` of `path`, when the two

@@ -17,6 +17,7 @@
 
 mod effects;
 mod endpoints;
+mod prefix_lists;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -158,6 +159,10 @@ pub struct Change {
     pub explanation: Option<String>,
     /// Rule level: whether it reaches an endpoint (`None` before that is known).
     pub effect: Option<Effect>,
+    /// Endpoint level: the objects neither the input nor a context file describes
+    /// whose assumed behaviour makes this change possible (its exposure is unknown
+    /// until they are described), sorted; empty when nothing assumed decides it.
+    pub missing: Vec<crate::reach::Missing>,
 }
 
 impl Change {
@@ -302,6 +307,7 @@ impl Delta {
             actions,
             &mut changes,
         );
+        prefix_lists::changes(before, after, actions, &mut changes);
         changes.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
         Self {
             changes,
@@ -313,6 +319,60 @@ impl Delta {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
+    }
+
+    /// One warning per object the endpoint changes rest on that no input describes
+    /// ([`Change::missing`]), naming the `aws ec2 describe-…` output that would settle
+    /// it — unless a context warning already names it. Every change that is possible
+    /// because of such an object thus points at a warning that exists.
+    pub fn warn_missing(&self, warnings: &mut crate::warning::Warnings) {
+        let mut count: BTreeMap<&crate::reach::Missing, usize> = BTreeMap::new();
+        for c in &self.changes {
+            for m in &c.missing {
+                *count.entry(m).or_default() += 1;
+            }
+        }
+        let named: BTreeSet<String> = warnings
+            .iter()
+            .filter(|w| w.kind == crate::warning::WarningKind::Context)
+            .filter_map(|w| w.resource.clone())
+            .collect();
+        for (m, n) in count {
+            if named.contains(&m.object) {
+                continue;
+            }
+            let filter = match m.command {
+                "describe-security-groups" => "--group-ids",
+                "describe-subnets" => "--subnet-ids",
+                "describe-network-acls" => "--network-acl-ids",
+                _ => "--route-table-ids",
+            };
+            let plural = if n == 1 { "" } else { "s" };
+            let message = if crate::model::is_unknown_key(&m.object) {
+                // No id yet: AWS (a default subnet or group) or something read at apply
+                // picks it.
+                format!(
+                    "{} the input does not name (known only after apply: a default, or a value read at apply): what it lets through is assumed, so the exposure of {n} endpoint change{plural} resting on it is unknown (severity unknown); name it by id in the configuration and pass the output of `aws ec2 {}` for it with --context to settle it",
+                    m.what, m.command
+                )
+            } else {
+                let by_id = !m.object.contains(['.', ' ']);
+                let command = if by_id {
+                    format!("aws ec2 {} {filter} {}", m.command, m.object)
+                } else {
+                    format!("aws ec2 {}", m.command)
+                };
+                format!(
+                    "{} in neither the input nor a context file: what it lets through is assumed, so the exposure of {n} endpoint change{plural} resting on it is unknown (severity unknown); pass the output of `{command}` with --context to settle it",
+                    m.what
+                )
+            };
+            warnings.push(
+                crate::warning::WarningKind::NotInInput,
+                Some(&m.object),
+                message,
+            );
+        }
     }
 }
 
@@ -402,6 +462,7 @@ fn compare<F: Filter>(
                         via: None,
                         explanation: None,
                         effect: None,
+                        missing: Vec::new(),
                     });
                 }
             }

@@ -122,6 +122,9 @@ pub struct Endpoint {
     pub listeners: Vec<Listener>,
     /// Resources that give it a public address (Elastic IPs and their associations).
     pub public_ip_sources: Vec<String>,
+    /// Resources that attach security groups to it besides its own definition
+    /// (`aws_network_interface_sg_attachment`), sorted.
+    pub group_sources: Vec<String>,
     /// Its tags (`tags_all` merged with `tags`), for policy selectors.
     pub tags: BTreeMap<String, String>,
     /// Definite; possible for one instance standing for instances not known before
@@ -141,6 +144,7 @@ impl Endpoint {
             accepts: true,
             listeners: Vec::new(),
             public_ip_sources: Vec::new(),
+            group_sources: Vec::new(),
             tags: BTreeMap::new(),
             existence: Certainty::Definite,
         }

@@ -196,4 +196,7 @@ pub struct PrefixList {
     /// Its CIDR blocks; `None` when unknown (an AWS-managed list, or values known only
     /// after apply).
     pub entries: Option<Vec<IpNet>>,
+    /// The resources that add entries to it besides the list itself
+    /// (`aws_ec2_managed_prefix_list_entry`), sorted: what changes its entries.
+    pub sources: Vec<String>,
 }

@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::header_space::{HeaderSpace, PeerSet, Principal, ServiceSet, thousands};
 use crate::model::{Bound, Certainty, Endpoint, EndpointKind, Interface, Snapshot};
 
-pub use trace::{Flow, FlowSource, Hop, HopVerdict, Layer, Path, Tracer};
+pub use trace::{Flow, FlowSource, Hop, HopVerdict, Layer, Missing, Path, Tracer};
 
 /// Assumptions about what the input cannot say.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -121,6 +121,55 @@ pub struct Hop {
     pub resources: Vec<String>,
     /// The verdict rests on an assumption about something the input does not contain.
     pub assumed: bool,
+    /// The objects the input (plan and context files) does not describe that the
+    /// assumption is about: what would settle it.
+    pub missing: Vec<Missing>,
+}
+
+/// An object a hop's verdict rests on that neither the input nor a context file
+/// describes, and the AWS CLI command whose JSON output (`--context`) would settle it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Missing {
+    /// Its key: an AWS id (`sg-…`, `subnet-…`) or the resource address.
+    pub object: String,
+    /// What it is: `security group`, `subnet`, `network ACL`, `route table`.
+    pub what: &'static str,
+    /// The `aws ec2` subcommand that describes it (`describe-security-groups`).
+    pub command: &'static str,
+}
+
+impl Missing {
+    fn group(key: &str) -> Self {
+        Self {
+            object: key.to_owned(),
+            what: "security group",
+            command: "describe-security-groups",
+        }
+    }
+
+    fn subnet(key: &str) -> Self {
+        Self {
+            object: key.to_owned(),
+            what: "subnet",
+            command: "describe-subnets",
+        }
+    }
+
+    fn acl(key: &str) -> Self {
+        Self {
+            object: key.to_owned(),
+            what: "network ACL",
+            command: "describe-network-acls",
+        }
+    }
+
+    fn route_table(key: &str) -> Self {
+        Self {
+            object: key.to_owned(),
+            what: "route table",
+            command: "describe-route-tables",
+        }
+    }
 }
 
 impl Hop {
@@ -159,6 +208,19 @@ impl Path {
     pub fn assumed(&self) -> bool {
         self.hops.iter().any(|h| h.assumed)
     }
+
+    /// `true` when the path's verdict rests on an assumption: some hop is assumed and
+    /// no hop that rests on none denies the flow. A definite denial settles the path
+    /// whatever the assumed hops say (an instance without a public address is not
+    /// reachable from the internet, whatever its assumed route table does).
+    #[must_use]
+    pub fn uncertain(&self) -> bool {
+        self.assumed()
+            && !self
+                .hops
+                .iter()
+                .any(|h| h.verdict == HopVerdict::Denied && !h.assumed)
+    }
 }
 
 /// Traces flows through one snapshot.
@@ -170,18 +232,6 @@ pub struct Tracer<'s> {
     group_spaces: RefCell<HashMap<String, Rc<GroupSpaces>>>,
     /// [`Self::family_members`], memoised.
     families: RefCell<HashMap<String, Rc<Vec<String>>>>,
-}
-
-/// The security groups of `peer`'s interface, as principals a rule may name.
-fn group_principals(peer: &End<'_>) -> Vec<Principal> {
-    peer.endpoint
-        .map(|(_, i)| {
-            i.security_groups
-                .iter()
-                .map(|g| Principal::SecurityGroup(g.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The groups a trace checks (each with whether it stands in for a family member) and
@@ -317,6 +367,7 @@ impl<'s> Tracer<'s> {
                         resources: vec![k.clone()],
                         by_rule: false,
                         assumed: false,
+                        missing: Vec::new(),
                     })
                 }
                 // One instance standing for instances not known before apply: in the
@@ -339,6 +390,7 @@ impl<'s> Tracer<'s> {
                         resources: vec![k.clone()],
                         by_rule: false,
                         assumed: true,
+                        missing: Vec::new(),
                     })
                 }
                 _ => None,
@@ -546,6 +598,7 @@ impl<'s> Tracer<'s> {
             resources: Vec::new(),
             by_rule: false,
             assumed: true,
+            missing: Vec::new(),
         })
     }
 
@@ -561,10 +614,14 @@ impl<'s> Tracer<'s> {
         protocol: u8,
         detail: u16,
     ) -> Hop {
+        let principals = peer_groups(peer);
         let mut points: Vec<PeerPoint<'_>> = peer.address.iter().map(|a| peer_point(*a)).collect();
-        let principals = group_principals(peer);
         points.extend(principals.iter().map(PeerPoint::Principal));
         let subject = me.label.clone();
+        // The attachments that give the interface groups decide with the groups.
+        let attachments: &[String] = me
+            .endpoint
+            .map_or(&[], |(ep, _)| ep.group_sources.as_slice());
         if !iface.filtered {
             return Hop {
                 layer,
@@ -574,12 +631,11 @@ impl<'s> Tracer<'s> {
                 resources: Vec::new(),
                 by_rule: false,
                 assumed: false,
+                missing: Vec::new(),
             };
         }
-        let assumed = iface
-            .security_groups
-            .iter()
-            .any(|g| self.ctx.group_assumed(g));
+        let missing = self.assumed_groups(iface);
+        let assumed = !missing.is_empty();
         let (checked, whole) = self.groups_checked(iface);
         let mut family_hit: Option<Hop> = None;
         for (g, in_family) in &checked {
@@ -598,6 +654,7 @@ impl<'s> Tracer<'s> {
                     resources: Vec::new(),
                     by_rule: false,
                     assumed: true,
+                    missing: vec![Missing::group(g)],
                 };
             };
             let admits =
@@ -612,26 +669,15 @@ impl<'s> Tracer<'s> {
                 }
                 let (exact, unknown) = admits(space);
                 if exact || unknown {
-                    let which = if rule.origin.rule.is_empty() || rule.origin.resource != *g {
-                        rule.origin.resource.clone()
-                    } else {
-                        format!("{g} {}", rule.origin.rule)
-                    };
-                    let maybe = if in_family {
-                        format!(", if the group known only after apply is {g}")
-                    } else if unknown {
-                        ", if the group known only after apply is this one".to_owned()
-                    } else {
-                        String::new()
-                    };
                     let hop = Hop {
                         layer,
                         subject: subject.clone(),
                         verdict: HopVerdict::Allowed,
-                        reason: format!("{which} ({}){maybe}", rule_summary(space)),
-                        resources: vec![rule.origin.resource.clone(), g.to_owned()],
+                        reason: rule_reason(rule, g, space, in_family, unknown),
+                        resources: self.rule_resources(rule, g, attachments),
                         by_rule: true,
                         assumed: assumed || unknown || in_family,
+                        missing: missing.clone(),
                     };
                     if !in_family {
                         return hop;
@@ -657,10 +703,74 @@ impl<'s> Tracer<'s> {
             subject,
             verdict: HopVerdict::Denied,
             reason: "no rule matches".into(),
-            resources: iface.security_groups.clone(),
+            resources: iface
+                .security_groups
+                .iter()
+                .chain(attachments)
+                .cloned()
+                .collect(),
             by_rule: false,
             assumed,
+            missing,
         }
+    }
+
+    /// The groups of an interface whose rules (or some of them) no input describes.
+    fn assumed_groups(&self, iface: &Interface) -> Vec<Missing> {
+        iface
+            .security_groups
+            .iter()
+            .filter(|g| self.ctx.group_assumed(g))
+            .map(|g| Missing::group(g))
+            .collect()
+    }
+
+    /// The resources that decide with a matching rule of group `g`: the rule, the group,
+    /// the attachments that give the interface its groups, and the prefix lists the rule
+    /// names (a changed list changes what the rule admits).
+    fn rule_resources(
+        &self,
+        rule: &crate::model::SgRule,
+        g: &str,
+        attachments: &[String],
+    ) -> Vec<String> {
+        let mut resources = vec![rule.origin.resource.clone(), g.to_owned()];
+        resources.extend(attachments.iter().cloned());
+        for p in &rule.peers.principals {
+            if let Principal::PrefixList(name) = p {
+                resources.extend(self.prefix_list_resources(name));
+            }
+        }
+        resources
+    }
+
+    /// The resources that make up the prefix list a rule names (by key or id): the
+    /// list and the entry resources that add to it.
+    fn prefix_list_resources(&self, name: &str) -> Vec<String> {
+        let lists = &self.ctx.snapshot.prefix_lists;
+        match lists
+            .get(name)
+            .or_else(|| lists.values().find(|l| l.id.as_deref() == Some(name)))
+        {
+            Some(l) => std::iter::once(l.key.clone())
+                .chain(l.sources.iter().cloned())
+                .collect(),
+            None => vec![name.to_owned()],
+        }
+    }
+
+    /// The key of a subnet's network ACL: the one associated with it, else its VPC's
+    /// default ACL.
+    fn acl_key(&self, subnet: &str) -> Option<String> {
+        let s = self.ctx.snapshot;
+        s.network_acls
+            .values()
+            .find(|a| a.subnets.iter().any(|x| x == subnet))
+            .map(|a| a.key.clone())
+            .or_else(|| {
+                let vpc = s.subnets.get(subnet)?.vpc.as_deref()?;
+                s.vpcs.get(vpc)?.default_network_acl.clone()
+            })
     }
 
     /// A subnet's ACL for a request to (or the reply to) `peer`.
@@ -677,8 +787,16 @@ impl<'s> Tracer<'s> {
     ) -> Hop {
         let acl_key = self.ctx.acl_of(subnet);
         let acl = acl_key.and_then(|k| self.ctx.snapshot.network_acls.get(k));
-        let assumed = self.ctx.acl_assumed(subnet)
-            || subnet.is_none_or(|s| !self.ctx.subnets.contains_key(s));
+        let unknown_subnet = subnet.is_none_or(|s| !self.ctx.subnets.contains_key(s));
+        let acl_assumed = self.ctx.acl_assumed(subnet);
+        let assumed = acl_assumed || unknown_subnet;
+        let mut missing = Vec::new();
+        if let Some(s) = subnet.filter(|_| unknown_subnet) {
+            missing.push(Missing::subnet(s));
+        }
+        if acl_assumed && let Some(a) = subnet.and_then(|s| self.acl_key(s)) {
+            missing.push(Missing::acl(&a));
+        }
         let Some(acl) = acl else {
             return Hop {
                 layer,
@@ -693,6 +811,7 @@ impl<'s> Tracer<'s> {
                 resources: Vec::new(),
                 by_rule: false,
                 assumed,
+                missing,
             };
         };
         let Some(address) = peer.address else {
@@ -704,6 +823,7 @@ impl<'s> Tracer<'s> {
                 resources: Vec::new(),
                 by_rule: false,
                 assumed: true,
+                missing: Vec::new(),
             };
         };
         let point = peer_point(address);
@@ -746,6 +866,7 @@ impl<'s> Tracer<'s> {
             ),
             by_rule: rule.is_some(),
             assumed,
+            missing,
         }
     }
 
@@ -780,6 +901,12 @@ impl<'s> Tracer<'s> {
                 resources: Vec::new(),
                 by_rule: false,
                 assumed: true,
+                missing: inside
+                    .subnet
+                    .as_deref()
+                    .map(Missing::subnet)
+                    .into_iter()
+                    .collect(),
             }];
         };
         let routes = &subnet.routes;
@@ -788,6 +915,11 @@ impl<'s> Tracer<'s> {
             .table
             .clone()
             .unwrap_or_else(|| "(main route table)".into());
+        // The table no file describes: the subnet's VPC's main table.
+        let subject_table = format!(
+            "the main route table of {}",
+            subnet.vpc.as_deref().unwrap_or("its VPC")
+        );
         let mut resources = vec![table.clone()];
         resources.extend(routes.selected_by.iter().cloned());
         if let Some(t) = routes
@@ -809,6 +941,7 @@ impl<'s> Tracer<'s> {
             .and_then(|t| network_of(t, address))
             .map(|n| format!(" ({n})"))
             .unwrap_or_default();
+        let local = routes.local.contains(point);
         let mut hops = vec![Hop {
             layer: Layer::Route,
             subject: table,
@@ -816,33 +949,18 @@ impl<'s> Tracer<'s> {
             reason: format!("{address} routes to {target}{network}"),
             resources,
             by_rule: false,
-            assumed: routes.assumed,
+            // Every table has the VPC's local routes: they are no assumption.
+            assumed: routes.assumed && !local,
+            missing: if routes.assumed && !local {
+                vec![Missing::route_table(
+                    routes.table.as_deref().unwrap_or(&subject_table),
+                )]
+            } else {
+                Vec::new()
+            },
         }];
         if internet {
-            let public =
-                inside.endpoint.map_or(
-                    Tri::Unknown,
-                    |(_, i)| if v6 { i.ipv6 } else { i.public_ipv4 },
-                );
-            let mut resources = vec![inside.label.clone()];
-            if let Some((ep, _)) = inside.endpoint {
-                resources.extend(ep.public_ip_sources.iter().cloned());
-            }
-            hops.push(Hop {
-                layer: Layer::PublicAddress,
-                subject: inside.label.clone(),
-                verdict: verdict(public.maybe()),
-                reason: match (public, v6) {
-                    (Tri::Yes, false) => "has a public IPv4 address".into(),
-                    (Tri::Yes, true) => "has an IPv6 address".into(),
-                    (Tri::No, false) => "has no public IPv4 address".into(),
-                    (Tri::No, true) => "has no IPv6 address".into(),
-                    (Tri::Unknown, _) => "public address known only after apply".into(),
-                },
-                resources,
-                by_rule: false,
-                assumed: false,
-            });
+            hops.push(public_address_hop(inside, v6));
         }
         hops
     }
@@ -923,6 +1041,70 @@ enum Crossing {
     ToOtherVpc,
 }
 
+/// Why a rule of group `g` admits a flow: the rule, what it allows, and (when the
+/// group is known only after apply) on what condition.
+fn rule_reason(
+    rule: &crate::model::SgRule,
+    g: &str,
+    space: &HeaderSpace,
+    in_family: bool,
+    unknown: bool,
+) -> String {
+    let which = if rule.origin.rule.is_empty() || rule.origin.resource != g {
+        rule.origin.resource.clone()
+    } else {
+        format!("{g} {}", rule.origin.rule)
+    };
+    let maybe = if in_family {
+        format!(", if the group known only after apply is {g}")
+    } else if unknown {
+        ", if the group known only after apply is this one".to_owned()
+    } else {
+        String::new()
+    };
+    format!("{which} ({}){maybe}", rule_summary(space))
+}
+
+/// The security groups of the peer end, as principals a rule may name.
+fn peer_groups(peer: &End<'_>) -> Vec<Principal> {
+    peer.endpoint
+        .map(|(_, i)| {
+            i.security_groups
+                .iter()
+                .map(|g| Principal::SecurityGroup(g.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether the end inside the VPC has the public address the internet needs.
+fn public_address_hop(inside: &End<'_>, v6: bool) -> Hop {
+    let public = inside.endpoint.map_or(
+        Tri::Unknown,
+        |(_, i)| if v6 { i.ipv6 } else { i.public_ipv4 },
+    );
+    let mut resources = vec![inside.label.clone()];
+    if let Some((ep, _)) = inside.endpoint {
+        resources.extend(ep.public_ip_sources.iter().cloned());
+    }
+    Hop {
+        layer: Layer::PublicAddress,
+        subject: inside.label.clone(),
+        verdict: verdict(public.maybe()),
+        reason: match (public, v6) {
+            (Tri::Yes, false) => "has a public IPv4 address".into(),
+            (Tri::Yes, true) => "has an IPv6 address".into(),
+            (Tri::No, false) => "has no public IPv4 address".into(),
+            (Tri::No, true) => "has no IPv6 address".into(),
+            (Tri::Unknown, _) => "public address known only after apply".into(),
+        },
+        resources,
+        by_rule: false,
+        assumed: false,
+        missing: Vec::new(),
+    }
+}
+
 /// Whether a load balancer listens on the flow's port (other endpoints that accept
 /// nothing, like functions, have no listener at all).
 fn listener_hop(ep: &Endpoint, protocol: u8, port: u16) -> Hop {
@@ -946,6 +1128,7 @@ fn listener_hop(ep: &Endpoint, protocol: u8, port: u16) -> Hop {
             .collect(),
         by_rule: ok,
         assumed: false,
+        missing: Vec::new(),
     }
 }
 

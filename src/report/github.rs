@@ -30,7 +30,7 @@ fn command(s: Severity) -> &'static str {
     match s {
         Severity::Critical | Severity::High => "error",
         Severity::Medium => "warning",
-        Severity::Low | Severity::Info => "notice",
+        Severity::Low | Severity::Info | Severity::Unknown => "notice",
     }
 }
 

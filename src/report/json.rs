@@ -81,10 +81,22 @@ struct JsonGuardrail<'r> {
     status: &'static str,
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 #[derive(Serialize, JsonSchema)]
 struct Gate {
     fail_on: &'static str,
+    /// `true` with `--fail-on-unknown` (left out otherwise).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    fail_on_unknown: bool,
+    /// The worst severity among what is not accepted, `unknown` left out.
     worst: Option<Severity>,
+    /// Findings of severity `unknown` not accepted (left out when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    unknown: usize,
     failed: bool,
     /// The day accepted risks were checked against (only when the policy accepts some).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -410,7 +422,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         policy: report.risk.policy.as_ref(),
         gate: Gate {
             fail_on: report.risk.gate.fail_on.map_or("never", Severity::as_str),
+            fail_on_unknown: report.risk.gate.fail_on_unknown,
             worst: report.risk.gate.worst,
+            unknown: report.risk.gate.unknown,
             failed: report.risk.gate.failed,
             date: report.risk.today.map(|d| d.to_string()),
         },

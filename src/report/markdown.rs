@@ -100,6 +100,7 @@ fn badge(s: Severity) -> &'static str {
         Severity::Medium => "🟡",
         Severity::Low => "🔵",
         Severity::Info => "⚪",
+        Severity::Unknown => "❔",
     }
 }
 
@@ -544,10 +545,19 @@ fn footer(report: &Report) -> String {
             )
         })
         .collect();
+    let not_in_input = report
+        .warnings
+        .iter()
+        .any(|w| w.kind == crate::warning::WarningKind::NotInInput);
     format!(
-        "<sub>reachdiff {} · {} · `?` = possible: depends on values known only after apply</sub>\n",
+        "<sub>reachdiff {} · {} · `?` = possible: depends on values known only after apply{}</sub>\n",
         env!("CARGO_PKG_VERSION"),
-        inputs.join(", ")
+        inputs.join(", "),
+        if not_in_input {
+            " or on objects the input does not describe (see warnings)"
+        } else {
+            ""
+        }
     )
 }
 

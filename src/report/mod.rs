@@ -73,6 +73,15 @@ pub struct BySeverity {
     pub low: usize,
     /// Info.
     pub info: usize,
+    /// Unknown: exposure resting on objects the input does not describe (left out
+    /// when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unknown: usize,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Counts shown in summaries.
@@ -122,6 +131,7 @@ impl Report {
                         Severity::Medium => &mut b.medium,
                         Severity::Low => &mut b.low,
                         Severity::Info => &mut b.info,
+                        Severity::Unknown => &mut b.unknown,
                     } += 1;
                     b
                 },
@@ -416,7 +426,7 @@ pub(crate) fn severity_colour(s: Severity) -> comfy_table::Color {
         Severity::High => comfy_table::Color::Red,
         Severity::Medium => comfy_table::Color::Yellow,
         Severity::Low => comfy_table::Color::Blue,
-        Severity::Info => comfy_table::Color::DarkGrey,
+        Severity::Info | Severity::Unknown => comfy_table::Color::DarkGrey,
     }
 }
 
@@ -512,10 +522,12 @@ impl Row<'_> {
             Direction::Egress => "to",
         };
         let via = self.via.map(|v| format!(" (via {v})")).unwrap_or_default();
-        let possible = if self.certainty == Certainty::Possible {
-            " (possible: depends on values known only after apply)"
-        } else {
-            ""
+        let possible = match (self.certainty, self.severity) {
+            (Certainty::Possible, Severity::Unknown) => {
+                " (possible: rests on objects the input does not describe, see warnings)"
+            }
+            (Certainty::Possible, _) => " (possible: depends on values known only after apply)",
+            (Certainty::Definite, _) => "",
         };
         format!(
             "{}{via} {} {} {preposition} {}{possible}",
@@ -716,6 +728,7 @@ pub fn flow_counts(rows: &[Row<'_>]) -> FlowCounts {
                     Severity::Medium => &mut c.by_severity.medium,
                     Severity::Low => &mut c.by_severity.low,
                     Severity::Info => &mut c.by_severity.info,
+                    Severity::Unknown => &mut c.by_severity.unknown,
                 } += 1;
             }
         }
@@ -918,10 +931,22 @@ pub fn gate_line(report: &Report) -> String {
     let threshold = gate
         .fail_on
         .map_or_else(|| "never".to_owned(), |s| s.as_str().to_owned());
-    let worst = gate.worst.map_or_else(
+    let mut worst = gate.worst.map_or_else(
         || "nothing to count".to_owned(),
         |w| format!("the worst is {}", w.as_str()),
     );
+    if gate.unknown > 0 {
+        let gated = if gate.fail_on_unknown {
+            "gated by --fail-on-unknown"
+        } else {
+            "not gated without --fail-on-unknown"
+        };
+        let _ = write!(
+            worst,
+            "; {} of unknown exposure ({gated}; see the not-in-input warnings)",
+            gate.unknown
+        );
+    }
     format!(
         "gate: {} (--fail-on {threshold}): {worst}",
         if gate.failed { "failed" } else { "passed" }
@@ -977,6 +1002,7 @@ mod tests {
             via: None,
             explanation: None,
             effect: Some(effect),
+            missing: Vec::new(),
         }
     }
 

@@ -48,7 +48,7 @@ fn level(s: Severity) -> &'static str {
     match s {
         Severity::Critical | Severity::High => "error",
         Severity::Medium => "warning",
-        Severity::Low | Severity::Info => "note",
+        Severity::Low | Severity::Info | Severity::Unknown => "note",
     }
 }
 
@@ -60,7 +60,7 @@ fn security_severity(s: Severity) -> Option<&'static str> {
         Severity::High => Some("8.0"),
         Severity::Medium => Some("5.5"),
         Severity::Low => Some("2.0"),
-        Severity::Info => None,
+        Severity::Info | Severity::Unknown => None,
     }
 }
 

@@ -40,6 +40,10 @@ use policy::{Accept, Policy, PolicySource, Selector};
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// An endpoint change whose exposure rests on objects the input does not describe
+    /// (a group or subnet known only by id): what it does is not known, so it is not
+    /// scored into a severity. The gate ignores it unless `--fail-on-unknown`.
+    Unknown,
     /// Score 0–19: worth knowing, nothing to do.
     Info,
     /// Score 20–39.
@@ -54,12 +58,13 @@ pub enum Severity {
 
 impl Severity {
     /// Every severity, from the most to the least severe.
-    pub const DESCENDING: [Self; 5] = [
+    pub const DESCENDING: [Self; 6] = [
         Self::Critical,
         Self::High,
         Self::Medium,
         Self::Low,
         Self::Info,
+        Self::Unknown,
     ];
 
     /// The severity a score falls in.
@@ -74,7 +79,7 @@ impl Severity {
         }
     }
 
-    /// `critical`, `high`, `medium`, `low` or `info`.
+    /// `critical`, `high`, `medium`, `low`, `info` or `unknown`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
@@ -83,6 +88,7 @@ impl Severity {
             Self::Medium => "medium",
             Self::Low => "low",
             Self::Info => "info",
+            Self::Unknown => "unknown",
         }
     }
 
@@ -149,9 +155,15 @@ pub type Threshold = Option<Severity>;
 pub struct Gate {
     /// The threshold applied.
     pub fail_on: Threshold,
-    /// The worst severity among findings and violations that are not accepted.
+    /// Whether findings of severity `unknown` fail the gate (`--fail-on-unknown`).
+    pub fail_on_unknown: bool,
+    /// The worst severity among findings and violations that are not accepted,
+    /// `unknown` left out.
     pub worst: Option<Severity>,
-    /// `true` when something not accepted is at or above the threshold.
+    /// Findings of severity `unknown` that are not accepted.
+    pub unknown: usize,
+    /// `true` when something not accepted is at or above the threshold, or — with
+    /// `fail_on_unknown` — of severity `unknown`.
     pub failed: bool,
 }
 
@@ -184,7 +196,9 @@ impl Default for Assessment {
             guardrails: Vec::new(),
             gate: Gate {
                 fail_on: Some(Severity::High),
+                fail_on_unknown: false,
                 worst: None,
+                unknown: 0,
                 failed: false,
             },
             policy: None,
@@ -201,6 +215,8 @@ pub struct Settings<'p> {
     pub policy: &'p Policy,
     /// The gate's threshold.
     pub fail_on: Threshold,
+    /// Whether findings of severity `unknown` fail the gate (`--fail-on-unknown`).
+    pub fail_on_unknown: bool,
     /// The day against which `expires` is checked.
     pub today: Date,
     /// Reachability assumptions, for invariants.
@@ -249,6 +265,9 @@ pub fn assess(
                 .then(|| worst_related(c, &delta, &by_cause, &findings))
                 .flatten();
             let mut f = score(c, world, &catalogue, policy, floor);
+            if level == Level::Endpoint && !c.missing.is_empty() {
+                unknown_exposure(&mut f, c);
+            }
             let space = c.space();
             f.acceptance = accepted(policy, settings.today, |a| {
                 world.accepted_region(a, c.direction, &c.subject, c.subject_kind, &space) == space
@@ -276,7 +295,9 @@ pub fn assess(
     }
     let violations = invariants::check(pair, settings, &worlds[1], warnings);
     let guardrails = guardrails::check(&pair.before, &pair.after, policy);
-    let gate = decide(&findings, &violations, &guardrails, settings.fail_on);
+    let mut gate = decide(&findings, &violations, &guardrails, settings.fail_on);
+    gate.fail_on_unknown = settings.fail_on_unknown;
+    gate.failed |= settings.fail_on_unknown && gate.unknown > 0;
     let assessment = Assessment {
         findings,
         violations,
@@ -318,8 +339,34 @@ fn worst_related(
                     || e.direction == c.direction
                         && !e.part.service.to_set().intersection(&services).is_empty())
         })
-        .filter_map(|&i| findings[i].as_ref().map(|f| f.score))
+        .filter_map(|&i| findings[i].as_ref())
+        // An unknown exposure is not a score to floor anything at.
+        .filter(|f| f.severity != Severity::Unknown)
+        .map(|f| f.score)
         .max()
+}
+
+/// Makes `f` a finding of severity `unknown`: `c`'s exposure rests on objects no input
+/// describes (`c.missing`), so the score says what it could be at worst, not what it
+/// is. Each object is named by a warning (`not-in-input`) with the command that would
+/// describe it.
+fn unknown_exposure(f: &mut Finding, c: &Change) {
+    let objects: Vec<String> = c
+        .missing
+        .iter()
+        .map(|m| format!("{} {}", m.what, m.object))
+        .collect();
+    for r in &mut f.reasons {
+        if r.starts_with("possible: ") {
+            "possible: rests on an assumption about what the input does not describe — ×0.85"
+                .clone_into(r);
+        }
+    }
+    f.reasons.push(format!(
+        "exposure unknown: it rests on {}, which neither the input nor a context file describes (see the not-in-input warning on each); the score is what it could be at worst — severity unknown, not gated unless --fail-on-unknown",
+        objects.join(", ")
+    ));
+    f.severity = Severity::Unknown;
 }
 
 /// The first accepted risk of the policy that `covers`, with its expiry checked.
@@ -347,9 +394,13 @@ fn decide(
     guardrails: &[guardrails::Guardrail],
     fail_on: Threshold,
 ) -> Gate {
+    let unknown = findings
+        .iter()
+        .filter(|f| !f.is_accepted() && f.severity == Severity::Unknown)
+        .count();
     let worst = findings
         .iter()
-        .filter(|f| !f.is_accepted())
+        .filter(|f| !f.is_accepted() && f.severity != Severity::Unknown)
         .map(|f| f.severity)
         .chain(
             violations
@@ -366,8 +417,12 @@ fn decide(
         .max();
     Gate {
         fail_on,
+        fail_on_unknown: false,
         worst,
-        failed: matches!((worst, fail_on), (Some(w), Some(t)) if w >= t),
+        unknown,
+        // `--fail-on unknown` counts everything, unknown exposures included.
+        failed: matches!((worst, fail_on), (Some(w), Some(t)) if w >= t)
+            || (fail_on == Some(Severity::Unknown) && unknown > 0),
     }
 }
 
@@ -740,5 +795,25 @@ mod tests {
             Some(Severity::High),
         );
         assert!(gate.failed, "at the threshold fails");
+    }
+
+    // See: issue 14 item 7.
+    #[test]
+    fn unknown_exposure_is_counted_apart_and_gated_only_on_request() {
+        let findings = [
+            finding(Severity::Unknown, None),
+            finding(Severity::Info, None),
+        ];
+        let gate = decide(&findings, &[], &[], Some(Severity::Info));
+        assert_eq!(
+            gate.worst,
+            Some(Severity::Info),
+            "unknown is never the worst"
+        );
+        assert_eq!(gate.unknown, 1);
+        assert!(gate.failed, "info reaches --fail-on info");
+        let gate = decide(&findings[..1], &[], &[], Some(Severity::Info));
+        assert_eq!((gate.worst, gate.failed), (None, false));
+        assert!(Severity::Unknown < Severity::Info);
     }
 }

@@ -923,6 +923,7 @@ fn prefix_list(p: &mut Piece, l: &RawPrefixList) {
             key: l.prefix_list_id.clone(),
             id: Some(l.prefix_list_id.clone()),
             entries,
+            sources: Vec::new(),
         },
     );
 }

@@ -702,6 +702,9 @@ impl Reader<'_, '_, '_> {
                 iface.security_groups.dedup();
                 iface.groups_certainty = iface.groups_certainty.max(certainty);
             }
+            ep.group_sources.push(self.plan.entries[i].label());
+            ep.group_sources.sort();
+            ep.group_sources.dedup();
         }
     }
 

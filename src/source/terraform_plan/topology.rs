@@ -602,6 +602,9 @@ impl Reader<'_, '_, '_> {
             (Some(c), Some(entries)) => entries.push(c),
             _ => pl.entries = None,
         }
+        pl.sources.push(self.plan.entries[i].label());
+        pl.sources.sort();
+        pl.sources.dedup();
     }
 
     fn unknown(&mut self, resource: &str, what: &str) {
@@ -631,6 +634,7 @@ fn prefix_list(e: &Entry<'_>, side: Side<'_>, s: &mut Snapshot) {
             key,
             id: side.key("id").str().map(str::to_owned),
             entries,
+            sources: Vec::new(),
         },
     );
 }
