@@ -486,3 +486,25 @@ fn a_big_plan_keeps_to_githubs_annotation_and_summary_limits() {
     };
     assert_eq!(first_row(&cut), first_row(&full));
 }
+
+/// `sarif::render` writes the results one at a time as it builds them (a 100,000-finding
+/// plan held 2 GB of JSON values otherwise); what it writes must be, byte for byte, the
+/// log `sarif::log` builds whole.
+#[test]
+fn streamed_sarif_is_the_log_byte_for_byte() {
+    let mut compared = 0;
+    for dir in scenarios() {
+        let report = analyse(&dir.join("plan.json"));
+        let mut streamed = Vec::new();
+        report::sarif::render(&report, &mut streamed).unwrap();
+        let whole = serde_json::to_string_pretty(&report::sarif::log(&report)).unwrap() + "\n";
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            whole,
+            "{}",
+            dir.display()
+        );
+        compared += 1;
+    }
+    assert!(compared >= 30, "only {compared} scenarios");
+}

@@ -317,12 +317,18 @@ fn violation_results(report: &Report) -> Vec<Value> {
 /// The SARIF log as a JSON value.
 #[must_use]
 pub fn log(report: &Report) -> Value {
-    let mut results: Vec<Value> = super::rows(report)
-        .iter()
-        .map(|r| result(report, r))
-        .collect();
-    results.extend(violation_results(report));
-    results.extend(report.risk.guardrails.iter().map(|g| {
+    let rows = super::rows(report);
+    let (mut log, others, indices) = skeleton(report, &rows);
+    let results: Vec<Value> = results(report, &rows, others, &indices).collect();
+    log["runs"][0]["results"] = Value::Array(results);
+    log
+}
+
+/// Everything of the log but the rows' results (`results` is empty), the other results
+/// (invariant violations, then guardrails), and each result's rule index in order.
+fn skeleton(report: &Report, rows: &[Row<'_>]) -> (Value, Vec<Value>, Vec<usize>) {
+    let mut others = violation_results(report);
+    others.extend(report.risk.guardrails.iter().map(|g| {
         json!({
             "ruleId": rule_id(g.rule, g.severity),
             "level": level(g.severity),
@@ -340,9 +346,14 @@ pub fn log(report: &Report) -> Value {
         })
     }));
     // Rule entries for what the results use, each result pointing at its own.
+    let ids = rows.iter().map(|r| rule_id(r.rule, r.severity)).chain(
+        others
+            .iter()
+            .map(|r| r["ruleId"].as_str().unwrap_or_default().to_owned()),
+    );
     let mut used: Vec<(String, Severity)> = Vec::new();
-    for r in &mut results {
-        let id = r["ruleId"].as_str().unwrap_or_default().to_owned();
+    let mut indices = Vec::new();
+    for id in ids {
         let (rule, severity) = id.rsplit_once('/').unwrap_or((&id, "info"));
         let severity = Severity::parse(severity).unwrap_or(Severity::Info);
         let key = (rule.to_owned(), severity);
@@ -350,7 +361,7 @@ pub fn log(report: &Report) -> Value {
             used.push(key);
             used.len() - 1
         });
-        r["ruleIndex"] = json!(index);
+        indices.push(index);
     }
     let artifacts: Vec<Value> = report
         .inputs
@@ -371,18 +382,115 @@ pub fn log(report: &Report) -> Value {
         }},
         "artifacts": artifacts,
         "columnKind": "unicodeCodePoints",
-        "results": results
+        "results": []
     });
     if let Some(r) = &report.repository {
         // A directory's URI ends with a slash (SARIF §3.14.14).
         let root = format!("{}/", file_uri(&r.root).trim_end_matches('/'));
         run["originalUriBaseIds"] = json!({ SRCROOT: { "uri": root } });
     }
-    json!({
+    let log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [run]
-    })
+    });
+    (log, others, indices)
+}
+
+/// The results in order — the rows', built one at a time, then `others` — each with
+/// its rule index.
+fn results<'r>(
+    report: &'r Report,
+    rows: &'r [Row<'r>],
+    others: Vec<Value>,
+    indices: &'r [usize],
+) -> impl Iterator<Item = Value> + 'r {
+    rows.iter()
+        .map(move |r| result(report, r))
+        .chain(others)
+        .zip(indices)
+        .map(|(mut r, index)| {
+            r["ruleIndex"] = json!(index);
+            r
+        })
+}
+
+/// The log's top object, serialised as [`serde_json`] would serialise [`log`], but with
+/// the results made one at a time as they are written: a plan with 100,000 findings
+/// held them all as JSON values at once (2 GB).
+struct Streamed<'v, I> {
+    top: &'v Value,
+    results: std::cell::RefCell<Option<I>>,
+}
+
+/// The one run of [`Streamed`].
+struct StreamedRun<'v, 's, I> {
+    run: &'v Value,
+    results: &'s std::cell::RefCell<Option<I>>,
+}
+
+/// The results of [`StreamedRun`], taken from the iterator as they are written.
+struct StreamedResults<'s, I>(&'s std::cell::RefCell<Option<I>>);
+
+impl<I: Iterator<Item = Value>> serde::Serialize for Streamed<'_, I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let object = self.top.as_object().expect("the log is an object");
+        let mut map = s.serialize_map(Some(object.len()))?;
+        for (k, v) in object {
+            if k == "runs" {
+                map.serialize_key(k)?;
+                map.serialize_value(&OneRun(StreamedRun {
+                    run: &v[0],
+                    results: &self.results,
+                }))?;
+            } else {
+                map.serialize_entry(k, v)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// A one-element array holding the run.
+struct OneRun<'v, 's, I>(StreamedRun<'v, 's, I>);
+
+impl<I: Iterator<Item = Value>> serde::Serialize for OneRun<'_, '_, I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(1))?;
+        seq.serialize_element(&self.0)?;
+        seq.end()
+    }
+}
+
+impl<I: Iterator<Item = Value>> serde::Serialize for StreamedRun<'_, '_, I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let object = self.run.as_object().expect("a run is an object");
+        let mut map = s.serialize_map(Some(object.len()))?;
+        for (k, v) in object {
+            if k == "results" {
+                map.serialize_entry(k, &StreamedResults(self.results))?;
+            } else {
+                map.serialize_entry(k, v)?;
+            }
+        }
+        map.end()
+    }
+}
+
+impl<I: Iterator<Item = Value>> serde::Serialize for StreamedResults<'_, I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(None)?;
+        if let Some(results) = self.0.borrow_mut().take() {
+            for r in results {
+                seq.serialize_element(&r)?;
+            }
+        }
+        seq.end()
+    }
 }
 
 /// Writes the SARIF log.
@@ -391,6 +499,12 @@ pub fn log(report: &Report) -> Value {
 ///
 /// When writing fails.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log(report))?;
+    let rows = super::rows(report);
+    let (top, others, indices) = skeleton(report, &rows);
+    let streamed = Streamed {
+        top: &top,
+        results: std::cell::RefCell::new(Some(results(report, &rows, others, &indices))),
+    };
+    serde_json::to_writer_pretty(&mut *out, &streamed)?;
     writeln!(out)
 }
