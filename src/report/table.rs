@@ -61,7 +61,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             super::write_warnings(out, &report.warnings)?;
         }
     }
-    write_gate(report, out)
+    write_gate(report, rows.is_empty(), out)
 }
 
 /// The narrowest width the compact layout wraps to.
@@ -246,11 +246,8 @@ fn compact(
 
 /// The gate's decision once more, as the last line: a long report scrolls the head
 /// away.
-fn write_gate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    if super::rows(report).is_empty()
-        && report.risk.violations.is_empty()
-        && report.risk.guardrails.is_empty()
-    {
+fn write_gate(report: &Report, no_rows: bool, out: &mut dyn Write) -> io::Result<()> {
+    if no_rows && report.risk.violations.is_empty() && report.risk.guardrails.is_empty() {
         return Ok(());
     }
     let gate = super::gate_line(report);
