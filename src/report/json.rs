@@ -56,7 +56,8 @@ struct Document<'r> {
     policy: Option<&'r PolicySource>,
     gate: Gate,
     summary: Summary,
-    changes: Vec<JsonChange<'r>>,
+    #[schemars(with = "Vec<JsonChange<'static>>")]
+    changes: Changes<'r>,
     /// The members of each set of endpoints that changes name as one peer
     /// (`ep:aws_instance.web[0] and 1,499 more`): endpoints that behave alike, listed
     /// once here rather than in every change. A set never includes the change's
@@ -66,6 +67,22 @@ struct Document<'r> {
     violations: Vec<Violation<'r>>,
     guardrails: Vec<JsonGuardrail<'r>>,
     warnings: &'r [Warning],
+}
+
+/// The changes, each made as it is written: a plan with 100,000 changes held them all
+/// at once (the largest part of the peak memory).
+struct Changes<'r>(&'r Report);
+
+impl Serialize for Changes<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let report = self.0;
+        let mut seq = s.serialize_seq(Some(report.delta.changes.len()))?;
+        for (c, f) in report.delta.changes.iter().zip(&report.risk.findings) {
+            seq.serialize_element(&change(c, f, &report.risk.networks, &report.inputs))?;
+        }
+        seq.end()
+    }
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -429,13 +446,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             date: report.risk.today.map(|d| d.to_string()),
         },
         summary: report.summary(),
-        changes: report
-            .delta
-            .changes
-            .iter()
-            .zip(&report.risk.findings)
-            .map(|(c, f)| change(c, f, &report.risk.networks, &report.inputs))
-            .collect(),
+        changes: Changes(report),
         endpoint_sets: Some(&report.delta.endpoint_sets).filter(|sets| !sets.is_empty()),
         violations: report
             .risk
