@@ -74,26 +74,22 @@ const POSSIBLE: &str =
 fn wide_tables(report: &Report, endpoint_rows: &[&Row<'_>], rule_rows: &[&Row<'_>]) -> Vec<String> {
     let mut tables = Vec::new();
     if !endpoint_rows.is_empty() {
-        let mut table = super::table_style(
-            [
-                "Risk",
-                "Change",
-                "Endpoint",
-                "Dir",
-                "Traffic",
-                "Peer",
-                "Why",
-                "Caused by",
-            ],
-            None,
-            report.colour,
-        );
-        for row in endpoint_rows {
+        let header = [
+            "Risk",
+            "Change",
+            "Endpoint",
+            "Dir",
+            "Traffic",
+            "Peer",
+            "Why",
+            "Caused by",
+        ];
+        tables.push(wide_table(header, report.colour, endpoint_rows, |row| {
             let endpoint = match row.via {
                 Some(lb) => format!("{} (via {lb})", row.subject),
                 None => row.subject.to_owned(),
             };
-            table.add_row([
+            [
                 risk_cell(row, report.colour),
                 Cell::new(row.kind_label()),
                 Cell::new(endpoint),
@@ -102,32 +98,27 @@ fn wide_tables(report: &Report, endpoint_rows: &[&Row<'_>], rule_rows: &[&Row<'_
                 Cell::new(&row.peers),
                 Cell::new(row.explanation.unwrap_or_default()),
                 Cell::new(causes(report, row)),
-            ]);
-        }
-        tables.push(table.to_string());
+            ]
+        }));
     }
     if !rule_rows.is_empty() {
-        let mut table = super::table_style(
-            [
-                "Risk",
-                "Change",
-                "Subject",
-                "Dir",
-                "Traffic",
-                "Peer",
-                "Effect",
-                "Caused by",
-            ],
-            None,
-            report.colour,
-        );
-        for row in rule_rows {
+        let header = [
+            "Risk",
+            "Change",
+            "Subject",
+            "Dir",
+            "Traffic",
+            "Peer",
+            "Effect",
+            "Caused by",
+        ];
+        tables.push(wide_table(header, report.colour, rule_rows, |row| {
             let effect = match row.effect {
                 Some(Effect::Live) => "live".to_owned(),
                 Some(Effect::Latent(why) | Effect::Unused(why)) => format!("latent: {why}"),
                 None => String::new(),
             };
-            table.add_row([
+            [
                 risk_cell(row, report.colour),
                 Cell::new(row.kind_label()),
                 Cell::new(row.subject),
@@ -136,11 +127,82 @@ fn wide_tables(report: &Report, endpoint_rows: &[&Row<'_>], rule_rows: &[&Row<'_
                 Cell::new(&row.peers),
                 Cell::new(effect),
                 Cell::new(causes(report, row)),
-            ]);
-        }
-        tables.push(table.to_string());
+            ]
+        }));
     }
     tables
+}
+
+/// Rows a wide table renders at a time. comfy-table lays out and renders a whole table
+/// at once, holding several copies of its text: a 100,000-row table took 5 s and
+/// 658 MB. Beyond this many rows the table is rendered in pieces whose columns are
+/// fixed to the widest content of all, and the pieces are joined into one table.
+const WIDE_CHUNK: usize = 2_000;
+
+/// One wide table of `rows`, each made into cells by `cells`.
+fn wide_table<const N: usize>(
+    header: [&str; N],
+    colour: bool,
+    rows: &[&Row<'_>],
+    cells: impl Fn(&Row<'_>) -> [Cell; N],
+) -> String {
+    wide_table_in(header, colour, rows, cells, WIDE_CHUNK)
+}
+
+/// [`wide_table`], rendered `chunk` rows at a time beyond `chunk` rows.
+fn wide_table_in<const N: usize>(
+    header: [&str; N],
+    colour: bool,
+    rows: &[&Row<'_>],
+    cells: impl Fn(&Row<'_>) -> [Cell; N],
+    chunk: usize,
+) -> String {
+    let piece = |part: &[&Row<'_>]| {
+        let mut table = super::table_style(header, None, colour);
+        for row in part {
+            table.add_row(cells(row));
+        }
+        table
+    };
+    if rows.len() <= chunk {
+        return piece(rows).to_string();
+    }
+    // The widest content of each column over every piece (the header included).
+    let mut widths = [0_u16; N];
+    for part in rows.chunks(chunk) {
+        for (w, m) in widths
+            .iter_mut()
+            .zip(piece(part).column_max_content_widths())
+        {
+            *w = (*w).max(m);
+        }
+    }
+    let last = rows.len().div_ceil(chunk) - 1;
+    let mut out = String::new();
+    for (i, part) in rows.chunks(chunk).enumerate() {
+        let mut table = piece(part);
+        // The padding (one space each side) counts in an absolute width.
+        table
+            .set_constraints(widths.map(|w| {
+                comfy_table::ColumnConstraint::Absolute(comfy_table::Width::Fixed(w + 2))
+            }));
+        let text = table.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        // Each piece is top border, header, header rule, rows, bottom border: keep the
+        // head of the first piece only and the bottom border of the last only.
+        let from = if i == 0 { 0 } else { 3 };
+        let to = if i == last {
+            lines.len()
+        } else {
+            lines.len() - 1
+        };
+        for line in &lines[from..to] {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.pop();
+    out
 }
 
 /// The compact layout: one line per finding, its details indented beneath, every line
@@ -578,6 +640,46 @@ fn causes(report: &Report, row: &Row<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::wrap;
+
+    /// A table rendered in pieces is the table rendered whole, byte for byte, whatever
+    /// the piece size (the columns take the widest content of every piece).
+    #[test]
+    fn a_table_in_pieces_is_the_whole_table() {
+        use crate::risk::{Settings, date::Date, policy::Policy};
+        let plan = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/scenarios/endpoint-everything-created/plan.json");
+        let mut warnings = crate::Warnings::new();
+        let (input, pair) = crate::source::load_path(&plan, &mut warnings).unwrap();
+        let policy = Policy::default();
+        let settings = Settings {
+            policy: &policy,
+            fail_on: None,
+            fail_on_unknown: false,
+            today: Date::parse("2026-06-01").unwrap(),
+            assumptions: &crate::reach::Assumptions::default(),
+        };
+        let report = crate::analyse(vec![input], &pair, &settings, warnings);
+        let rows = super::super::rows(&report);
+        let rows: Vec<&super::Row<'_>> = rows.iter().collect();
+        assert!(rows.len() >= 5, "{} rows", rows.len());
+        let cells = |r: &super::Row<'_>| {
+            [
+                super::risk_cell(r, false),
+                super::Cell::new(r.subject),
+                super::Cell::new(&r.peers),
+                super::Cell::new(super::causes(&report, r)),
+            ]
+        };
+        let header = ["Risk", "Subject", "Peer", "Caused by"];
+        let whole = super::wide_table_in(header, false, &rows, cells, usize::MAX);
+        for chunk in [1, 2, 3] {
+            assert_eq!(
+                super::wide_table_in(header, false, &rows, cells, chunk),
+                whole,
+                "pieces of {chunk}"
+            );
+        }
+    }
 
     #[test]
     fn wrapping_keeps_every_line_within_the_width() {
