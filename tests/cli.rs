@@ -846,3 +846,25 @@ fn unknown_exposure_passes_the_gate_unless_fail_on_unknown() {
         .assert()
         .code(2);
 }
+
+/// `plan --source DIR` with a directory that does not evaluate: the plan is still read
+/// (references from the plan alone), and a warning says what to check.
+#[test]
+fn a_source_directory_that_does_not_evaluate_is_a_warning_that_says_what_to_do() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli/broken-source");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("main.tf"), "resource \"aws_vpc\" \"v\" {\n").unwrap();
+    let out = reachdiff()
+        .args(["plan", "--format", "json", "--fail-on", "never", "--source"])
+        .arg(&dir)
+        .arg(scenario("endpoint-count-ring-created"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("--source: the configuration could not be evaluated")
+            && stdout.contains("run `reachdiff plan DIR` on it"),
+        "{stdout}"
+    );
+}

@@ -299,7 +299,12 @@ fn the_command_exits_0_when_reachable_and_1_when_not_and_explains_bad_ends() {
 
 /// The denying hops of the side after the change: (layer, reason).
 fn denied_after(r: &why::Report) -> Vec<(Layer, String)> {
-    r.answers[1]
+    denied_on(r, 1)
+}
+
+/// The denying hops of one side (0 before, 1 after): (layer, reason).
+fn denied_on(r: &why::Report, side: usize) -> Vec<(Layer, String)> {
+    r.answers[side]
         .path
         .hops
         .iter()
@@ -476,11 +481,5 @@ fn the_main_table_of_the_plans_own_vpc_has_the_local_route_only() {
 
 /// The denying hops of the side before the change: (layer, reason).
 fn denied_before(r: &why::Report) -> Vec<(Layer, String)> {
-    r.answers[0]
-        .path
-        .hops
-        .iter()
-        .filter(|h| h.verdict == HopVerdict::Denied)
-        .map(|h| (h.layer, h.reason.clone()))
-        .collect()
+    denied_on(r, 0)
 }

@@ -20,7 +20,7 @@ use crate::header_space::{
 use crate::model::{Bound, Certainty, Direction};
 
 use crate::reach::{Assumptions, Flow, FlowSource, Layer, Missing, Path, Reachability, Tracer};
-use crate::source::{ChangeAction, SnapshotPair};
+use crate::source::SnapshotPair;
 
 const WORLDS: [Bound; 2] = [Bound::Lower, Bound::Upper];
 
@@ -473,17 +473,7 @@ impl Explainer<'_, '_> {
         let all = differences(&b, &a);
         let changed = all.first().copied();
         let actions = &self.pair.actions;
-        let changed_resource = |r: &String| {
-            actions
-                .get(r)
-                .copied()
-                .filter(|x| !matches!(x, ChangeAction::NoOp | ChangeAction::Read))
-                .map(|action| Cause {
-                    resource: r.clone(),
-                    action,
-                    rules: Vec::new(),
-                })
-        };
+        let changed_resource = |r: &String| Cause::changed(r, actions);
         let mut causes: Vec<Cause> = Vec::new();
         // Every hop that differs: a flow that needs a new rule and a new route names
         // both (either alone would have opened nothing).

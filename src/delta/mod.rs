@@ -134,6 +134,32 @@ pub struct Cause {
     pub rules: Vec<String>,
 }
 
+impl Cause {
+    /// `resource` as a cause, when the change changes it (not a no-op, not a read);
+    /// no rules named.
+    pub(super) fn changed(
+        resource: &str,
+        actions: &BTreeMap<String, ChangeAction>,
+    ) -> Option<Self> {
+        changed_action(resource, actions).map(|action| Self {
+            resource: resource.to_owned(),
+            action,
+            rules: Vec::new(),
+        })
+    }
+}
+
+/// What the change does to `resource`, when it changes it (not a no-op, not a read).
+fn changed_action(
+    resource: &str,
+    actions: &BTreeMap<String, ChangeAction>,
+) -> Option<ChangeAction> {
+    actions
+        .get(resource)
+        .copied()
+        .filter(|a| !matches!(a, ChangeAction::NoOp | ChangeAction::Read))
+}
+
 /// One opened or closed region, as one readable part.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
@@ -481,12 +507,7 @@ fn causes(
     name_rules: bool,
     actions: &BTreeMap<String, ChangeAction>,
 ) -> Vec<Cause> {
-    let changed = |resource: &str| {
-        actions
-            .get(resource)
-            .copied()
-            .filter(|a| !matches!(a, ChangeAction::NoOp | ChangeAction::Read))
-    };
+    let changed = |resource: &str| changed_action(resource, actions);
     // One pass: the changed resources among the rules `filter` keeps, and (when `name`)
     // the labels of their after-side rules.
     let collect = |filter: &dyn Fn(&SidedRule<'_>) -> bool, name: bool| -> Vec<Cause> {

@@ -106,17 +106,7 @@ fn names_a_list(g: &crate::model::SecurityGroup) -> bool {
 fn causes(lists: &[String], actions: &BTreeMap<String, ChangeAction>) -> Vec<Cause> {
     lists
         .iter()
-        .filter_map(|l| {
-            actions
-                .get(l)
-                .copied()
-                .filter(|x| !matches!(x, ChangeAction::NoOp | ChangeAction::Read))
-                .map(|action| Cause {
-                    resource: l.clone(),
-                    action,
-                    rules: Vec::new(),
-                })
-        })
+        .filter_map(|l| Cause::changed(l, actions))
         .collect()
 }
 

@@ -103,9 +103,12 @@ impl<'s> Ctx<'s> {
             .flat_map(|i| &i.security_groups)
             .map(String::as_str)
             .collect();
-        // An interface in `(aws_security_group.g[*] known after apply)` uses one of them.
+        // An interface in `(aws_security_group.g[*] known after apply)` uses one of them,
+        // when the family is small enough to stand for its members (`FAMILY_NAMED`);
+        // a larger one is any group, and its members' spaces are not needed.
         let used_families: Vec<&str> = used_groups
             .iter()
+            .filter(|g| (1..=FAMILY_NAMED).contains(&snapshot.group_family(g).len()))
             .filter_map(|g| unknown_family(g))
             .collect();
         let used =
@@ -238,8 +241,7 @@ impl<'s> Ctx<'s> {
         out
     }
 
-    /// The union of the members' spaces of each family of at most [`FAMILY_NAMED`]
-    /// members.
+    /// The union of the members' spaces of each family.
     fn family_unions(&self, families: &[&'s str]) -> HashMap<&'s str, Pair> {
         let mut out = HashMap::new();
         for f in families {
@@ -249,7 +251,7 @@ impl<'s> Ctx<'s> {
                 .filter(|(k, _)| family_matches(f, k))
                 .map(|(_, pair)| pair)
                 .collect();
-            if !members.is_empty() && members.len() <= FAMILY_NAMED {
+            if !members.is_empty() {
                 let pair = Direction::BOTH
                     .map(|d| HeaderSpace::union_all(members.iter().map(|p| p[dir(d)].clone())));
                 out.insert(*f, pair);

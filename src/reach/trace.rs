@@ -6,6 +6,7 @@
 //! the same flow before and after a change can be compared hop by hop. It uses the same
 //! semantics and assumptions as [`super::Reachability`], in the upper world.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
@@ -236,7 +237,7 @@ pub struct Tracer<'s> {
 
 /// The groups a trace checks (each with whether it stands in for a family member) and
 /// the large families it checks as a whole (with their size).
-type Checked = (Vec<(String, bool)>, Vec<(String, usize)>);
+type Checked<'i> = (Vec<(Cow<'i, str>, bool)>, Vec<(&'i str, usize)>);
 
 /// A security group's rules as header spaces, with prefix lists expanded.
 struct GroupSpaces {
@@ -322,6 +323,9 @@ impl<'s> Tracer<'s> {
     /// The groups of the plan that an unknown key stands for one of (empty for any
     /// other key), found once per key.
     fn family_members(&self, key: &str) -> Rc<Vec<String>> {
+        if unknown_family(key).is_none() {
+            return Rc::default();
+        }
         if let Some(hit) = self.families.borrow().get(key) {
             return Rc::clone(hit);
         }
@@ -557,34 +561,29 @@ impl<'s> Tracer<'s> {
     /// checked as each member, and as the rules filed under the unknown key itself
     /// (possible: the value may name any of them); a family over [`FAMILY_NAMED`] is any
     /// group, as in the reachability the trace explains.
-    fn groups_checked(&self, iface: &Interface) -> Checked {
-        let mut checked: Vec<(String, bool)> = Vec::new();
-        let mut whole: Vec<(String, usize)> = Vec::new();
+    fn groups_checked<'i>(&self, iface: &'i Interface) -> Checked<'i> {
+        let mut checked: Vec<(Cow<'i, str>, bool)> = Vec::new();
+        let mut whole: Vec<(&'i str, usize)> = Vec::new();
         for g in &iface.security_groups {
             let members = self.family_members(g);
             if members.is_empty() {
-                checked.push((g.clone(), false));
+                checked.push((Cow::Borrowed(g), false));
                 continue;
             }
             if members.len() <= FAMILY_NAMED {
-                checked.extend(members.iter().map(|m| (m.clone(), true)));
+                checked.extend(members.iter().map(|m| (Cow::Owned(m.clone()), true)));
             } else {
-                whole.push((g.clone(), members.len()));
+                whole.push((g, members.len()));
             }
             if self.ctx.snapshot.security_groups.contains_key(g) {
-                checked.push((g.clone(), true));
+                checked.push((Cow::Borrowed(g), true));
             }
         }
         (checked, whole)
     }
 
     /// In the permissive world, a large family ([`Self::groups_checked`]) allows it.
-    fn family_as_whole(
-        &self,
-        whole: &[(String, usize)],
-        layer: Layer,
-        subject: &str,
-    ) -> Option<Hop> {
+    fn family_as_whole(&self, whole: &[(&str, usize)], layer: Layer, subject: &str) -> Option<Hop> {
         if self.ctx.world != Bound::Upper {
             return None;
         }
@@ -639,7 +638,7 @@ impl<'s> Tracer<'s> {
         let (checked, whole) = self.groups_checked(iface);
         let mut family_hit: Option<Hop> = None;
         for (g, in_family) in &checked {
-            let (g, in_family) = (g.as_str(), *in_family);
+            let (g, in_family) = (g.as_ref(), *in_family);
             let group = (self.ctx.snapshot.security_groups)
                 .get(g)
                 .filter(|g| g.rules_known() || !g.rules.is_empty());

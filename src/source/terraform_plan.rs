@@ -269,7 +269,7 @@ pub fn load_with(
             None => warnings.push(
                 WarningKind::Input,
                 None,
-                "--source: the configuration could not be evaluated; references known only after apply are resolved from the plan alone".to_owned(),
+                "--source: the configuration could not be evaluated, so references known only after apply are resolved from the plan alone (possible where it cannot tell); check that --source names the directory `terraform plan` ran in, and run `reachdiff plan DIR` on it to see why it does not evaluate".to_owned(),
             ),
         }
     }
