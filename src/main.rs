@@ -14,6 +14,17 @@ use cli::ExitStatus;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Gives memory freed so far back to the system now. mimalloc keeps freed memory for a
+/// while (up to ten seconds for large blocks) to reuse it; after a plan is read, the
+/// largest block — its text, as large as the plan — is not reused, so a 93 MB plan
+/// would peak with its text still counted next to the analysis (`docs/benchmarks.md`).
+/// Called once per phase, never in a loop.
+pub(crate) fn release_freed_memory() {
+    // SAFETY: `mi_collect` takes no pointers; it only walks mimalloc's own free lists,
+    // which the global allocator above owns.
+    unsafe { libmimalloc_sys::mi_collect(true) };
+}
+
 fn main() -> ExitCode {
     let args = cli::parse();
     let status = match cli::run(args) {

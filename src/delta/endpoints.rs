@@ -52,10 +52,12 @@ pub(super) fn compare(
         .map(|j| joint_region(j, &before[1], &after[1]))
         .collect();
     let mut sets = Sets::new(&joints);
+    let mut scratch = Scratch::new(joints.len());
     let mut out = Vec::new();
     for d in &joints {
+        let inbound = [0, 1].map(|w| Inbound::of(&before[w], &after[w], &index, d, &mut scratch));
         for kind in [ChangeKind::Opened, ChangeKind::Closed] {
-            let per_world = [0, 1].map(|w| inbound_changes(&before[w], &after[w], &index, d, kind));
+            let per_world = inbound.each_ref().map(|i| i.changes(kind));
             let split = Split::of(&per_world[0], &per_world[1]);
             for member in &d.members {
                 for (certainty, part) in split.parts() {
@@ -260,54 +262,97 @@ fn joint_region(j: &Joint, before: &Reachability, after: &Reachability) -> PeerS
 }
 
 /// What opened (or closed) towards a joint in one world: from addresses, and from each
-/// source joint (by index; only those with a change) on which services.
+/// source joint (by index, ascending; only those with a change) on which services.
 struct Changes {
     addresses: HeaderSpace,
-    sources: BTreeMap<usize, ServiceSet>,
+    sources: Vec<(usize, ServiceSet)>,
 }
 
-fn inbound_changes(
-    before: &Reachability,
-    after: &Reachability,
-    index: &JointIndex,
-    d: &Joint,
-    kind: ChangeKind,
-) -> Changes {
-    let union_addr = |r: &Reachability, classes: &[usize]| {
-        HeaderSpace::union_all(classes.iter().map(|&c| r.classes[c].from_addresses.clone()))
-    };
-    let (b_addr, a_addr) = (union_addr(before, &d.before), union_addr(after, &d.after));
-    // The services each source joint can use, before and after: only the joints some
-    // class of `d` admits on either side.
-    let mut services: BTreeMap<usize, [ServiceSet; 2]> = BTreeMap::new();
-    for (side, r, dst, by_class) in [
-        (0, before, &d.before, &index.before),
-        (1, after, &d.after, &index.after),
-    ] {
-        for &dc in dst {
-            for (sc, svc) in &r.classes[dc].from_classes {
-                for &j in &by_class[*sc] {
-                    let slot = &mut services
-                        .entry(j)
-                        .or_insert_with(|| [ServiceSet::none(), ServiceSet::none()])[side];
-                    *slot = slot.union(svc);
+/// What reaches a joint in one world, before and after: from addresses, and from each
+/// source joint (by index, ascending) that some class of the joint admits on either
+/// side, on which services.
+struct Inbound {
+    addresses: [HeaderSpace; 2],
+    sources: Vec<(usize, [ServiceSet; 2])>,
+}
+
+/// Per source joint, the services gathered for the destination at hand, and which
+/// joints were touched: reused from one destination to the next, so that a destination
+/// that thousands of joints reach costs as many slots, not a map that grows and
+/// rebalances.
+struct Scratch {
+    slots: Vec<Option<[ServiceSet; 2]>>,
+    touched: Vec<usize>,
+}
+
+impl Scratch {
+    fn new(joints: usize) -> Self {
+        Self {
+            slots: vec![None; joints],
+            touched: Vec::new(),
+        }
+    }
+}
+
+impl Inbound {
+    fn of(
+        before: &Reachability,
+        after: &Reachability,
+        index: &JointIndex,
+        d: &Joint,
+        scratch: &mut Scratch,
+    ) -> Self {
+        let union_addr = |r: &Reachability, classes: &[usize]| {
+            HeaderSpace::union_all(classes.iter().map(|&c| r.classes[c].from_addresses.clone()))
+        };
+        let addresses = [union_addr(before, &d.before), union_addr(after, &d.after)];
+        for (side, r, dst, by_class) in [
+            (0, before, &d.before, &index.before),
+            (1, after, &d.after, &index.after),
+        ] {
+            for &dc in dst {
+                for (sc, svc) in &r.classes[dc].from_classes {
+                    for &j in &by_class[*sc] {
+                        let slot = scratch.slots[j].get_or_insert_with(|| {
+                            scratch.touched.push(j);
+                            [ServiceSet::none(), ServiceSet::none()]
+                        });
+                        let slot = &mut slot[side];
+                        *slot = if slot.is_empty() {
+                            svc.clone()
+                        } else {
+                            slot.union(svc)
+                        };
+                    }
                 }
             }
         }
+        scratch.touched.sort_unstable();
+        let sources = scratch
+            .touched
+            .drain(..)
+            .filter_map(|j| scratch.slots[j].take().map(|s| (j, s)))
+            .collect();
+        Self { addresses, sources }
     }
-    let sources = services
-        .into_iter()
-        .filter_map(|(j, [b, a])| {
-            let diff = match kind {
-                ChangeKind::Opened => a.difference(&b),
-                ChangeKind::Closed => b.difference(&a),
-            };
-            (!diff.is_empty()).then_some((j, diff))
-        })
-        .collect();
-    Changes {
-        addresses: changed(kind, &b_addr, &a_addr),
-        sources,
+
+    /// What `kind` of change it holds.
+    fn changes(&self, kind: ChangeKind) -> Changes {
+        let sources = self
+            .sources
+            .iter()
+            .filter_map(|(j, [b, a])| {
+                let diff = match kind {
+                    ChangeKind::Opened => a.difference(b),
+                    ChangeKind::Closed => b.difference(a),
+                };
+                (!diff.is_empty()).then_some((*j, diff))
+            })
+            .collect();
+        Changes {
+            addresses: changed(kind, &self.addresses[0], &self.addresses[1]),
+            sources,
+        }
     }
 }
 
@@ -321,20 +366,30 @@ impl Split {
     fn of(lo: &Changes, hi: &Changes) -> Self {
         let definite_addr = lo.addresses.intersection(&hi.addresses);
         let possible_addr = lo.addresses.union(&hi.addresses).difference(&definite_addr);
-        let (mut definite, mut possible) = (BTreeMap::new(), BTreeMap::new());
+        let (mut definite, mut possible) = (Vec::new(), Vec::new());
         let none = ServiceSet::none();
-        let joints: std::collections::BTreeSet<&usize> =
-            lo.sources.keys().chain(hi.sources.keys()).collect();
-        for j in joints {
-            let l = lo.sources.get(j).unwrap_or(&none);
-            let h = hi.sources.get(j).unwrap_or(&none);
-            let d = l.intersection(h);
-            let p = l.union(h).difference(&d);
-            if !d.is_empty() {
-                definite.insert(*j, d);
+        // Both lists ascend by joint: merge them.
+        let (mut lower, mut upper) = (lo.sources.iter().peekable(), hi.sources.iter().peekable());
+        loop {
+            let joint = match (lower.peek(), upper.peek()) {
+                (None, None) => break,
+                (Some((a, _)), Some((b, _))) => *a.min(b),
+                (Some((a, _)), None) => *a,
+                (None, Some((b, _))) => *b,
+            };
+            let in_lower = lower
+                .next_if(|(k, _)| *k == joint)
+                .map_or(&none, |(_, s)| s);
+            let in_upper = upper
+                .next_if(|(k, _)| *k == joint)
+                .map_or(&none, |(_, s)| s);
+            let both = in_lower.intersection(in_upper);
+            let one = in_lower.union(in_upper).difference(&both);
+            if !both.is_empty() {
+                definite.push((joint, both));
             }
-            if !p.is_empty() {
-                possible.insert(*j, p);
+            if !one.is_empty() {
+                possible.push((joint, one));
             }
         }
         Self {
@@ -363,7 +418,7 @@ impl Split {
 /// is among the change's source addresses for a service is implied by them.
 fn expand(c: &Changes, regions: &[PeerSet], sets: &mut Sets<'_>, me: &str) -> HeaderSpace {
     let mut parts = vec![c.addresses.clone()];
-    for (&s, services) in &c.sources {
+    for &(s, ref services) in &c.sources {
         let region = &regions[s];
         let covered = if region.is_empty() {
             ServiceSet::none()

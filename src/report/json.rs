@@ -125,7 +125,7 @@ struct Risk<'r> {
     rule: &'static str,
     severity: Severity,
     score: u8,
-    reasons: &'r [String],
+    reasons: &'r [crate::risk::Reason],
     #[serde(skip_serializing_if = "Option::is_none")]
     accepted: Option<Accepted<'r>>,
 }

@@ -490,7 +490,7 @@ pub struct Row<'r> {
     /// The highest score among them.
     pub score: u8,
     /// The reasons of the highest-scoring one.
-    pub reasons: &'r [String],
+    pub reasons: &'r [crate::risk::Reason],
     /// The accepted risk covering them, if any.
     pub acceptance: Option<&'r Acceptance>,
 }

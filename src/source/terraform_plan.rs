@@ -1064,7 +1064,12 @@ impl<'a> Plan<'a> {
 /// Every resource instance of the plan: `resource_changes`, plus (as unchanged) the
 /// resources of `prior_state` that are absent there (older plans, `-target`).
 fn collect_entries<'a>(raw: &'a RawPlan<'a>, warnings: &mut Warnings) -> Vec<Entry<'a>> {
-    let mut entries = Vec::new();
+    // Sized once: grown by doubling, the entries of a 10,000-instance plan held a
+    // third more than they needed at the run's peak (the plan's text is alive too).
+    let mut entries = Vec::with_capacity(
+        raw.resource_changes.as_ref().map_or(0, Vec::len)
+            + raw.deferred_changes.as_ref().map_or(0, Vec::len),
+    );
     let mut seen: HashSet<String> = HashSet::new();
     let changes = raw.resource_changes.iter().flatten().map(|rc| (rc, None));
     let deferred = raw.deferred_changes.iter().flatten().map(|d| {

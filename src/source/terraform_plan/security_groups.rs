@@ -76,6 +76,8 @@ fn assemble(both: Both<SgRule>) -> (Groups, Groups) {
                         .into_iter()
                         .filter(|r| !shadow.iter().chain(&own).any(|s| same_content(s, r))),
                 );
+                // Extending grows by doubling; the rules live for the whole run.
+                rules.shrink_to_fit();
                 let group = SecurityGroup {
                     key: key.clone(),
                     id: p.id,
