@@ -134,7 +134,7 @@ pub struct Finding {
     /// 0–100.
     pub score: u8,
     /// One line per factor. Shared: a large plan repeats the same few dozen reasons
-    /// over hundreds of thousands of findings (see [`Reasons`]).
+    /// over hundreds of thousands of findings, each held once.
     pub reasons: Vec<Reason>,
     /// The accepted risk covering it, if any.
     pub acceptance: Option<Acceptance>,
