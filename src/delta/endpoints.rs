@@ -317,12 +317,7 @@ impl Inbound {
                             scratch.touched.push(j);
                             [ServiceSet::none(), ServiceSet::none()]
                         });
-                        let slot = &mut slot[side];
-                        *slot = if slot.is_empty() {
-                            svc.clone()
-                        } else {
-                            slot.union(svc)
-                        };
+                        slot[side] = slot[side].union(svc);
                     }
                 }
             }
