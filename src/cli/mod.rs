@@ -783,7 +783,6 @@ fn plan(args: &PlanArgs) -> Result<ExitStatus> {
             return Err(e.into());
         }
     };
-    crate::release_freed_memory();
     let mut inputs = vec![input];
     if let Some(dir) = &args.source {
         if !dir.is_dir() {

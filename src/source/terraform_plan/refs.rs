@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::common::settle;
 use super::values::{Side, str_list};
-use super::{Entry, Plan, Resolved};
+use super::{Entry, IdAttr, Plan, Resolved};
 use crate::model::{Certainty, is_unknown_key, unknown_key};
 use crate::warning::Warnings;
 
@@ -216,12 +216,15 @@ impl Plan<'_> {
         let default_id = [&v.after_id, &v.before_id]
             .into_iter()
             .flatten()
-            .find_map(|i| match which {
-                VpcDefault::SecurityGroup => i.default_security_group_id.clone(),
-                VpcDefault::NetworkAcl => i.default_network_acl_id.clone(),
-                VpcDefault::RouteTable => i.main_route_table_id.clone(),
+            .find_map(|i| {
+                i.get(match which {
+                    VpcDefault::SecurityGroup => IdAttr::DefaultSecurityGroupId,
+                    VpcDefault::NetworkAcl => IdAttr::DefaultNetworkAclId,
+                    VpcDefault::RouteTable => IdAttr::MainRouteTableId,
+                })
             })
-            .filter(|s| !s.is_empty());
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
         for (i, e) in super::entries_of(self, &[adopter]) {
             let (bv, av, _, _) = e.values();
             let linked_by_id = [bv, av].into_iter().flatten().any(|val| {
