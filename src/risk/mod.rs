@@ -151,19 +151,40 @@ impl Finding {
 /// One line of a finding's reasons.
 pub type Reason = std::sync::Arc<str>;
 
-/// Each distinct reason once: 10,000 new instances make 313,104 reason lines but
-/// only 25 distinct ones; holding each once saves some 40 MB there.
+/// What scoring repeats across findings, kept once per run.
+///
+/// 10,000 new instances make 313,104 findings with 313,104 reason lines, but only 25
+/// distinct lines (held once, that saves some 40 MB) over a handful of service sets
+/// (what a service set exposes took half the time of scoring).
 #[derive(Default)]
-struct Reasons(std::collections::HashSet<Reason>);
+struct Memo<'c> {
+    reasons: std::collections::HashSet<Reason>,
+    exposures: std::collections::HashMap<ServiceSet, factors::Exposure<'c>>,
+}
 
-impl Reasons {
+impl<'c> Memo<'c> {
     fn share(&mut self, line: String) -> Reason {
-        if let Some(r) = self.0.get(line.as_str()) {
+        if let Some(r) = self.reasons.get(line.as_str()) {
             return r.clone();
         }
         let r = Reason::from(line);
-        self.0.insert(r.clone());
+        self.reasons.insert(r.clone());
         r
+    }
+
+    /// [`factors::exposure`], which depends only on its arguments; the catalogue is
+    /// the same for the whole run.
+    fn exposure(
+        &mut self,
+        services: &ServiceSet,
+        catalogue: &'c [catalogue::Entry],
+    ) -> factors::Exposure<'c> {
+        if let Some(e) = self.exposures.get(services) {
+            return e.clone();
+        }
+        let e = factors::exposure(services, catalogue);
+        self.exposures.insert(services.clone(), e.clone());
+        e
     }
 }
 
@@ -269,7 +290,7 @@ pub fn assess(
     };
     // Endpoint-level changes first: rule-level changes live on some endpoints take
     // the worst of those endpoints' scores as their floor.
-    let mut reasons = Reasons::default();
+    let mut memo = Memo::default();
     let mut findings: Vec<Option<Finding>> = vec![None; delta.changes.len()];
     let mut by_cause: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for level in [Level::Endpoint, Level::Rule] {
@@ -285,7 +306,7 @@ pub fn assess(
             let floor = (c.effect == Some(Effect::Live))
                 .then(|| worst_related(c, &delta, &by_cause, &findings))
                 .flatten();
-            let mut f = score(c, world, &catalogue, policy, floor, &mut reasons);
+            let mut f = score(c, world, &catalogue, policy, floor, &mut memo);
             if level == Level::Endpoint && !c.missing.is_empty() {
                 unknown_exposure(&mut f, c);
             }
@@ -678,17 +699,17 @@ fn split_by_acceptance(
     out
 }
 
-fn score(
+fn score<'c>(
     c: &Change,
     world: &World<'_>,
-    catalogue: &[catalogue::Entry],
+    catalogue: &'c [catalogue::Entry],
     policy: &Policy,
     floor: Option<u8>,
-    reasons: &mut Reasons,
+    memo: &mut Memo<'c>,
 ) -> Finding {
     let (breadth, breadth_detail) = factors::breadth(&c.part.peers, &world.around);
     let services = c.part.service.to_set();
-    let mut exposure = factors::exposure(&services, catalogue);
+    let mut exposure = memo.exposure(&services, catalogue);
     // Through an application load balancer the internet speaks HTTP(S) to the
     // listener; the target port is not exposed as such.
     if let Some(lb) = c
@@ -742,7 +763,7 @@ fn score(
         rule: rule.id(),
         severity,
         score: s.value,
-        reasons: s.reasons.into_iter().map(|r| reasons.share(r)).collect(),
+        reasons: s.reasons.into_iter().map(|r| memo.share(r)).collect(),
         acceptance: None,
     }
 }
