@@ -212,6 +212,9 @@ pub struct Delta {
 /// A filter seen the same way whether it is a security group or an ACL.
 trait Filter {
     fn allowed(&self, direction: Direction, bound: Bound) -> HeaderSpace;
+    /// `true` when nothing in the filter is unknown, so both bounds (and the upper
+    /// bound without shared rules) are the same set, computed once.
+    fn exact(&self) -> bool;
     /// The upper bound without the possible rules `other` has too, identical (same
     /// origin, same unknown content): such a rule resolves the same way on both sides,
     /// so the packets only it may allow can never be a change. ACLs keep every rule
@@ -226,6 +229,11 @@ trait Filter {
 impl Filter for SecurityGroup {
     fn allowed(&self, direction: Direction, bound: Bound) -> HeaderSpace {
         SecurityGroup::allowed(self, direction, bound)
+    }
+    fn exact(&self) -> bool {
+        self.rules
+            .iter()
+            .all(|r| r.certainty == Certainty::Definite)
     }
     fn upper_unshared(&self, direction: Direction, other: Option<&Self>) -> HeaderSpace {
         let shared = |r: &crate::model::SgRule| {
@@ -250,6 +258,11 @@ impl Filter for SecurityGroup {
 impl Filter for NetworkAcl {
     fn allowed(&self, direction: Direction, bound: Bound) -> HeaderSpace {
         NetworkAcl::allowed(self, direction, bound)
+    }
+    fn exact(&self) -> bool {
+        self.rules
+            .iter()
+            .all(|r| r.certainty == Certainty::Definite && r.number.is_some() && r.action.is_some())
     }
     fn rule_spaces(&self) -> Vec<(&Origin, Direction, HeaderSpace)> {
         self.rules
@@ -442,18 +455,26 @@ fn compare<F: Filter>(
     for key in keys {
         let (b, a) = (before.get(key), after.get(key));
         for direction in Direction::BOTH {
-            let bound = |f: Option<&F>, bound| {
-                f.map_or_else(HeaderSpace::empty, |f| f.allowed(direction, bound))
+            // (lower bound, upper bound, upper bound without the rules shared with
+            // `other`)
+            let bounds = |f: Option<&F>, other: Option<&F>| match f {
+                None => Default::default(),
+                Some(f) if f.exact() => {
+                    let s = f.allowed(direction, Bound::Lower);
+                    (s.clone(), s.clone(), s)
+                }
+                Some(f) => (
+                    f.allowed(direction, Bound::Lower),
+                    f.allowed(direction, Bound::Upper),
+                    f.upper_unshared(direction, other),
+                ),
             };
-            let (b_lo, b_hi) = (bound(b, Bound::Lower), bound(b, Bound::Upper));
-            let (a_lo, a_hi) = (bound(a, Bound::Lower), bound(a, Bound::Upper));
-            let unshared = |f: Option<&F>, other: Option<&F>| {
-                f.map_or_else(HeaderSpace::empty, |f| f.upper_unshared(direction, other))
-            };
+            let (b_lo, b_hi, b_unshared): (HeaderSpace, HeaderSpace, HeaderSpace) = bounds(b, a);
+            let (a_lo, a_hi, a_unshared) = bounds(a, b);
             let opened = a_lo.difference(&b_hi);
-            let opened_possibly = unshared(a, b).difference(&b_lo).difference(&opened);
+            let opened_possibly = a_unshared.difference(&b_lo).difference(&opened);
             let closed = b_lo.difference(&a_hi);
-            let closed_possibly = unshared(b, a).difference(&a_lo).difference(&closed);
+            let closed_possibly = b_unshared.difference(&a_lo).difference(&closed);
             let regions = [
                 (ChangeKind::Opened, Certainty::Definite, opened),
                 (ChangeKind::Opened, Certainty::Possible, opened_possibly),
