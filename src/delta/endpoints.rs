@@ -38,8 +38,16 @@ pub(super) fn compare(
     assumptions: &Assumptions,
     tracers: &[Tracer<'_>; 2],
 ) -> (Vec<Change>, BTreeMap<String, Vec<String>>) {
-    let before = WORLDS.map(|w| Reachability::compute(&pair.before, w, assumptions));
-    let after = WORLDS.map(|w| Reachability::compute(&pair.after, w, assumptions));
+    // The two snapshots' worlds are independent: the before side on a second core.
+    let (before, after) = std::thread::scope(|scope| {
+        let before =
+            scope.spawn(|| WORLDS.map(|w| Reachability::compute(&pair.before, w, assumptions)));
+        let after = WORLDS.map(|w| Reachability::compute(&pair.after, w, assumptions));
+        let before = before
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (before, after)
+    });
     let joints = joints(&before[0], &after[0]);
     let index = JointIndex::new(&joints, before[0].classes.len(), after[0].classes.len());
     let explainer = Explainer {
