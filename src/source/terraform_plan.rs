@@ -1336,6 +1336,24 @@ fn entries_of<'p>(
 mod tests {
     use super::*;
 
+    /// An identity keeps the attributes the plan gives, empty ones included (an empty
+    /// `after` id is not the `before` one), and only those.
+    #[test]
+    fn identity_keeps_present_attributes_only() {
+        let raw: Box<RawValue> = serde_json::from_str(
+            r#"{"id": "", "arn": "arn:aws:x", "name": null, "ingress": [{"id": "no"}]}"#,
+        )
+        .unwrap();
+        let id = identity(Some(&raw)).unwrap();
+        assert_eq!(id.get(IdAttr::Id), Some(""));
+        assert_eq!(id.get(IdAttr::Arn), Some("arn:aws:x"));
+        assert_eq!(id.get(IdAttr::Name), None);
+        assert_eq!(id.get(IdAttr::PrimaryNetworkInterfaceId), None);
+        assert_eq!(id.0.len(), 2);
+        let mistyped: Box<RawValue> = serde_json::from_str(r#"{"id": 7}"#).unwrap();
+        assert!(identity(Some(&mistyped)).is_none());
+    }
+
     /// What terraform 1.11 prints for a plan file it cannot read, colours and all
     /// (`terraform show -json bad.out`), after a warning about its CLI configuration.
     const SHOW_FAILED: &str = "There are some problems with the CLI configuration:\n\u{256d}\n\u{2502} Warning: Unable to open CLI configuration file\n\u{2502}\n\u{2502} The CLI configuration file at \"/root/.terraformrc\" does not exist.\n\u{2575}\n\n\u{1b}[31m\u{256d}\u{1b}[0m\u{1b}[0m\n\u{1b}[31m\u{2502}\u{1b}[0m \u{1b}[0m\u{1b}[1m\u{1b}[31mError: \u{1b}[0m\u{1b}[0m\u{1b}[1mFailed to read the given file as a state or plan file\u{1b}[0m\n\u{1b}[31m\u{2502}\u{1b}[0m \u{1b}[0m\n\u{1b}[31m\u{2502}\u{1b}[0m \u{1b}[0m\u{1b}[0mPlan read error: couldn't load the provided path as either a local plan\n\u{1b}[31m\u{2502}\u{1b}[0m \u{1b}[0mfile (zip: not a valid zip file)\n\u{1b}[31m\u{2575}\u{1b}[0m\u{1b}[0m\n";
