@@ -66,10 +66,9 @@ pub(super) fn build(
         warnings,
         attachments: None,
     };
-    for (i, e) in entries_of(plan, &ENDPOINT_KINDS) {
-        let sides = e.sides();
+    super::with_sides(entries_of(plan, &ENDPOINT_KINDS), |i, e, sides| {
         let Some(side) = sides.side(after) else {
-            continue;
+            return;
         };
         let endpoint = match e.kind.as_str() {
             "aws_instance" => r.instance(i, e, side, snapshot),
@@ -138,7 +137,7 @@ pub(super) fn build(
             ep.id = side.key("id").str().map(str::to_owned);
             snapshot.endpoints.insert(ep.key.clone(), ep);
         }
-    }
+    });
     // Second pass: resources that change endpoints read above.
     for (i, e) in entries_of(plan, &MODIFIER_KINDS) {
         let sides = e.sides();

@@ -15,7 +15,7 @@ use super::common::{
 };
 use super::refs::Want;
 use super::values::Side;
-use super::{Entry, Plan};
+use super::{Entry, Plan, Sides};
 use crate::header_space::service::{has_ports, is_icmp};
 use crate::header_space::{PeerSet, ServiceSet};
 use crate::model::{
@@ -32,15 +32,16 @@ type Acls = BTreeMap<String, NetworkAcl>;
 pub(super) fn build(plan: &Plan<'_>, warnings: &mut Warnings) -> (Acls, Acls) {
     let mut b = Builder { plan, warnings };
     let mut both: Both<NaclRule> = Both::default();
-    for (i, e) in super::entries_of(plan, &ACL_KINDS) {
-        b.add_acl(i, e, &mut both);
-    }
-    for (i, e) in super::entries_of(
-        plan,
-        &["aws_network_acl_rule", "aws_network_acl_association"],
-    ) {
-        b.add_rule_or_association(i, e, &mut both);
-    }
+    super::with_sides(super::entries_of(plan, &ACL_KINDS), |i, e, sides| {
+        b.add_acl(i, e, &sides, &mut both);
+    });
+    super::with_sides(
+        super::entries_of(
+            plan,
+            &["aws_network_acl_rule", "aws_network_acl_association"],
+        ),
+        |i, e, sides| b.add_rule_or_association(i, e, &sides, &mut both),
+    );
     both.add_unmanaged("acl-");
     warn_conflicting_styles(
         plan,
@@ -137,9 +138,8 @@ struct Builder<'p, 'a, 'w> {
 
 impl Builder<'_, '_, '_> {
     /// Adds an ACL resource's own entries and subnets on both sides.
-    fn add_acl(&mut self, i: usize, e: &Entry<'_>, both: &mut Both<NaclRule>) {
+    fn add_acl(&mut self, i: usize, e: &Entry<'_>, sides: &Sides, both: &mut Both<NaclRule>) {
         let key = e.label();
-        let sides = e.sides();
         let is_default = e.kind == "aws_default_network_acl";
         if let (Some(v), Some(side)) = (&sides.before, sides.side(false)) {
             let subnets = self.subnets(i, side, "subnet_ids");
@@ -186,8 +186,13 @@ impl Builder<'_, '_, '_> {
 
     /// Adds an `aws_network_acl_rule` entry, or an association's subnet, to the ACL it
     /// belongs to, on both sides.
-    fn add_rule_or_association(&mut self, i: usize, e: &Entry<'_>, both: &mut Both<NaclRule>) {
-        let sides = e.sides();
+    fn add_rule_or_association(
+        &mut self,
+        i: usize,
+        e: &Entry<'_>,
+        sides: &Sides,
+        both: &mut Both<NaclRule>,
+    ) {
         let is_rule = e.kind == "aws_network_acl_rule";
         for after in [false, true] {
             let Some(side) = sides.side(after) else {

@@ -18,7 +18,7 @@ use super::common::{
 };
 use super::refs::Want;
 use super::values::{Side, StrList, str_list};
-use super::{Entry, Plan, Resolved};
+use super::{Entry, Plan, Resolved, Sides};
 use crate::header_space::{PeerSet, Principal, RangeSet, ServiceSet};
 use crate::model::{Certainty, Direction, Origin, Protocol, SecurityGroup, SgRule, sg_services};
 use crate::source::ChangeAction;
@@ -37,12 +37,12 @@ type Groups = BTreeMap<String, SecurityGroup>;
 pub(super) fn build(plan: &Plan<'_>, warnings: &mut Warnings) -> (Groups, Groups) {
     let mut b = Builder { plan, warnings };
     let mut both: Both<SgRule> = Both::default();
-    for (i, e) in super::entries_of(plan, &GROUP_KINDS) {
-        b.add_group(i, e, &mut both);
-    }
-    for (i, e) in super::entries_of(plan, &RULE_KINDS) {
-        b.add_rule_resource(i, e, &mut both);
-    }
+    super::with_sides(super::entries_of(plan, &GROUP_KINDS), |i, e, sides| {
+        b.add_group(i, e, &sides, &mut both);
+    });
+    super::with_sides(super::entries_of(plan, &RULE_KINDS), |i, _, sides| {
+        b.add_rule_resource(i, &sides, &mut both);
+    });
     both.add_unmanaged("sg-");
     warn_conflicting_styles(
         plan,
@@ -204,9 +204,8 @@ struct Builder<'p, 'a, 'w> {
 
 impl Builder<'_, '_, '_> {
     /// Adds a group resource's own rules (inline attributes) on both sides.
-    fn add_group(&mut self, i: usize, e: &Entry<'_>, both: &mut Both<SgRule>) {
+    fn add_group(&mut self, i: usize, e: &Entry<'_>, sides: &Sides, both: &mut Both<SgRule>) {
         let key = e.label();
-        let sides = e.sides();
         let is_default = e.kind == "aws_default_security_group";
         if let (Some(v), Some(side)) = (&sides.before, sides.side(false)) {
             let p = both.slot(false, &key);
@@ -247,8 +246,7 @@ impl Builder<'_, '_, '_> {
     }
 
     /// Adds a rule resource's rules to the groups it belongs to, on both sides.
-    fn add_rule_resource(&mut self, i: usize, e: &Entry<'_>, both: &mut Both<SgRule>) {
-        let sides = e.sides();
+    fn add_rule_resource(&mut self, i: usize, sides: &Sides, both: &mut Both<SgRule>) {
         for after in [false, true] {
             let Some(side) = sides.side(after) else {
                 continue;
