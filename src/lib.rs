@@ -49,6 +49,7 @@ pub mod error;
 pub mod header_space;
 pub mod limits;
 pub mod model;
+mod parallel;
 pub mod reach;
 pub mod report;
 pub mod risk;

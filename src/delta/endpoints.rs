@@ -39,15 +39,10 @@ pub(super) fn compare(
     tracers: &[Tracer<'_>; 2],
 ) -> (Vec<Change>, BTreeMap<String, Vec<String>>) {
     // The two snapshots' worlds are independent: the before side on a second core.
-    let (before, after) = std::thread::scope(|scope| {
-        let before =
-            scope.spawn(|| WORLDS.map(|w| Reachability::compute(&pair.before, w, assumptions)));
-        let after = WORLDS.map(|w| Reachability::compute(&pair.after, w, assumptions));
-        let before = before
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (before, after)
-    });
+    let (after, before) = crate::parallel::join(
+        || WORLDS.map(|w| Reachability::compute(&pair.after, w, assumptions)),
+        || WORLDS.map(|w| Reachability::compute(&pair.before, w, assumptions)),
+    );
     let joints = joints(&before[0], &after[0]);
     let index = JointIndex::new(&joints, before[0].classes.len(), after[0].classes.len());
     let explainer = Explainer {

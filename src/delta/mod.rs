@@ -458,7 +458,11 @@ fn compare<F: Filter>(
             // (lower bound, upper bound, upper bound without the rules shared with
             // `other`)
             let bounds = |f: Option<&F>, other: Option<&F>| match f {
-                None => Default::default(),
+                None => (
+                    HeaderSpace::empty(),
+                    HeaderSpace::empty(),
+                    HeaderSpace::empty(),
+                ),
                 Some(f) if f.exact() => {
                     let s = f.allowed(direction, Bound::Lower);
                     (s.clone(), s.clone(), s)
@@ -469,7 +473,7 @@ fn compare<F: Filter>(
                     f.upper_unshared(direction, other),
                 ),
             };
-            let (b_lo, b_hi, b_unshared): (HeaderSpace, HeaderSpace, HeaderSpace) = bounds(b, a);
+            let (b_lo, b_hi, b_unshared) = bounds(b, a);
             let (a_lo, a_hi, a_unshared) = bounds(a, b);
             let opened = a_lo.difference(&b_hi);
             let opened_possibly = a_unshared.difference(&b_lo).difference(&opened);

@@ -642,15 +642,13 @@ fn read_one(
     // The digest for the evidence record and the resources' lines take about a seventh
     // of the time of reading a large plan: found on a second core meanwhile, the lines
     // as a plan's (most large inputs are plans; any other kind is located once known).
-    let (sha256, plan_lines, read) = std::thread::scope(|scope| {
-        let side = scope.spawn(|| {
+    let (read, (sha256, plan_lines)) = crate::parallel::join(
+        || read_kind(path, &bytes, options, warnings),
+        || {
             let lines = locations_of(SourceFormat::TerraformPlanJson, &bytes);
             (sha256_hex(&bytes), lines)
-        });
-        let read = read_kind(path, &bytes, options, warnings);
-        let (sha256, lines) = side.join().expect("hashing and locating cannot panic");
-        (sha256, lines, read)
-    });
+        },
+    );
     let (format, pair) = read?;
     let locations = match format {
         SourceFormat::TerraformPlanJson => plan_lines,

@@ -434,7 +434,7 @@ fn check_is_plan(raw: &RawPlan<'_>) -> Result<(), ErrorKind> {
 
 /// Identity attributes read from every relevant resource (cheaply, without building a
 /// full JSON tree), as the plan spells them.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 struct RawIdentity {
     #[serde(default)]
     id: Option<String>,
@@ -473,7 +473,6 @@ enum IdAttr {
 /// The identity attributes a side of an entry holds: only those present, so an entry
 /// of a large plan (most of whose attributes are absent or known only after apply)
 /// carries 16 bytes per side instead of eight empty strings.
-#[derive(Default)]
 struct Identity(Box<[(IdAttr, Box<str>)]>);
 
 impl Identity {
